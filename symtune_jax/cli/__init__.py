@@ -1,0 +1,1 @@
+"""The `symtune` command line (one module per sub-command)."""

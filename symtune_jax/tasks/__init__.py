@@ -1,0 +1,7 @@
+"""SeqIO registrations: ``import symtune_jax.tasks`` registers every task family.
+
+Registration is cheap and idempotent: no file scans, model loads or data
+generation at import time. Each family lives in its own module.
+"""
+
+from symtune_jax.tasks import sql  # noqa: F401
