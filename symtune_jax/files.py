@@ -28,6 +28,10 @@ def atomic_open(path: str | os.PathLike, mode: str = "w",
       yield f
       f.flush()
       os.fsync(f.fileno())
+    # mkstemp makes 0600 files; give the result the usual umask-based mode.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     os.replace(tmp, path)
   except BaseException:
     with contextlib.suppress(FileNotFoundError):

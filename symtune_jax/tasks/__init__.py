@@ -5,3 +5,4 @@ generation at import time. Each family lives in its own module.
 """
 
 from symtune_jax.tasks import sql  # noqa: F401
+from symtune_jax.tasks import symbols  # noqa: F401

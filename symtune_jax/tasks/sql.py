@@ -1,0 +1,149 @@
+"""SeqIO registration of the SQL execution task family (method A).
+
+``symtune_sql_execution_v1``: inputs = an instruction phrasing + a SQL query +
+a TAPEX-linearized WTQ table; targets = the query's answer on that table
+(values joined by ", "). Examples are generated on the fly and are a pure
+function of (seed, split, index) (`symtune_jax.sql.examples`); tables are split
+train / validation / test by table id, with TAPEX's held-out dev tables never in
+train.
+
+Tables come from ``$SYMTUNE_WTQ_ROOT`` (the WTQ folder holding ``csv/``, e.g.
+``../shared/data/wtq/official``) when set, else from the ~100 WTQ tables
+shipped in the package. Sizes per split are fixed numbers of generated
+examples (``DEFAULT_NUM_EXAMPLES``: 200,000 / 2,000 / 2,000, the paper's SQL
+corpus size), changeable with `configure` before the dataset is built:
+
+    import symtune_jax.tasks.sql as sql_tasks
+    sql_tasks.configure(wtq_root="../shared/data/wtq/official",
+                        num_examples={"train": 50_000}, seed=1)
+
+Registration is cheap: nothing is loaded until a dataset is requested.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import threading
+from typing import Any, Mapping, Sequence
+
+import seqio
+
+from symtune_jax.evaluation import denotation
+from symtune_jax.sql import examples as sql_examples
+from symtune_jax.sql.splits import SPLITS
+from symtune_jax.tasks import registry, vocab
+
+TASK_NAME = "symtune_sql_execution_v1"
+DEFAULT_NUM_EXAMPLES: Mapping[str, int] = {"train": 200_000, "validation": 2_000,
+                                           "test": 2_000}
+TEXT_FEATURES = ("inputs", "targets")
+
+
+@dataclasses.dataclass
+class Settings:
+  """What the task's source generates (see `configure`)."""
+  seed: int = 0
+  num_examples: dict[str, int] = dataclasses.field(
+      default_factory=lambda: dict(DEFAULT_NUM_EXAMPLES))
+  wtq_root: str | None = None
+  squall: str | None = None
+  config: sql_examples.ExampleConfig = dataclasses.field(
+      default_factory=sql_examples.ExampleConfig)
+
+
+_SETTINGS = Settings()
+_LOCK = threading.Lock()
+
+
+def configure(*, seed: int | None = None, num_examples: Mapping[str, int] | None = None,
+              wtq_root: str | os.PathLike | None = None,
+              squall: str | os.PathLike | None = None,
+              config: sql_examples.ExampleConfig | None = None) -> Settings:
+  """Changes what the task generates (before its dataset is built); returns the settings."""
+  with _LOCK:
+    if seed is not None:
+      _SETTINGS.seed = int(seed)
+    if num_examples is not None:
+      for split, n in num_examples.items():
+        if split not in SPLITS or int(n) < 0:
+          raise ValueError(f"num_examples[{split!r}] = {n}; expected splits {SPLITS}, n >= 0")
+        _SETTINGS.num_examples[split] = int(n)
+    if wtq_root is not None:
+      _SETTINGS.wtq_root = os.fspath(wtq_root)
+    if squall is not None:
+      _SETTINGS.squall = os.fspath(squall)
+    if config is not None:
+      _SETTINGS.config = config
+    _builder.cache_clear()
+  return _SETTINGS
+
+
+@functools.lru_cache(maxsize=1)
+def _builder() -> sql_examples.ExampleBuilder:
+  tables = sql_examples.load_tables(wtq_root=_SETTINGS.wtq_root, squall=_SETTINGS.squall)
+  return sql_examples.ExampleBuilder(tables, _SETTINGS.config)
+
+
+class SqlExecutionSource(seqio.DataSource):
+  """Generates examples on the fly; shard k of n takes indices k, k+n, ...
+
+  Example i of a split is the same whatever the sharding, so n hosts together
+  read exactly the split's examples, each once.
+  """
+
+  def __init__(self):
+    super().__init__(splits=SPLITS, caching_permitted=True)
+
+  @property
+  def supports_arbitrary_sharding(self) -> bool:
+    return True
+
+  def list_shards(self, split: str) -> Sequence[str]:
+    return [split]
+
+  def num_input_examples(self, split: str) -> int:
+    return _SETTINGS.num_examples[split]
+
+  def get_dataset(self, split: str = "train", shuffle: bool = True,
+                  seed: int | None = None, shard_info: seqio.ShardInfo | None = None,
+                  *, sequence_length: Mapping[str, int] | None = None,
+                  use_cached: bool = False, num_epochs: int | None = 1):
+    """Examples in index order (SeqIO's shuffle buffer shuffles; ``seed`` is unused)."""
+    import tensorflow as tf  # pylint: disable=g-import-not-at-top
+    del shuffle, seed, sequence_length, use_cached
+    index, count = (shard_info.index, shard_info.num_shards) if shard_info else (0, 1)
+    n = _SETTINGS.num_examples[split]
+    gen_seed = _SETTINGS.seed
+
+    def generate():
+      builder = _builder()
+      for i in range(index, n, count):
+        ex = builder.example(gen_seed, split, i)
+        if ex is not None:
+          yield {k: ex[k] for k in TEXT_FEATURES}
+
+    spec = {k: tf.TensorSpec(shape=(), dtype=tf.string) for k in TEXT_FEATURES}
+    ds = tf.data.Dataset.from_generator(generate, output_signature=spec)
+    return ds.repeat(num_epochs) if num_epochs != 1 else ds
+
+
+def sql_denotation_accuracy(targets: Sequence[Any], predictions: Sequence[Any]
+                            ) -> dict[str, float]:
+  """Denotation accuracy with duplicates counted ('0, 0' is not '0'): SQL results are bags."""
+  return denotation.denotation_accuracy(targets, predictions, multiset=True)
+
+
+registry.add_task(
+    TASK_NAME,
+    source=SqlExecutionSource(),
+    output_features=vocab.output_features(),
+    preprocessors=[
+        seqio.preprocessors.tokenize,
+        seqio.CacheDatasetPlaceholder(),
+        seqio.preprocessors.append_eos_after_trim,
+    ],
+    postprocess_fn=denotation.denotation_postprocessor,
+    metric_fns=[sql_denotation_accuracy],
+)

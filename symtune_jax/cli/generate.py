@@ -1,0 +1,315 @@
+"""`symtune generate sql`: write SQL execution examples as sharded TFRecord / JSONL.
+
+    symtune generate sql --num 200000 --out data/sql --workers 2
+    symtune generate sql --num 2000 --split validation --out data/sql --format both
+
+Example i of a split is a pure function of (seed, split, i), so shards can be
+made in any order, by any number of processes, and a killed run resumes: a
+shard's files are written to temporary files and renamed when complete, and
+its ``.stats.json`` is written last, so on restart complete shards are kept and
+incomplete ones are redone. Nothing is duplicated or lost.
+
+Output in DIR:
+  manifest.json                              the settings (a resume must match)
+  sql-<split>.tfrecord-00000-of-00004 ...    tf.train.Example: inputs, targets,
+                                             table_id, shape, sql (bytes),
+                                             num_answers (int64)
+  sql-<split>.jsonl-00000-of-00004 ...       the same, one JSON object per line
+  sql-<split>.stats-00000-of-00004.json ...  per shard: shapes, answer counts, skips
+  summary-<split>.json                       all shards together (also printed)
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import dataclasses
+import glob
+import json
+import math
+import multiprocessing
+import os
+import sys
+from typing import Any, Callable
+
+from symtune_jax.errors import InputError
+
+FORMATS = ("tfrecord", "jsonl", "both")
+MANIFEST = "manifest.json"
+DEFAULT_SHARD_SIZE = 10_000
+_PROGRESS_EVERY = 200
+
+
+def add_parser(subparsers) -> None:
+  parser = subparsers.add_parser(
+      "generate", help="generate symbolic-task data (e.g. `generate sql`) as sharded "
+      "TFRecord/JSONL", description="Generate symbolic-task data.")
+  kinds = parser.add_subparsers(dest="kind", metavar="KIND")
+  sql = kinds.add_parser(
+      "sql", help="SQL execution examples (method A: instruction + SQL + table -> answer)",
+      description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+  sql.add_argument("--num", type=int, required=True, help="examples (indices 0..NUM-1)")
+  sql.add_argument("--out", required=True, help="output folder (created; resumed if it exists)")
+  sql.add_argument("--seed", type=int, default=0, help="generation seed (default 0)")
+  sql.add_argument("--split", default="train", choices=("train", "validation", "test"),
+                   help="tables of this split (by table id; default train)")
+  sql.add_argument("--shards", type=int, default=None,
+                   help=f"number of shards (default: one per {DEFAULT_SHARD_SIZE:,} examples)")
+  sql.add_argument("--format", default="tfrecord", choices=FORMATS,
+                   help="tfrecord (default), jsonl or both")
+  src = sql.add_mutually_exclusive_group()
+  src.add_argument("--tables", metavar="DIR",
+                   help="WikiTableQuestions folder holding csv/ (default: $SYMTUNE_WTQ_ROOT, "
+                   "else the ~100 tables shipped in the package)")
+  src.add_argument("--squall", metavar="FILE",
+                   help="tables in SQUALL/TAPEX JSONL form (e.g. wtq/tables.jsonl)")
+  sql.add_argument("--mode", default="grammar", choices=("grammar", "templates", "mixed"),
+                   help="query sampler: grammar (default), templates, or mixed")
+  sql.add_argument("--templates", metavar="FILE",
+                   help="template file (.txt or .jsonl) for --mode templates/mixed "
+                   "(default: the shipped set)")
+  sql.add_argument("--table-budget", type=int, default=1800,
+                   help="most (approximate) tokens of the linearized table (default 1800)")
+  sql.add_argument("--workers", type=int, default=1, help="processes (default 1)")
+  sql.add_argument("--overwrite", action="store_true",
+                   help="start over in a folder made with other settings")
+  sql.add_argument("--no-progress", action="store_true", help="no progress bar")
+  sql.set_defaults(func=run)
+  parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
+
+
+@dataclasses.dataclass(frozen=True)
+class Job:
+  """One shard: indices [start, stop) written to ``paths``."""
+  shard: int
+  start: int
+  stop: int
+  paths: dict[str, str]  # format -> final path, plus "stats"
+
+
+def shard_paths(out: str, split: str, shard: int, shards: int, fmt: str) -> dict[str, str]:
+  suffix = f"{shard:05d}-of-{shards:05d}"
+  paths = {"stats": os.path.join(out, f"sql-{split}.stats-{suffix}.json")}
+  for f in (("tfrecord", "jsonl") if fmt == "both" else (fmt,)):
+    paths[f] = os.path.join(out, f"sql-{split}.{f}-{suffix}")
+  return paths
+
+
+def plan(num: int, shards: int, out: str, split: str, fmt: str) -> list[Job]:
+  """Contiguous, near-equal index ranges, one per shard."""
+  bounds = [num * k // shards for k in range(shards + 1)]
+  return [Job(k, bounds[k], bounds[k + 1], shard_paths(out, split, k, shards, fmt))
+          for k in range(shards)]
+
+
+def is_complete(job: Job) -> bool:
+  return all(os.path.exists(p) for p in job.paths.values())
+
+
+# --- worker side ----------------------------------------------------------------
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(settings: dict[str, Any], progress=None) -> None:
+  from symtune_jax.sql import examples as sx  # pylint: disable=g-import-not-at-top
+  from symtune_jax.sql.sampler import SamplerConfig  # pylint: disable=g-import-not-at-top
+  config = sx.ExampleConfig(sampler=SamplerConfig(), mode=settings["mode"],
+                            templates_path=settings["templates"],
+                            table_budget=settings["table_budget"])
+  tables = sx.load_tables(wtq_root=settings["tables"], squall=settings["squall"])
+  _WORKER.update(builder=sx.ExampleBuilder(tables, config), settings=settings,
+                 progress=progress)
+
+
+def _tf_example(ex: dict[str, Any]) -> bytes:
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  feats = {k: tf.train.Feature(bytes_list=tf.train.BytesList(value=[ex[k].encode("utf-8")]))
+           for k in ("inputs", "targets", "table_id", "shape", "sql")}
+  feats["num_answers"] = tf.train.Feature(int64_list=tf.train.Int64List(value=[ex["num_answers"]]))
+  return tf.train.Example(features=tf.train.Features(feature=feats)).SerializeToString()
+
+
+def _write_tfrecord(path: str, records: list[dict[str, Any]]) -> None:
+  os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  tmp = os.path.join(os.path.dirname(path), f".tmp-{os.path.basename(path)}-{os.getpid()}")
+  try:
+    with tf.io.TFRecordWriter(tmp) as w:
+      for ex in records:
+        w.write(_tf_example(ex))
+    os.replace(tmp, path)
+  except BaseException:
+    if os.path.exists(tmp):
+      os.remove(tmp)
+    raise
+
+
+def _write_jsonl(path: str, records: list[dict[str, Any]]) -> None:
+  from symtune_jax.files import atomic_open  # pylint: disable=g-import-not-at-top
+  with atomic_open(path, "w") as f:
+    for ex in records:
+      f.write(json.dumps(ex, ensure_ascii=False) + "\n")
+
+
+def run_job(job: Job, report: Callable[[int], None] | None = None) -> dict[str, Any]:
+  """Generates and writes one shard; returns its stats (JSON form)."""
+  from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
+  from symtune_jax.sql.examples import GenerationStats  # pylint: disable=g-import-not-at-top
+  builder, settings = _WORKER["builder"], _WORKER["settings"]
+  report = report or _WORKER.get("progress_fn") or _queue_reporter()
+  builder.stats = GenerationStats()
+  records, pending = [], 0
+  for i in range(job.start, job.stop):
+    ex = builder.example(settings["seed"], settings["split"], i)
+    if ex is not None:
+      ex["index"] = i
+      records.append(ex)
+    pending += 1
+    if pending == _PROGRESS_EVERY:
+      report(pending)
+      pending = 0
+  if pending:
+    report(pending)
+  if "tfrecord" in job.paths:
+    _write_tfrecord(job.paths["tfrecord"], records)
+  if "jsonl" in job.paths:
+    _write_jsonl(job.paths["jsonl"], records)
+  stats = builder.stats.to_json()
+  stats.update(shard=job.shard, start=job.start, stop=job.stop)
+  atomic_write_json(job.paths["stats"], stats)  # last: marks the shard complete
+  return stats
+
+
+def _queue_reporter() -> Callable[[int], None]:
+  q = _WORKER.get("progress")
+  return (lambda n: q.put(n)) if q is not None else (lambda n: None)
+
+
+# --- driver -------------------------------------------------------------------------
+def _settings(args) -> dict[str, Any]:
+  return {
+      "kind": "sql", "num": args.num, "seed": args.seed, "split": args.split,
+      "shards": args.shards, "format": args.format,
+      "tables": os.path.abspath(args.tables) if args.tables else None,
+      "squall": os.path.abspath(args.squall) if args.squall else None,
+      "wtq_root_env": None if (args.tables or args.squall) else os.environ.get(
+          "SYMTUNE_WTQ_ROOT") or None,
+      "mode": args.mode,
+      "templates": os.path.abspath(args.templates) if args.templates else None,
+      "table_budget": args.table_budget,
+  }
+
+
+def _check_args(args) -> None:
+  if args.num < 1:
+    raise InputError(f"--num is {args.num}; expected a positive number of examples",
+                     field="--num")
+  if args.shards is not None and not 1 <= args.shards <= args.num:
+    raise InputError(f"--shards is {args.shards}; expected 1..--num ({args.num})",
+                     field="--shards")
+  if args.workers < 1:
+    raise InputError(f"--workers is {args.workers}; expected >= 1", field="--workers")
+  for flag, path, want_dir in (("--tables", args.tables, True), ("--squall", args.squall, False),
+                               ("--templates", args.templates, False)):
+    if path is not None and not (os.path.isdir(path) if want_dir else os.path.isfile(path)):
+      raise InputError(f"not found; expected a {'folder' if want_dir else 'file'}", path=path,
+                       field=flag)
+  if args.templates is not None and args.mode == "grammar":
+    raise InputError("--templates needs --mode templates or mixed", field="--templates")
+
+
+def _open_out(out: str, settings: dict[str, Any], overwrite: bool) -> None:
+  """Creates ``out`` or checks it was made with the same settings; removes stray temp files."""
+  from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
+  os.makedirs(out, exist_ok=True)
+  manifest = os.path.join(out, MANIFEST)
+  if os.path.exists(manifest):
+    try:
+      with open(manifest, encoding="utf-8") as f:
+        old = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+      raise InputError(f"unreadable manifest ({e}); expected JSON written by symtune",
+                       path=manifest) from None
+    if old != settings:
+      if not overwrite:
+        diff = sorted(k for k in set(old) | set(settings) if old.get(k) != settings.get(k))
+        raise InputError(
+            f"this folder was generated with other settings ({', '.join(diff)} differ); "
+            "use another --out, the same settings to resume, or --overwrite", path=manifest)
+      for p in glob.glob(os.path.join(out, "sql-*")) + glob.glob(os.path.join(out, "summary-*")):
+        os.remove(p)
+  for p in glob.glob(os.path.join(out, ".tmp-*")):
+    os.remove(p)  # left by a killed run; their shards are redone
+  atomic_write_json(manifest, settings)
+
+
+def _load_stats(path: str) -> dict[str, Any]:
+  with open(path, encoding="utf-8") as f:
+    return json.load(f)
+
+
+def run(args) -> int:
+  _check_args(args)
+  if args.mode != "grammar":  # a bad template file fails here, before anything is written
+    from symtune_jax.sql.templates import load_templates  # pylint: disable=g-import-not-at-top
+    load_templates(args.templates)
+  if args.shards is None:
+    args.shards = max(1, math.ceil(args.num / DEFAULT_SHARD_SIZE))
+  settings = _settings(args)
+  out = os.path.abspath(args.out)
+  _open_out(out, settings, args.overwrite)
+  jobs = plan(args.num, args.shards, out, args.split, args.format)
+  todo = [j for j in jobs if not is_complete(j)]
+  done = len(jobs) - len(todo)
+  if done:
+    print(f"resuming: {done} of {len(jobs)} shards already complete", file=sys.stderr)
+
+  from tqdm import tqdm  # pylint: disable=g-import-not-at-top
+  bar = tqdm(total=args.num, initial=sum(j.stop - j.start for j in jobs if j not in todo),
+             unit="ex", disable=args.no_progress, file=sys.stderr, smoothing=0.1)
+  workers = min(args.workers, len(todo)) if todo else 0
+  if workers <= 1:
+    if todo:
+      _init_worker(settings)
+      for job in todo:
+        run_job(job, bar.update)
+  else:
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Manager() as manager:
+      queue = manager.Queue()
+      with ctx.Pool(workers, initializer=_init_worker, initargs=(settings, queue)) as pool:
+        pending = pool.map_async(run_job, todo, chunksize=1)
+        while not pending.ready():
+          pending.wait(0.2)
+          while not queue.empty():
+            bar.update(queue.get())
+        pending.get()  # re-raises a worker's error
+        while not queue.empty():
+          bar.update(queue.get())
+  bar.close()
+
+  from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
+  from symtune_jax.sql.examples import GenerationStats  # pylint: disable=g-import-not-at-top
+  total = GenerationStats()
+  for job in jobs:
+    total.merge(GenerationStats.from_json(_load_stats(job.paths["stats"])))
+  summary = {"split": args.split, "seed": args.seed, "num": args.num, "shards": len(jobs),
+             **total.to_json()}
+  atomic_write_json(os.path.join(out, f"summary-{args.split}.json"), summary)
+  _print_summary(summary, out)
+  return 0
+
+
+def _print_summary(s: dict[str, Any], out: str) -> None:
+  print(f"wrote {s['examples']:,} examples ({s['split']}, seed {s['seed']}) in "
+        f"{s['shards']} shards to {out}")
+  print(f"queries sampled: {s['attempts']:,}, kept: {100 * s['kept_share']:.1f}%, "
+        f"indices with no example: {s['failed']}")
+  width = max(map(len, list(s["shapes"]) + list(s["skips"]) + ["x"]))
+  print("shapes (kept / sampled):")
+  for name, n in sorted(s["shapes"].items(), key=lambda kv: -kv[1]):
+    print(f"  {name:<{width}} {n:>8,} / {s['sampled_shapes'].get(name, 0):,}")
+  print("answer counts: " + ", ".join(f"{k}: {v:,}" for k, v in s["answer_counts"].items()))
+  print("skip reasons: " + (", ".join(f"{k}: {v:,}" for k, v in
+                                      sorted(s["skips"].items(), key=lambda kv: -kv[1]))
+                            or "none"))

@@ -1,0 +1,123 @@
+"""Table linearization: TAPEX's flat format and markdown.
+
+TAPEX (microsoft/Table-Pretraining):
+
+    col : name | year row 1 : a | 1999 row 2 : b | 2001
+
+Markdown:
+
+    | name | year |
+    | --- | --- |
+    | a | 1999 |
+
+Cells and header names are shown in *display form* (`clean_cell`): whitespace
+runs (newlines, tabs, unicode line separators) become one space, zero-width and
+control characters are removed, and ``|`` becomes ``/``, so no cell can break
+either format. RTL text and emoji are kept. The same rule serves both formats.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from typing import Sequence
+
+from symtune_jax.tables.table import Table
+
+# Zero-width / bidi-control / BOM and C0/C1 control characters.
+_INVISIBLE_RE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_SAFE_RE = re.compile(r"^[ -{}~]*$")  # printable ASCII without '|'
+PIPE_REPLACEMENT = "/"
+
+
+def clean_cell(text: str, max_chars: int | None = None) -> str:
+  """A cell's display form: one line, no ``|``, at most ``max_chars`` characters.
+
+  'a|b\\n c\\u200b' -> 'a/b c'; ('abcdef', max_chars=3) -> 'abc'.
+  """
+  if not (_SAFE_RE.match(text) and "  " not in text
+          and text[:1] != " " and text[-1:] != " "):
+    text = _INVISIBLE_RE.sub(lambda m: " " if m.group(0) in "\t\n\r\x0b\x0c\x1c\x1d"
+                             "\x1e\x1f\x85" else "", text)
+    text = " ".join(text.replace("|", PIPE_REPLACEMENT).split())
+  if max_chars is not None and len(text) > max_chars:
+    text = text[:max_chars].rstrip()
+  return text
+
+
+# Display forms per table, computed once: linearizing the same table many
+# times (one per sampled query) then only joins strings.
+_DISPLAY_CACHE: "weakref.WeakKeyDictionary[Table, dict]" = weakref.WeakKeyDictionary()
+
+
+def display_cells(table: Table, max_cell_chars: int | None = None
+                  ) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+  """(header, rows) in display form (see `clean_cell`), cached per table."""
+  per_table = _DISPLAY_CACHE.get(table)
+  if per_table is None:
+    per_table = _DISPLAY_CACHE[table] = {}
+  out = per_table.get(max_cell_chars)
+  if out is None:
+    header = tuple(clean_cell(h) for h in table.header)
+    rows = tuple(tuple(clean_cell(c, max_cell_chars) for c in r) for r in table.rows)
+    out = per_table[max_cell_chars] = (header, rows)
+  return out
+
+
+def tapex_header(header: Sequence[str], *, lower: bool = False) -> str:
+  """['name', 'year'] -> 'col : name | year' (display-form names)."""
+  text = "col : " + " | ".join(header)
+  return text.lower() if lower else text
+
+
+def tapex_row(index: int, cells: Sequence[str], *, lower: bool = False) -> str:
+  """(1, ['a', '1999']) -> 'row 1 : a | 1999' (display-form cells, 1-based index)."""
+  text = f"row {index} : " + " | ".join(cells)
+  return text.lower() if lower else text
+
+
+def tapex(table: Table, *, max_cell_chars: int | None = None,
+          lower: bool = False) -> str:
+  """TAPEX linearization.
+
+  Table(['name', 'year'], [['a', '1999'], ['b', '2001']]) ->
+  'col : name | year row 1 : a | 1999 row 2 : b | 2001'
+
+  Args:
+    table: the table.
+    max_cell_chars: cut each cell to this many characters (None: no limit).
+    lower: lower-case the text (as TAPEX's released models expect).
+  """
+  header, rows = display_cells(table, max_cell_chars)
+  parts = ["col : " + " | ".join(header)]
+  parts.extend(f"row {i} : " + " | ".join(r) for i, r in enumerate(rows, start=1))
+  text = " ".join(parts)
+  return text.lower() if lower else text
+
+
+def markdown_header(header: Sequence[str], *, lower: bool = False) -> str:
+  """['name', 'year'] -> '| name | year |\\n| --- | --- |'."""
+  text = ("| " + " | ".join(header) + " |\n|" + " --- |" * len(header))
+  return text.lower() if lower else text
+
+
+def markdown_row(index: int, cells: Sequence[str], *, lower: bool = False) -> str:
+  """(1, ['a', '1999']) -> '| a | 1999 |' (the index is not shown)."""
+  del index
+  text = "| " + " | ".join(cells) + " |"
+  return text.lower() if lower else text
+
+
+def markdown(table: Table, *, max_cell_chars: int | None = None,
+             lower: bool = False) -> str:
+  """Markdown linearization, one line per row.
+
+  Table(['name', 'year'], [['a', '1999']]) ->
+  '| name | year |\\n| --- | --- |\\n| a | 1999 |'
+  """
+  header, rows = display_cells(table, max_cell_chars)
+  lines = [markdown_header(header)]
+  lines.extend("| " + " | ".join(r) + " |" for r in rows)
+  text = "\n".join(lines)
+  return text.lower() if lower else text

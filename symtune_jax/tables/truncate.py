@@ -1,0 +1,234 @@
+"""Truncating a table to a token budget, before anything executes on it.
+
+`fit_to_budget` returns the table the model will see: its cells in display
+form (`linearize.clean_cell`, cut to ``max_cell_chars``) and only the rows that
+fit. SQL then runs on that table, so answers never come from rows or text the
+model was not shown.
+
+Lengths: each row's text is measured once (TAPEX and markdown rows are
+independent pieces joined by one separator) and summed; only the final
+candidate is measured whole, to check the sum, and trimmed further in the rare
+case the tokenizer merges across pieces.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import weakref
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from symtune_jax.tables import linearize as lin
+from symtune_jax.tables.table import Table, normalize_header
+
+LengthFn = Callable[[str], int]
+
+# Cells longer than this are cut (in the table returned, so SQL sees the cut
+# text too): one long paragraph cell must not use up the whole budget.
+DEFAULT_MAX_CELL_CHARS = 100
+
+_PIECE_RE = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+
+
+def approx_token_length(text: str) -> int:
+  """A cheap token count: words and single punctuation marks.
+
+  'col : a | 1,999' -> 7 (col, :, a, |, 1, ',', 999).
+  """
+  return len(_PIECE_RE.findall(text))
+
+
+# id(vocab) -> (vocab, length function); seqio vocabularies are not hashable.
+_VOCAB_FNS: dict[int, tuple[Any, LengthFn]] = {}
+
+
+def vocab_length_fn(vocab: Any) -> LengthFn:
+  """``text -> len(vocab.encode(text))`` for a `seqio.Vocabulary`.
+
+  The same function comes back for the same vocabulary object, so lengths
+  cached per table are reused across calls.
+  """
+  hit = _VOCAB_FNS.get(id(vocab))
+  if hit is not None and hit[0] is vocab:
+    return hit[1]
+
+  def length(text: str) -> int:
+    return len(vocab.encode(text))
+
+  if len(_VOCAB_FNS) >= 16:
+    _VOCAB_FNS.clear()
+  _VOCAB_FNS[id(vocab)] = (vocab, length)
+  return length
+
+
+# Length functions for which the row-by-row sum is exactly the whole text's.
+_ADDITIVE = {approx_token_length}
+
+# (header_fn, row_fn, separator) for linearizers whose text is
+# separator.join([header_fn(header)] + [row_fn(i, row) for i, row in rows]).
+_PIECEWISE = {
+    lin.tapex: (lin.tapex_header, lin.tapex_row, " "),
+    lin.markdown: (lin.markdown_header, lin.markdown_row, "\n"),
+}
+
+# Per table and length function: measured lengths, so a table sampled for many
+# queries is tokenized once.
+_LENGTH_CACHE: "weakref.WeakKeyDictionary[Table, dict]" = weakref.WeakKeyDictionary()
+
+
+def _separator_cost(length_fn: LengthFn, sep: str) -> int:
+  """Tokens a separator adds between two pieces (0 for SentencePiece on ' ')."""
+  return max(0, length_fn(f"a{sep}b") - length_fn("a") - length_fn("b"))
+
+
+def _display_table(table: Table, max_cell_chars: int | None) -> Table:
+  header, rows = lin.display_cells(table, max_cell_chars)
+  if header == table.header and rows == table.rows:
+    return table
+  if header != table.header and len({h.lower() for h in header}) != len(header):
+    header = normalize_header(header)
+  out = Table(table_id=table.table_id, header=header, rows=rows, types=table.types,
+              caption=table.caption)
+  # The display form of a display-form table is itself.
+  lin._DISPLAY_CACHE[out] = {None: (out.header, out.rows),
+                             max_cell_chars: (out.header, out.rows)}
+  return out
+
+
+def _measure(table: Table, length_fn: LengthFn, header_fn, row_fn, sep: str,
+             lower: bool) -> tuple[int, list[int], int]:
+  """(header length, content length per row, separator cost), cached."""
+  per_table = _LENGTH_CACHE.get(table)
+  if per_table is None:
+    per_table = _LENGTH_CACHE[table] = {}
+  key = (length_fn, header_fn, lower)
+  hit = per_table.get(key)
+  if hit is None:
+    header, rows = lin.display_cells(table)
+    sep_cost = _separator_cost(length_fn, sep)
+    head = length_fn(header_fn(header, lower=lower))
+    # A row's text is "<prefix> <cells>": the prefix ('row 12 :') depends on
+    # the row's new position and is measured apart (see _prefix_lengths).
+    # Each TAPEX row adds two separators (before 'row i :' and after it).
+    if header_fn is lin.tapex_header:
+      row_lens = [length_fn((" | ".join(r)).lower() if lower else " | ".join(r))
+                  + 2 * sep_cost for r in rows]
+    else:
+      row_lens = [length_fn(row_fn(0, r, lower=lower)) + sep_cost for r in rows]
+    hit = per_table[key] = (head, row_lens, sep_cost)
+  return hit
+
+
+@functools.lru_cache(maxsize=64)
+def _prefix_lengths(length_fn: LengthFn, n: int) -> tuple[int, ...]:
+  """Lengths of 'row i :' for i = 1..n (TAPEX row prefixes)."""
+  return tuple(length_fn(f"row {i} :") for i in range(1, n + 1))
+
+
+def _prefix_cost(length_fn: LengthFn, header_fn, k: int) -> list[int]:
+  if header_fn is not lin.tapex_header:
+    return [0] * k
+  # Compute in blocks of 64 so the cache serves tables of similar size.
+  n = max(64, -(-k // 64) * 64)
+  return list(_prefix_lengths(length_fn, n)[:k])
+
+
+def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_length,
+                  *, rng: np.random.Generator | None = None,
+                  linearize: Callable[..., str] = lin.tapex,
+                  max_cell_chars: int | None = DEFAULT_MAX_CELL_CHARS,
+                  lower: bool = False) -> Table:
+  """The largest table (rows dropped) whose linearization fits ``budget``.
+
+  Example: a 3-row table, budget fits 2 rows, no rng -> rows 1 and 2.
+
+  Args:
+    table: the table.
+    budget: most tokens the linearized table may take, under ``length_fn``.
+    length_fn: text -> tokens, e.g. ``vocab_length_fn(vocab)``; by default
+      `approx_token_length`.
+    rng: if given, drop random rows (the kept rows stay in table order);
+      otherwise drop rows from the end.
+    linearize: `linearize.tapex`, `linearize.markdown` (measured row by row)
+      or any ``table -> str`` (then found by bisection on the row count).
+    max_cell_chars: cut longer cells (None: keep them whole).
+    lower: measure the lower-cased text (when the linearizer is called with
+      ``lower=True``).
+
+  Returns:
+    A table in display form (`linearize.clean_cell`; ``linearize(result)``
+    is the model's text and SQL on ``result`` only sees what that text shows),
+    with every row if they fit, else the most rows that fit (possibly none:
+    if even the header alone is over budget, it is returned without rows).
+  """
+  if budget < 0:
+    raise ValueError(f"budget must be >= 0, got {budget}")
+  shown = _display_table(table, max_cell_chars)
+  n = shown.num_rows
+  order = rng.permutation(n) if (rng is not None and n) else np.arange(n)
+  fns = _PIECEWISE.get(linearize)
+
+  def text_len(rows: Sequence[int]) -> int:
+    kept = shown.select_rows(sorted(int(i) for i in rows))
+    return length_fn(linearize(kept, lower=lower) if fns else linearize(kept))
+
+  if fns is None:
+    # Generic linearizer: bisection on how many rows of ``order`` to keep.
+    if text_len(order) <= budget:
+      return shown
+    lo, hi = 0, n  # lo rows fit (or none do), hi rows don't.
+    while hi - lo > 1:
+      mid = (lo + hi) // 2
+      if text_len(order[:mid]) <= budget:
+        lo = mid
+      else:
+        hi = mid
+    return shown.select_rows(sorted(int(i) for i in order[:lo]))
+
+  header_fn, row_fn, sep = fns
+  head, row_lens, _ = _measure(shown, length_fn, header_fn, row_fn, sep, lower)
+  prefix = _prefix_cost(length_fn, header_fn, n)
+  exact = length_fn in _ADDITIVE
+  total = head + sum(row_lens) + sum(prefix)
+  if total <= budget and (exact or _full_length(shown, length_fn, linearize, lower)
+                          <= budget):
+    return shown
+  k, used = 0, head
+  costs = []
+  for idx in order:
+    cost = row_lens[idx] + prefix[k]
+    if used + cost > budget:
+      break
+    used += cost
+    costs.append(cost)
+    k += 1
+  # The sum is exact for byte-level and whitespace-split length functions;
+  # otherwise check it. If the tokenizer made the text longer than the sum,
+  # guess from the overshoot, then bisect between the known fit and misfit.
+  if k > 0 and not exact:
+    over = text_len(order[:k]) - budget
+    if over > 0:
+      lo, hi = 0, k  # lo rows fit (0 by convention), hi rows don't.
+      guess = k
+      while guess > 0 and over > 0:
+        guess -= 1
+        over -= costs[guess]
+      while hi - lo > 1:
+        mid = guess if lo < guess < hi else (lo + hi) // 2
+        guess = -1
+        if text_len(order[:mid]) <= budget:
+          lo = mid
+        else:
+          hi = mid
+      k = lo
+  return shown.select_rows(sorted(int(i) for i in order[:k]))
+
+
+def _full_length(table: Table, length_fn: LengthFn, linearize, lower: bool) -> int:
+  per_table = _LENGTH_CACHE.setdefault(table, {})
+  key = ("full", length_fn, linearize, lower)
+  if key not in per_table:
+    per_table[key] = length_fn(linearize(table, lower=lower))
+  return per_table[key]

@@ -1,0 +1,314 @@
+"""SeqIO registration of the symbol-tuning family (method B) and its evaluations.
+
+Registered (all cheap: data is read when a dataset is built):
+
+Tuning
+  symtune_symbol_tuning_<dataset>_v1   one per tuning dataset: TweetEval irony,
+      offensive, sentiment (files) and the 18 TFDS datasets (see
+      `symbols.sources.TFDS_SPECS`). Splits: train (queries and exemplars from
+      the training data), validation (queries from held-out data, exemplars
+      from the training data).
+  symtune_symbol_tuning_v1 (mixture; alias symtune_symbol_tuning_mix)
+      the datasets available offline (TweetEval irony / offensive /
+      sentiment), examples-proportional with a 25k cap per dataset.
+  symtune_symbol_tuning_full_mix
+      all 21 datasets (TFDS + TweetEval). Needs the TFDS data prepared
+      (`tfds build glue/rte ...` on a machine with network) under
+      `$SYMTUNE_TFDS_DIR` or TFDS's default data dir. Rotten Tomatoes is not a
+      TFDS builder: add it with `sources.from_records` and `add_tuning_task`.
+  symtune_list_functions_v1     list-function DSL (train: tuning functions;
+      validation/test: disjoint evaluation functions).
+  symtune_binary_concepts_v1    binary-string concepts, symbol labels (train:
+      tuning concepts and pool; validation/test: evaluation concepts and pool).
+
+Evaluation (held-out, offline from TweetEval files)
+  symtune_icl_<dataset>_<setting>_v1 for dataset in tweeteval_hate and
+      tweeteval_stance_{abortion,atheism,climate,feminist,hillary}, setting in
+      instr_nl, instr_sym, noinstr_nl, noinstr_sym (k=4 per class, evaluation
+      symbols), and `flipped` for the binary ones (hate). Splits validation /
+      test: queries from that split, exemplars from train.
+      Metric: accuracy on the predicted symbol (`evaluation.icl`).
+  symtune_bigbench_list_functions_v1, symtune_bigbench_simp_turing_concept_v1
+      BIG-bench task.json files under `$SYMTUNE_BIGBENCH_ROOT`; exact match.
+  Not registered: SUBJ and the RAFT tasks of the paper (no data offline);
+  add them with `sources.from_records` and `add_icl_task`.
+
+Every example is a pure function of (SEED, dataset, split, index).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import seqio
+from absl import logging
+
+from symtune_jax.evaluation import icl
+from symtune_jax.symbols import algorithmic
+from symtune_jax.symbols import bigbench
+from symtune_jax.symbols import formats as formats_lib
+from symtune_jax.symbols import pools
+from symtune_jax.symbols import prompts
+from symtune_jax.symbols import sources
+from symtune_jax.tasks import registry
+from symtune_jax.tasks import vocab
+
+SEED = 20230301
+INPUT_LENGTH = 2048  # token budget of the prompt builder (the paper's input length)
+MAX_PER_DATASET = 25_000
+ALGORITHMIC_SIZES = {"train": 100_000, "validation": 1_000, "test": 1_000}
+
+TWEETEVAL_TUNING = ("irony", "offensive", "sentiment")
+# Which source split feeds the task's (train, validation) splits. The TweetEval
+# sentiment copy has no train split: tune on val, validate on test.
+_TUNING_SPLITS: dict[str, tuple[str, str]] = {"tweeteval_sentiment": ("validation", "test")}
+TWEETEVAL_HELD_OUT = ("hate", "stance_abortion", "stance_atheism", "stance_climate",
+                      "stance_feminist", "stance_hillary")
+
+TUNING_SOURCES: dict[str, sources.ClassificationSource] = {}
+ICL_SOURCES: dict[str, sources.ClassificationSource] = {}
+
+
+def _signature() -> dict:
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+
+  return {
+      "inputs": tf.TensorSpec((), tf.string),
+      "targets": tf.TensorSpec((), tf.string),
+      "label": tf.TensorSpec((), tf.int32),
+      icl.LABEL_STRINGS_KEY: tf.TensorSpec((), tf.string),
+      "format": tf.TensorSpec((), tf.string),
+      "_task_source": tf.TensorSpec((), tf.string),
+  }
+
+
+def _from_generator(make: Callable[[], Iterator[dict]]):
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+
+  return tf.data.Dataset.from_generator(make, output_signature=_signature())
+
+
+def _prompt_features(p: prompts.Prompt, source: str) -> dict:
+  return {"inputs": p.inputs, "targets": p.targets, "label": np.int32(p.label),
+          icl.LABEL_STRINGS_KEY: icl.join_label_strings(p.label_strings),
+          "format": p.format_name, "_task_source": source}
+
+
+def _classification_prompts(source: sources.ClassificationSource, query_split: str,
+                            exemplar_split: str, config: prompts.PromptConfig,
+                            rng_key: str) -> Iterator[dict]:
+  """One prompt per query record (records that cannot fit are skipped, counted)."""
+  exemplars = source.load(exemplar_split)
+  same = query_split == exemplar_split
+  queries = exemplars if same else source.load(query_split, require_all_classes=False)
+  skipped = 0
+  for i, q in enumerate(queries.records):
+    rng = prompts.example_rng(SEED, f"{source.name}/{rng_key}", i)
+    p = prompts.build_prompt(exemplars, q, rng, config, exclude=i if same else -1)
+    if not p.fits:
+      skipped += 1
+      continue
+    yield _prompt_features(p, source.name)
+  if skipped:
+    logging.warning("%s/%s: skipped %d prompts longer than %s tokens with one exemplar per "
+                    "class", source.name, query_split, skipped, config.max_length)
+
+
+def _preprocessors() -> list:
+  return [seqio.preprocessors.tokenize, seqio.CacheDatasetPlaceholder(),
+          seqio.preprocessors.append_eos_after_trim]
+
+
+# ---------------------------------------------------------------- tuning
+
+
+def tuning_task_name(dataset: str) -> str:
+  return f"symtune_symbol_tuning_{dataset}_v1"
+
+
+def add_tuning_task(source: sources.ClassificationSource,
+                    splits: tuple[str, str] = ("train", "validation")) -> str:
+  """Registers `symtune_symbol_tuning_<source.name>_v1`; returns its name.
+
+  Args:
+    source: the classification data.
+    splits: the source splits feeding the task's train and validation splits.
+  """
+  TUNING_SOURCES[source.name] = source
+  train_split, val_split = splits
+
+  def dataset_fn(split: str, shuffle_files: bool, seed: int | None = None):
+    del shuffle_files, seed  # examples are fixed by SEED; seqio shuffles later
+    query_split = train_split if split == "train" else val_split
+    config = prompts.tuning_config(max_length=INPUT_LENGTH)
+    return _from_generator(lambda: _classification_prompts(
+        source, query_split, train_split, config, f"tuning/{split}"))
+
+  return registry.add_task(
+      tuning_task_name(source.name),
+      source=seqio.FunctionDataSource(dataset_fn, splits=("train", "validation")),
+      preprocessors=_preprocessors(),
+      output_features=vocab.output_features(),
+      postprocess_fn=icl.symbol_to_class,
+      metric_fns=[icl.accuracy])
+
+
+def _capped_rate(task: seqio.Task) -> float:
+  """Examples-proportional rate with the 25k cap: min(cap, training examples)."""
+  dataset = task.name[len("symtune_symbol_tuning_"):-len("_v1")]
+  source = TUNING_SOURCES[dataset]
+  train_split = _TUNING_SPLITS.get(dataset, ("train", "validation"))[0]
+  n = source.num_examples(train_split)
+  return float(min(MAX_PER_DATASET, n if n is not None else MAX_PER_DATASET))
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def icl_task_name(dataset: str, setting: str) -> str:
+  return f"symtune_icl_{dataset}_{setting}_v1"
+
+
+def add_icl_task(source: sources.ClassificationSource, setting: str,
+                 k: int = prompts.EVAL_K) -> str:
+  """Registers `symtune_icl_<source.name>_<setting>_v1`; returns its name."""
+  ICL_SOURCES[source.name] = source
+
+  def dataset_fn(split: str, shuffle_files: bool, seed: int | None = None):
+    del shuffle_files, seed
+    config = prompts.eval_config(setting, source.instruction, k=k, max_length=INPUT_LENGTH)
+    # The rng key leaves out the setting: all settings share exemplars.
+    return _from_generator(lambda: _classification_prompts(
+        source, split, "train", config, f"icl/{split}"))
+
+  return registry.add_task(
+      icl_task_name(source.name, setting),
+      source=seqio.FunctionDataSource(dataset_fn, splits=("validation", "test")),
+      preprocessors=_preprocessors(),
+      output_features=vocab.output_features(),
+      postprocess_fn=icl.symbol_to_class,
+      metric_fns=[icl.accuracy])
+
+
+# ---------------------------------------------------------------- algorithmic
+
+
+def _list_function_examples(split: str) -> Iterator[dict]:
+  tuning, evaluation = algorithmic.list_function_catalogue()
+  fns = tuning if split == "train" else evaluation
+  for i in range(ALGORITHMIC_SIZES[split]):
+    rng = prompts.example_rng(SEED, f"list_functions/{split}", i)
+    fn = fns[int(rng.integers(len(fns)))]
+    if split == "train":
+      k = int(rng.integers(2, 9))
+      fmt = formats_lib.FORMATS[int(rng.integers(len(formats_lib.FORMATS)))]
+    else:
+      k, fmt = prompts.EVAL_K, formats_lib.get_format("input_output")
+    p = algorithmic.list_function_prompt(fn, rng, k, fmt)
+    yield {"inputs": p.inputs, "targets": p.targets, "label": np.int32(-1),
+           icl.LABEL_STRINGS_KEY: "", "format": p.format_name, "_task_source": p.rule}
+
+
+def _concept_examples(split: str) -> Iterator[dict]:
+  tuning, evaluation = algorithmic.concept_catalogue()
+  rules = tuning if split == "train" else evaluation
+  pool = pools.tuning_pool() if split == "train" else pools.evaluation_pool()
+  for i in range(ALGORITHMIC_SIZES[split]):
+    rng = prompts.example_rng(SEED, f"binary_concepts/{split}", i)
+    rule = rules[int(rng.integers(len(rules)))]
+    if split == "train":
+      k = int(rng.integers(2, 7))
+      fmt = formats_lib.FORMATS[int(rng.integers(len(formats_lib.FORMATS)))]
+    else:
+      k, fmt = prompts.EVAL_K, formats_lib.get_format("input_output")
+    p, symbols, label = algorithmic.concept_prompt(rule, rng, k, fmt, pool)
+    yield {"inputs": p.inputs, "targets": p.targets, "label": np.int32(label),
+           icl.LABEL_STRINGS_KEY: icl.join_label_strings(symbols), "format": p.format_name,
+           "_task_source": p.rule}
+
+
+def _algorithmic_dataset_fn(make: Callable[[str], Iterator[dict]]):
+  def dataset_fn(split: str, shuffle_files: bool, seed: int | None = None):
+    del shuffle_files, seed
+    return _from_generator(lambda: make(split))
+  return dataset_fn
+
+
+# ---------------------------------------------------------------- BIG-bench
+
+
+def _bigbench_list_function_examples() -> Iterator[dict]:
+  for task in bigbench.load_list_functions(bigbench.bigbench_root()):
+    for i in range(len(task.examples)):
+      rng = prompts.example_rng(SEED, f"bigbench_list_functions/{task.name}", i)
+      inputs, target = bigbench.list_function_prompt(task, i, rng)
+      yield {"inputs": inputs, "targets": target, "label": np.int32(-1),
+             icl.LABEL_STRINGS_KEY: "", "format": "q_a", "_task_source": task.name}
+
+
+def _bigbench_stc_examples() -> Iterator[dict]:
+  for task in bigbench.load_simp_turing_concept(bigbench.bigbench_root()):
+    for inputs, targets in task.examples:
+      yield {"inputs": inputs, "targets": targets[0], "label": np.int32(-1),
+             icl.LABEL_STRINGS_KEY: "", "format": "input_output", "_task_source": task.name}
+
+
+def _bigbench_dataset_fn(make: Callable[[], Iterator[dict]]):
+  def dataset_fn(split: str, shuffle_files: bool, seed: int | None = None):
+    del split, shuffle_files, seed
+    return _from_generator(make)
+  return dataset_fn
+
+
+# ---------------------------------------------------------------- registration
+
+
+def register() -> None:
+  """Registers every task and mixture of the family (idempotent, no I/O)."""
+  offline = [add_tuning_task(sources.tweeteval_source(t),
+                             _TUNING_SPLITS.get(f"tweeteval_{t}", ("train", "validation")))
+             for t in TWEETEVAL_TUNING]
+  tfds_tasks = [add_tuning_task(sources.tfds_source(spec)) for spec in sources.TFDS_SPECS]
+  for name in ("symtune_symbol_tuning_v1", "symtune_symbol_tuning_mix"):
+    registry.add_mixture(name, [(t, _capped_rate) for t in offline])
+  registry.add_mixture("symtune_symbol_tuning_full_mix",
+                       [(t, _capped_rate) for t in tfds_tasks + offline])
+
+  for t in TWEETEVAL_HELD_OUT:
+    source = sources.tweeteval_source(t)
+    settings = [s for s in prompts.EVAL_SETTINGS if s != "flipped"]
+    if source.num_classes == 2:
+      settings.append("flipped")
+    for setting in settings:
+      add_icl_task(source, setting)
+
+  registry.add_task(
+      "symtune_list_functions_v1",
+      source=seqio.FunctionDataSource(_algorithmic_dataset_fn(_list_function_examples),
+                                      splits=tuple(ALGORITHMIC_SIZES),
+                                      num_input_examples=ALGORITHMIC_SIZES),
+      preprocessors=_preprocessors(), output_features=vocab.output_features(),
+      postprocess_fn=icl.extract_list, metric_fns=[icl.exact_match])
+  registry.add_task(
+      "symtune_binary_concepts_v1",
+      source=seqio.FunctionDataSource(_algorithmic_dataset_fn(_concept_examples),
+                                      splits=tuple(ALGORITHMIC_SIZES),
+                                      num_input_examples=ALGORITHMIC_SIZES),
+      preprocessors=_preprocessors(), output_features=vocab.output_features(),
+      postprocess_fn=icl.symbol_to_class, metric_fns=[icl.accuracy])
+  registry.add_task(
+      "symtune_bigbench_list_functions_v1",
+      source=seqio.FunctionDataSource(_bigbench_dataset_fn(_bigbench_list_function_examples),
+                                      splits=("test",)),
+      preprocessors=_preprocessors(), output_features=vocab.output_features(),
+      postprocess_fn=icl.extract_list, metric_fns=[icl.exact_match])
+  registry.add_task(
+      "symtune_bigbench_simp_turing_concept_v1",
+      source=seqio.FunctionDataSource(_bigbench_dataset_fn(_bigbench_stc_examples),
+                                      splits=("test",)),
+      preprocessors=_preprocessors(), output_features=vocab.output_features(),
+      postprocess_fn=icl.extract_quoted, metric_fns=[icl.exact_match])
+
+
+register()

@@ -1,0 +1,62 @@
+"""The SQLite executor: answers, skip reasons, subsets, caching, read-only."""
+
+import pytest
+
+from symtune_jax.sql.executor import Answer, Executor, Skip
+
+
+def test_answers_and_canonical_text(cyclists):
+  ex = Executor()
+  a = ex.execute(cyclists, 'SELECT "Cyclist" FROM w WHERE "Team" = \'Team CSC\'')
+  assert a == Answer(values=("Alexandr Kolobnev", "Stéphane Goubert"),
+                     text="Alexandr Kolobnev, Stéphane Goubert")
+  assert ex.execute(cyclists, 'SELECT SUM("Points") FROM w').text == "138"
+  assert ex.execute(cyclists, 'SELECT AVG("Points") FROM w').text == "19.714286"
+  assert ex.execute(cyclists, 'SELECT MAX("Date") FROM w').text == "2008-06-08"
+  assert ex.kept == 4 and not ex.skips
+
+
+@pytest.mark.parametrize("sql,reason", [
+    ("SELECT nope FROM w", "error"),
+    ("SELECT FROM w WHERE", "error"),
+    ('SELECT "Cyclist" FROM w WHERE "Points" > 100', "empty"),
+    ('SELECT "Cyclist" FROM w', "too_many"),  # 8 values > max_values=5
+    ('SELECT "Points" FROM w WHERE "Rank" = 6', "null"),
+    ("DELETE FROM w", "not_select"),
+    ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+     "SELECT MAX(x) FROM c", "timeout"),
+])
+def test_skips_are_returned_and_counted_never_raised(cyclists, sql, reason):
+  ex = Executor(max_values=5, time_budget_s=0.02)
+  out = ex.execute(cyclists, sql)
+  assert isinstance(out, Skip) and out.reason == reason
+  assert ex.skips == {reason: 1} and ex.kept == 0
+
+
+def test_database_is_read_only(cyclists):
+  ex = Executor()
+  out = ex.execute(cyclists, "WITH x AS (SELECT 1) INSERT INTO w (\"Rank\") SELECT 1 FROM x")
+  assert isinstance(out, Skip) and out.reason == "error"
+  assert ex.execute(cyclists, "SELECT COUNT(*) FROM w").text == "8"
+
+
+def test_subset_of_rows_shadows_the_table_in_subqueries(cyclists):
+  ex = Executor()
+  rows = [0, 2, 4]  # Valverde 40, Rebellin 25, Pellizotti 15: average 26.67
+  sql = 'SELECT "Cyclist" FROM w WHERE "Points" < (SELECT AVG("Points") FROM w)'
+  assert ex.execute(cyclists, sql, rows=rows).text == "Davide Rebellin, Franco Pellizotti"
+  # On all rows the average is 19.71.
+  assert ex.execute(cyclists, sql).text == ("Franco Pellizotti, Samuel Sánchez, "
+                                            "Stéphane Goubert")
+  assert ex.execute(cyclists, 'SELECT COUNT(*) FROM w', rows=rows).text == "3"
+  with_sql = 'WITH t AS (SELECT "Points" FROM w) SELECT MAX("Points") FROM t'
+  assert ex.execute(cyclists, with_sql, rows=[3, 4]).text == "20"
+  # The full table is unchanged, and its database was built once.
+  assert ex.execute(cyclists, 'SELECT COUNT(*) FROM w').text == "8"
+  assert len(ex._dbs) == 1  # pylint: disable=protected-access
+
+
+def test_min_values(cyclists):
+  ex = Executor(min_values=2)
+  out = ex.execute(cyclists, 'SELECT "Cyclist" FROM w WHERE "Rank" = 1')
+  assert isinstance(out, Skip) and out.reason == "empty"

@@ -1,0 +1,152 @@
+"""Every symbol-tuning task and mixture builds examples offline through SeqIO."""
+
+import pytest
+import seqio
+
+from symtune_jax.symbols import algorithmic, pools, prompts, sources
+from symtune_jax.tasks import symbols as symbol_tasks
+
+LENGTHS = {"inputs": 8192, "targets": 64}
+
+
+@pytest.fixture(autouse=True)
+def _offline_roots(monkeypatch, testdata):
+  monkeypatch.setenv(sources.TWEETEVAL_ENV, str(sources._SAMPLE_ROOT))  # pylint: disable=protected-access
+  monkeypatch.setenv("SYMTUNE_BIGBENCH_ROOT", str(testdata / "bigbench"))
+
+
+def _take(name, split, n=3):
+  task = seqio.get_mixture_or_task(name)
+  ds = task.get_dataset(LENGTHS, split=split, shuffle=False)
+  return task, list(ds.take(n).as_numpy_iterator())
+
+
+def _text(x):
+  return x.decode("utf-8")
+
+
+def _check_classification(task, examples):
+  assert examples
+  for ex in examples:
+    target = _text(ex["targets_pretokenized"])
+    strings = _text(ex["label_strings"]).split("\t")
+    assert target == strings[ex["label"]]
+    assert task.postprocess_fn(target, example=ex, is_target=True) == ex["label"]
+    assert ex["inputs"][-1] == 1 and ex["targets"][-1] == 1  # EOS appended
+    # Every symbol of the mapping appears as an in-context label.
+    assert all(f" {s}\n" in _text(ex["inputs_pretokenized"]) or
+               f"-> {s}\n" in _text(ex["inputs_pretokenized"]) for s in strings)
+  labels = [int(ex["label"]) for ex in examples]
+  assert task.metric_fns[0](labels, labels) == {"accuracy": 100.0}
+
+
+def test_tuning_tasks_and_offline_mixture():
+  tuning = pools.tuning_pool().all_symbols()
+  for dataset in symbol_tasks.TWEETEVAL_TUNING:
+    name = symbol_tasks.tuning_task_name(f"tweeteval_{dataset}")
+    for split in ("train", "validation"):
+      task, examples = _take(name, split)
+      _check_classification(task, examples)
+      for ex in examples:
+        assert set(_text(ex["label_strings"]).split("\t")) <= tuning
+        assert not _text(ex["inputs_pretokenized"]).startswith(("What", "Is", "Does"))
+  mix = seqio.get_mixture_or_task("symtune_symbol_tuning_v1")
+  rates = {t.name: mix.get_rate(t) for t in mix.tasks}
+  assert rates == {"symtune_symbol_tuning_tweeteval_irony_v1": 300.0,
+                   "symtune_symbol_tuning_tweeteval_offensive_v1": 300.0,
+                   "symtune_symbol_tuning_tweeteval_sentiment_v1": 300.0}
+  ds = mix.get_dataset(LENGTHS, split="train", shuffle=True, seed=1)
+  got = list(ds.take(6).as_numpy_iterator())
+  assert len(got) == 6 and all(len(ex["targets"]) > 1 for ex in got)
+  assert seqio.get_mixture_or_task("symtune_symbol_tuning_mix").tasks == mix.tasks
+  full = seqio.get_mixture_or_task("symtune_symbol_tuning_full_mix")
+  assert len(full.tasks) == 21
+
+
+def test_icl_tasks_every_dataset_and_setting():
+  evaluation = pools.evaluation_pool().all_symbols()
+  names = [n for n in seqio.TaskRegistry.names() if n.startswith("symtune_icl_")]
+  assert len(names) == 6 * 4 + 1
+  for dataset in symbol_tasks.TWEETEVAL_HELD_OUT:
+    source = symbol_tasks.ICL_SOURCES[f"tweeteval_{dataset}"]
+    for setting in prompts.EVAL_SETTINGS:
+      name = symbol_tasks.icl_task_name(source.name, setting)
+      if setting == "flipped" and source.num_classes != 2:
+        assert name not in names
+        continue
+      task, examples = _take(name, "test", 2)
+      _check_classification(task, examples)
+      for ex in examples:
+        strings = _text(ex["label_strings"]).split("\t")
+        inputs = _text(ex["inputs_pretokenized"])
+        assert inputs.startswith(source.instruction) == setting.startswith("instr_")
+        if setting.endswith("_sym"):
+          assert set(strings) <= evaluation
+        elif setting == "flipped":
+          assert tuple(strings) == source.label_names[::-1]
+        else:
+          assert tuple(strings) == source.label_names
+        assert inputs.count("Input: ") == source.num_classes * prompts.EVAL_K + 1
+
+
+def test_icl_settings_share_exemplars_and_are_deterministic():
+  a = _take("symtune_icl_tweeteval_hate_noinstr_nl_v1", "validation", 2)[1]
+  b = _take("symtune_icl_tweeteval_hate_noinstr_sym_v1", "validation", 2)[1]
+  c = _take("symtune_icl_tweeteval_hate_noinstr_nl_v1", "validation", 2)[1]
+  assert [x["inputs_pretokenized"] for x in a] == [x["inputs_pretokenized"] for x in c]
+  strip = lambda ex: [l for l in _text(ex["inputs_pretokenized"]).split("\n")
+                      if l.startswith("Input: ")]
+  assert [strip(x) for x in a] == [strip(x) for x in b]
+
+
+def test_algorithmic_tasks():
+  task, examples = _take("symtune_list_functions_v1", "train", 5)
+  tuning_fns = {f.name: f for f in algorithmic.list_function_catalogue()[0]}
+  for ex in examples:
+    fn = tuning_fns[_text(ex["_task_source"])]
+    query = _text(ex["inputs_pretokenized"]).split("\n\n")[-1]
+    xs = [int(v) for v in query[query.index("[") + 1:query.rindex("]")].split(", ") if v]
+    assert _text(ex["targets_pretokenized"]) == algorithmic.format_list(fn(xs))
+  _, val = _take("symtune_list_functions_v1", "validation", 5)
+  eval_names = {f.name for f in algorithmic.list_function_catalogue()[1]}
+  assert all(_text(ex["_task_source"]) in eval_names for ex in val)
+  targets = [task.postprocess_fn(_text(ex["targets_pretokenized"])) for ex in val]
+  assert task.metric_fns[0](targets, targets) == {"exact_match": 100.0}
+
+  task, examples = _take("symtune_binary_concepts_v1", "train", 5)
+  _check_classification(task, examples)
+  task, examples = _take("symtune_binary_concepts_v1", "test", 5)
+  _check_classification(task, examples)
+  evaluation = pools.evaluation_pool().all_symbols()
+  assert all(set(_text(ex["label_strings"]).split("\t")) <= evaluation for ex in examples)
+
+
+def test_bigbench_tasks_from_testdata():
+  task, examples = _take("symtune_bigbench_list_functions_v1", "test", 40)
+  assert len(examples) == 40 and {_text(e["_task_source"]) for e in examples} == {"c001", "c002"}
+  for ex in examples:
+    assert _text(ex["inputs_pretokenized"]).count("\nA: ") == 4
+    assert task.postprocess_fn(_text(ex["targets_pretokenized"])) == _text(
+        ex["targets_pretokenized"])
+  task, examples = _take("symtune_bigbench_simp_turing_concept_v1", "test", 100)
+  assert len(examples) == 80
+  assert task.postprocess_fn(" '01'\n\nInput") == "'01'"
+
+
+def test_bigbench_tasks_on_shared_data(shared_data, monkeypatch):
+  monkeypatch.setenv("SYMTUNE_BIGBENCH_ROOT", str(shared_data / "bigbench"))
+  _, examples = _take("symtune_bigbench_list_functions_v1", "test", 40)
+  assert {_text(e["_task_source"]) for e in examples} == {"c001", "c002"}
+
+
+def test_tfds_tuning_tasks_offline_with_mock_data():
+  import tensorflow_datasets as tfds
+  for dataset in ("rte", "ag_news", "wic"):
+    with tfds.testing.mock_data(num_examples=40):
+      task, examples = _take(symbol_tasks.tuning_task_name(dataset), "train", 2)
+    _check_classification(task, examples)
+    spec = sources.TFDS_SPECS_BY_NAME[dataset]
+    if len(spec.text_fields) > 1:
+      assert all("\n" + "Description: " in _text(e["inputs_pretokenized"]) or
+                 " | " in _text(e["inputs_pretokenized"]) or
+                 "Sentence 2: " in _text(e["inputs_pretokenized"]) for e in examples)
