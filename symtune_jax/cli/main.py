@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+
+# TensorFlow's C++ start-up chatter (oneDNN, CUDA stubs) is noise on a CLI.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from symtune_jax.errors import SymtuneError
 

