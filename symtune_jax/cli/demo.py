@@ -1,0 +1,164 @@
+"""`symtune demo`: the main job on shipped data, on a fresh machine, in minutes.
+
+    symtune demo --out demo_out
+
+1. generates a small SQL-execution sample from the shipped WTQ tables
+   (``symtune generate sql``) into ``OUT/sql``;
+2. builds the WTQ-targeted mixture ``symtune_wtq_insta_mix`` (SQL execution +
+   the instruction tasks INSTA selected for WTQ + symbol tuning; from the
+   rates file ``mixtures/wtq_insta.json``) and inspects it like ``symtune
+   inspect``: ``OUT/inspect.txt``, ``OUT/inspect.json``, ``OUT/mixture.png``;
+3. with T5X installed, fine-tunes a tiny byte-level T5 on it for a few steps on
+   CPU (``gin_configs/experiments/smoke_cpu.gin``), evaluates it on WTQ
+   questions (``smoke_cpu_eval.gin``) and scores the outputs with ``symtune
+   score``; without T5X it says so and prints the exact T5X commands.
+
+Offline by default: unless ``SYMTUNE_VOCAB`` is set, the demo uses the byte
+vocabulary (the T5 SentencePiece model lives on GCS).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shlex
+import subprocess
+import sys
+import time
+
+from symtune_jax.errors import SymtuneError
+
+MIXTURE = "symtune_wtq_insta_mix"
+FALLBACK_MIXTURE = "symtune_demo_wtq_mix"
+EVAL_TASK = "symtune_eval_wtq_qa_v1"
+SMOKE_INPUT_LENGTH = "512"
+
+
+def add_parser(subparsers) -> None:
+  p = subparsers.add_parser(
+      "demo", help="the main job on the shipped sample: build and inspect a WTQ-targeted "
+      "mixture, tiny T5X run when T5X is installed", description=__doc__.splitlines()[0])
+  p.add_argument("--out", default="demo_out", help="output folder (default demo_out)")
+  p.add_argument("--num-sql", type=int, default=200,
+                 help="SQL-execution examples to generate (default 200)")
+  p.add_argument("--num-examples", type=int, default=20,
+                 help="examples sampled per component for statistics (default 20)")
+  p.add_argument("--skip-t5x", action="store_true", help="stop after inspecting")
+  p.set_defaults(func=run)
+
+
+def _step(title: str) -> None:
+  print(f"\n=== {title}", flush=True)
+
+
+def build_mixture() -> str:
+  """``symtune_wtq_insta_mix`` if its rates file registered it, else a fallback."""
+  import seqio  # pylint: disable=g-import-not-at-top
+  from symtune_jax.cli.inspect import register_all_tasks  # pylint: disable=g-import-not-at-top
+  from symtune_jax.tasks import registry  # pylint: disable=g-import-not-at-top
+  register_all_tasks()
+  if MIXTURE in seqio.MixtureRegistry.names():
+    return MIXTURE
+  names = set(seqio.TaskRegistry.names()) | set(seqio.MixtureRegistry.names())
+  parts = [(n, r) for n, r in (("symtune_sql_execution_v1", 0.5),
+                                ("symtune_symbol_tuning_mix", 0.5)) if n in names]
+  if not parts:
+    raise SymtuneError(f"neither {MIXTURE} nor the SQL / symbol-tuning tasks are registered")
+  print(f"{MIXTURE} is not registered (no mixtures/wtq_insta.json?); using "
+        f"{FALLBACK_MIXTURE} = {parts}")
+  return registry.add_mixture(FALLBACK_MIXTURE, parts)
+
+
+def t5x_commands(repo: str, out: str, mixture: str) -> list[list[str]]:
+  """The T5X train, eval and score commands of the smoke run."""
+  model_dir = os.path.join(os.path.abspath(out), "t5x_smoke")
+  py = sys.executable
+  return [
+      [py, "-m", "t5x.train", "--gin_search_paths=.",
+       "--gin_file=gin_configs/experiments/smoke_cpu.gin",
+       f"--gin.MIXTURE_OR_TASK_NAME='{mixture}'", f"--gin.MODEL_DIR='{model_dir}'"],
+      [py, "-m", "t5x.eval", "--gin_search_paths=.",
+       "--gin_file=gin_configs/experiments/smoke_cpu_eval.gin",
+       f"--gin.CHECKPOINT_PATH='{model_dir}/checkpoint_4'",
+       f"--gin.EVAL_OUTPUT_DIR='{model_dir}/eval'"],
+      [py, "-m", "symtune_jax.cli.main", "score", f"{model_dir}/eval/inference_eval"],
+  ]
+
+
+def format_command(cmd: list[str]) -> str:
+  """A command as a shell line: --gin.X='v' is shown as --gin.X="'v'"; python as `python`."""
+  parts = ["python" if i == 0 else c for i, c in enumerate(cmd)]
+  out = []
+  for c in parts:
+    name, sep, value = c.partition("=")
+    if c.startswith("--gin.") and sep:
+      out.append(f'{name}="{value}"')
+    else:
+      out.append(shlex.quote(c))
+  return " ".join(out)
+
+
+def _env() -> dict[str, str]:
+  env = dict(os.environ)
+  env.setdefault("SYMTUNE_EVAL_INPUT_LENGTH", SMOKE_INPUT_LENGTH)
+  return env
+
+
+def run(args) -> int:
+  from symtune_jax import gin_check  # pylint: disable=g-import-not-at-top
+  from symtune_jax.cli import inspect as inspect_cmd  # pylint: disable=g-import-not-at-top
+  from symtune_jax.cli import main as cli_main  # pylint: disable=g-import-not-at-top
+  # pylint: disable-next=g-import-not-at-top
+  from symtune_jax.files import atomic_write_json, atomic_write_text
+  start = time.time()
+  out = args.out
+  os.makedirs(out, exist_ok=True)
+  if "SYMTUNE_VOCAB" not in os.environ:
+    os.environ["SYMTUNE_VOCAB"] = "byte"
+    print("SYMTUNE_VOCAB is unset: using the byte vocabulary (offline). With the T5 "
+          "SentencePiece model reachable, set SYMTUNE_VOCAB=t5.")
+
+  _step(f"1/3 generate {args.num_sql} SQL-execution examples from the shipped WTQ tables")
+  sql_out = os.path.join(out, "sql")
+  rc = cli_main.main(["generate", "sql", "--num", str(args.num_sql), "--out", sql_out,
+                      "--format", "jsonl", "--no-progress", "--overwrite"])
+  if rc != 0:
+    raise SymtuneError(f"symtune generate sql failed (exit {rc})")
+
+  _step("2/3 build and inspect the WTQ-targeted mixture")
+  mixture = build_mixture()
+  report = inspect_cmd.inspect_provider(mixture, "train", args.num_examples, show=3)
+  text = inspect_cmd.format_report(report)
+  print(text)
+  atomic_write_text(os.path.join(out, "inspect.txt"), text + "\n")
+  atomic_write_json(os.path.join(out, "inspect.json"), report)
+  inspect_cmd.plot_composition(report, os.path.join(out, "mixture.png"))
+  print(f"\nwrote {out}/inspect.txt, {out}/inspect.json, {out}/mixture.png")
+  bad = [c["task"] for c in report["components"] if c["error"]]
+  if bad:
+    raise SymtuneError(f"components failed to build: {bad}")
+
+  repo = str(gin_check.REPO_ROOT)
+  commands = t5x_commands(repo, out, mixture)
+  vocab = os.environ["SYMTUNE_VOCAB"]
+  shown = "\n".join(f"  SYMTUNE_VOCAB={vocab} SYMTUNE_EVAL_INPUT_LENGTH={SMOKE_INPUT_LENGTH} "
+                    + format_command(cmd) for cmd in commands)
+  _step("3/3 tiny T5X fine-tune + eval on CPU")
+  if args.skip_t5x:
+    print(f"skipped (--skip-t5x). From {repo}:\n{shown}")
+    return 0
+  if importlib.util.find_spec("t5x") is None or importlib.util.find_spec("t5x.train") is None:
+    print("T5X is not installed, so no model is trained here. T5X is not on the package "
+          "registry; install it from git (docs/T5X.md), then run from the repository "
+          f"root {repo}:\n{shown}")
+    return 0
+  for cmd in commands:
+    print("$ " + format_command(cmd), flush=True)
+    log = os.path.join(out, f"{cmd[2].split('.')[-1]}.log")
+    with open(log, "w", encoding="utf-8") as f:
+      proc = subprocess.run(cmd, cwd=repo, env=_env(), stdout=f if "t5x" in cmd[2] else None,
+                            stderr=subprocess.STDOUT if "t5x" in cmd[2] else None, check=False)
+    if proc.returncode != 0:
+      raise SymtuneError(f"{cmd[2]} failed (exit {proc.returncode}); see {log}")
+  print(f"\ndone in {time.time() - start:.0f}s; T5X logs and checkpoint under {out}/")
+  return 0

@@ -1,0 +1,143 @@
+"""`symtune inspect`, `cache` and `score` through the real command line."""
+
+import json
+import os
+
+import pytest
+import seqio
+
+from symtune_jax.cli import main as cli
+from symtune_jax.cli import score as score_cmd
+
+
+@pytest.fixture(autouse=True)
+def _shipped_wtq(monkeypatch):
+  monkeypatch.setenv("SYMTUNE_SHARED_DATA", "/nonexistent")
+  monkeypatch.delenv("SYMTUNE_WTQ_ROOT", raising=False)
+
+
+def test_inspect_task_with_plot_and_json(tmp_path, capsys):
+  plot, report = tmp_path / "mix.png", tmp_path / "r.json"
+  rc = cli.main(["inspect", "symtune_eval_wtq_mix", "--split", "test", "--num-examples", "5",
+                 "--show", "2", "--plot", str(plot), "--json", str(report),
+                 "--sequence-length", "inputs=1024,targets=64"])
+  out = capsys.readouterr().out
+  assert rc == 0
+  assert "mixture symtune_eval_wtq_mix (split test), 3 component(s)" in out
+  assert "33.3%" in out and "[inputs] " in out and "[targets] 2004" in out
+  assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+  data = json.loads(report.read_text())
+  comp = data["components"][0]
+  assert comp["sampled"] == 5 and comp["lengths"]["inputs"]["max"] <= 2048
+  assert comp["lengths"]["inputs"]["over_length"] > 0  # byte prompts exceed 1024
+  assert abs(sum(c["rate"] for c in data["components"]) - 1.0) < 1e-9
+
+
+def test_inspect_unknown_name_suggests(capsys):
+  assert cli.main(["inspect", "symtune_eval_wtq_mixx"]) == 2
+  err = capsys.readouterr().err
+  assert "no SeqIO mixture or task named 'symtune_eval_wtq_mixx'" in err
+  assert "Did you mean: symtune_eval_wtq_mix" in err
+
+
+def test_inspect_bad_lengths(capsys):
+  assert cli.main(["inspect", "symtune_eval_wtq_mix", "--sequence-length", "inputs=x"]) == 2
+  assert "--sequence-length" in capsys.readouterr().err
+
+
+def test_inspect_missing_data_is_reported_per_component(tmp_path, monkeypatch, capsys):
+  monkeypatch.setenv("SYMTUNE_SQA_ROOT", str(tmp_path))
+  rc = cli.main(["inspect", "symtune_eval_sqa_qa_v1", "--split", "test", "--num-examples", "2"])
+  out = capsys.readouterr().out
+  assert rc == 1 and "ERROR" in out and "SYMTUNE_SQA_ROOT" in out
+
+
+def test_cache_round_trip_through_seqio(tmp_path, capsys):
+  out = tmp_path / "cache"
+  rc = cli.main(["cache", "symtune_eval_wtq_qa_v1", "--out", str(out), "--split", "test",
+                 "--max-examples", "4"])
+  assert rc == 0
+  d = out / "symtune_eval_wtq_qa_v1"
+  assert sorted(os.listdir(d)) == ["COMPLETED", "info.test.json", "stats.test.json",
+                                   "test.tfrecord-00000-of-00001"]
+  stats = json.loads((d / "stats.test.json").read_text())
+  assert stats["examples"] == 4 and stats["targets_tokens"] > 0
+  seqio.add_global_cache_dirs([str(out)])
+  task = seqio.get_mixture_or_task("symtune_eval_wtq_qa_v1")
+  task._cache_dir = None  # pylint: disable=protected-access
+  cached = list(task.get_dataset({"inputs": 2048, "targets": 128}, split="test",
+                                 use_cached=True, shuffle=False).as_numpy_iterator())
+  fresh = list(task.get_dataset({"inputs": 2048, "targets": 128}, split="test",
+                                shuffle=False).take(4).as_numpy_iterator())
+  assert len(cached) == 4
+  for a, b in zip(cached, fresh):
+    assert a["inputs"].tolist() == b["inputs"].tolist()
+    assert a["targets_pretokenized"] == b["targets_pretokenized"]
+    assert a["answers"].tolist() == b["answers"].tolist()
+  assert cli.main(["cache", "symtune_eval_wtq_qa_v1", "--out", str(out), "--split",
+                   "test"]) == 2
+  assert "--overwrite" in capsys.readouterr().err
+  assert cli.main(["cache", "symtune_eval_wtq_qa_v1", "--out", str(out), "--split",
+                   "train"]) == 2
+
+
+def test_score_infer_and_eval_files(testdata, tmp_path, capsys):
+  report = tmp_path / "scores.json"
+  rc = cli.main(["score", str(testdata / "t5x"), "--select-templates", "--json", str(report)])
+  out = capsys.readouterr().out
+  assert rc == 0
+  results = {r["task"]: r for r in json.loads(report.read_text())["results"]}
+  assert results["symtune_eval_svamp_plain_v1"]["lines"] == 4  # two shards joined
+  assert results["symtune_eval_svamp_plain_v1"]["metrics"] == {"numeric_accuracy": 75.0}
+  assert results["symtune_eval_wtq_qa_v1"]["metrics"]["denotation_accuracy"] == pytest.approx(
+      200 / 3)
+  assert results["symtune_eval_tabfact_yes_no_v1"]["metrics"] == {"tabfact_accuracy": 50.0}
+  assert "best template for wtq: table_first (100.00" in out
+
+
+def test_score_malformed_lines_name_file_and_line(tmp_path, capsys):
+  f = tmp_path / "symtune_eval_svamp_plain_v1-predict.jsonl-00000-of-00001"
+  f.write_text('{"inputs": {"targets_pretokenized": "1"}, "prediction": "1"}\n{"inputs": \n')
+  assert cli.main(["score", str(f)]) == 2
+  assert f"{f}:2: not valid JSON" in capsys.readouterr().err
+  f.write_text('{"inputs": {"targets_pretokenized": "1"}}\n')
+  assert cli.main(["score", str(f)]) == 2
+  assert "field 'prediction'" in capsys.readouterr().err
+  g = tmp_path / "notes.txt"
+  g.write_text("x")
+  assert cli.main(["score", str(g)]) == 2
+  assert "not a T5X output file" in capsys.readouterr().err
+  h = tmp_path / "symtune_eval_nope_v1-predict.jsonl-00000-of-00001"
+  h.write_text('{"inputs": {"targets_pretokenized": "1"}, "prediction": "1"}\n')
+  assert cli.main(["score", str(h)]) == 2
+  assert "no SeqIO mixture or task named 'symtune_eval_nope_v1'" in capsys.readouterr().err
+
+
+def test_score_rank_classification_infer_file(testdata, tmp_path, monkeypatch, capsys):
+  """A score-mode file as `t5x.infer` writes it for a *_rankclass task."""
+  monkeypatch.setenv("SYMTUNE_MMLU_ROOT", str(testdata / "mmlu"))
+  name = "symtune_eval_mmlu_anatomy_rankclass_v1"
+  task = seqio.get_mixture_or_task(name)
+  exs = list(task.get_dataset(None, split="test", shuffle=False).as_numpy_iterator())
+  f = tmp_path / f"{name}-score.jsonl-00000-of-00001"
+  with open(f, "w") as out:
+    for ex in exs:  # right option scores best for question 0 only
+      good = bool(ex["is_correct"]) if ex["idx"][0] == 0 else ex["idx"][1] == 3
+      out.write(json.dumps({"inputs": {"inputs_pretokenized": ex["inputs_pretokenized"].decode(),
+                                       "targets_pretokenized": ex["targets_pretokenized"].decode()},
+                            "score": -1.0 if good else -7.5}) + "\n")
+  assert cli.main(["score", str(f)]) == 0
+  assert "rank_classification_accuracy=50.00" in capsys.readouterr().out
+  lines = f.read_text().splitlines()
+  lines[0] = lines[0].replace("The following", "Some other")
+  f.write_text("\n".join(lines) + "\n")
+  assert cli.main(["score", str(f), "--split", "test"]) == 2
+  assert f"{f}:1" in capsys.readouterr().err
+
+
+def test_classify_names():
+  c = score_cmd.classify("/x/symtune_eval_wtq_qa_v1-score.jsonl-00003-of-00008")
+  assert (c.task, c.kind, c.mode) == ("symtune_eval_wtq_qa_v1", "infer", "score")
+  c = score_cmd.classify("symtune_eval_bbh_navigate_v1-001000.jsonl")
+  assert (c.task, c.kind, c.mode) == ("symtune_eval_bbh_navigate_v1", "eval", "001000")
+  assert score_cmd.classify("symtune_eval_bbh_navigate_v1-metrics.jsonl") is None
