@@ -23,6 +23,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/sql_generation.py
+	$(PY) benchmarks/symbol_prompts.py
+	$(PY) benchmarks/selection.py
+	$(PY) benchmarks/input_pipeline.py
+	$(PY) benchmarks/tables_io.py
 
 clean:
 	rm -rf $(VENV) demo_out
