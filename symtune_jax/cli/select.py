@@ -1,13 +1,17 @@
-"""`symtune select`: INSTA task selection (and encoder alignment).
+r"""`symtune select`: INSTA task selection (and encoder alignment).
 
 Ranks the training tasks of the pool (P3 templates, NIV2 definitions, the
 project's symbolic families) by the similarity of their instructions to the
 target's, prints the ranked table, writes a rates file (default
 ``mixtures/<target>_insta.json``, registered as mixture
 ``symtune_<target>_insta_mix`` by ``symtune_jax.tasks.mixtures``) and saves a
-heat-map of target instructions vs the top sources.
+heat-map of target instructions vs the top sources. With --all, keeps every
+training task of the pool instead (Flan-style, method A; no target, no
+encoder).
 
   symtune select --target wtq --k 5 --symbolic-share sql_execution=0.25
+  symtune select --all --pool niv2 --rates proportional --cap 3000 \
+      --symbolic-share sql_execution=0.25 --name sql_instruction
   symtune select --target "Summarize the news article in one line." --k 10
   symtune select --align models/minilm_p3 --pool p3 --epochs 2   # align
   symtune select --target super_glue/rte --encoder models/minilm_p3
@@ -29,6 +33,11 @@ targets: an evaluation target (wtq, wikisql, sqa, tabfact, svamp), a card of
 the pool (e.g. super_glue/rte, task1529_scitail1.1_classification, or
 p3:glue/rte), or an instruction text in quotes.
 
+--all: every training task of the pool (one per SeqIO task; FLAN's duplicate
+NIV2 names and aliases of held-out tasks left out), uniform or proportional
+to min(examples, --cap), plus the --symbolic-share fixed shares; written to
+mixtures/NAME.json (--name), registered as mixture symtune_NAME_mix.
+
 alignment: --align DIR fine-tunes the encoder on the pool's instruction style
 (positive pairs: two templates of a task; negatives: templates of other tasks
 below --align-threshold cosine), saves it to DIR and prints what it changed
@@ -48,6 +57,14 @@ def _share(text: str) -> tuple[str, float]:
     ) from None
 
 
+def _name(text: str) -> str:
+  if not re.fullmatch(r"[a-z0-9_]+", text):
+    raise argparse.ArgumentTypeError(
+        f"expected lower-case letters, digits and _ (it names mixture "
+        f"symtune_NAME_mix), got {text!r}")
+  return text
+
+
 def add_parser(subparsers) -> argparse.ArgumentParser:
   p = subparsers.add_parser(
       "select", help="INSTA: rank training tasks by instruction similarity "
@@ -56,6 +73,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
       formatter_class=argparse.RawDescriptionHelpFormatter)
   p.add_argument("--target", help="target task name or instruction text")
   p.add_argument("--k", type=int, default=5, help="tasks to select (5)")
+  p.add_argument("--all", action="store_true",
+                 help="keep every training task of the pool instead of "
+                 "ranking them for a target (Flan-style mixture; see below)")
   p.add_argument("--method", choices=("mean", "vote"), default="mean",
                  help="score: mean cosine over instruction pairs, or a rank "
                  "vote of the target's instructions (mean)")
@@ -85,8 +105,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                  help="embedding cache folder (default "
                  "$SYMTUNE_CACHE_DIR/embeddings or "
                  "~/.cache/symtune_jax/embeddings)")
+  p.add_argument("--name", type=_name, default=None,
+                 help="write mixtures/NAME.json, registered as mixture "
+                 "symtune_NAME_mix (default <target>_insta; required with "
+                 "--all unless --out is given)")
   p.add_argument("--out", default=None,
-                 help="rates file (default mixtures/<target>_insta.json)")
+                 help="rates file path (overrides --name)")
   p.add_argument("--force", action="store_true",
                  help="overwrite an existing rates file")
   p.add_argument("--plot", default=None,
@@ -145,6 +169,55 @@ def run_align(args, pool) -> int:
   return 0
 
 
+def _out_path(args, default_name: str | None) -> pathlib.Path:
+  from symtune_jax.selection import mixture_spec  # pylint: disable=g-import-not-at-top
+  if args.out:
+    return pathlib.Path(args.out)
+  name = args.name or default_name
+  if name is None:
+    raise InputError("pass --name NAME (writes mixtures/NAME.json, mixture "
+                     "symtune_NAME_mix) or --out FILE", field="--name")
+  return mixture_spec.default_dir() / f"{name}.json"
+
+
+def _write(args, content, out: pathlib.Path, cards, max_lines: int = 0
+           ) -> None:
+  """Writes the rates file; prints the shares (the first ``max_lines``)."""
+  from symtune_jax.selection import mixture_spec, rates_file  # pylint: disable=g-import-not-at-top
+  mixture_spec.check_buildable(content, cards, out)
+  if out.exists() and not args.force:
+    raise InputError("rates file exists; pass --force to overwrite it or "
+                     "--out elsewhere", path=str(out))
+  rates_file.write(out, content)
+  print(f"\nrates ({args.rates}) -> {out}")
+  shares = list(content["shares"].items())
+  for task, share in shares[:max_lines or len(shares)]:
+    print(f"  {share:>6}  {task}")
+  if max_lines and len(shares) > max_lines:
+    print(f"  ... and {len(shares) - max_lines} more")
+
+
+def run_all(args, pool, sources) -> int:
+  """--all: every training task of the pool, plus the fixed shares."""
+  from symtune_jax.instructions import catalog  # pylint: disable=g-import-not-at-top
+  from symtune_jax.selection import mixture_spec  # pylint: disable=g-import-not-at-top
+  fixed = mixture_spec.fixed_shares(dict(args.symbolic_share))
+  held_out = [] if args.include_test else [
+      c for c in catalog.pool(catalog.POOL_SOURCES, include_test=True)
+      if c.split == "test"]
+  out = _out_path(args, None)
+  content = mixture_spec.all_rates_content(
+      pool, rates_method=args.rates, cap=args.cap, fixed=fixed,
+      pool_sources=sources, include_test=args.include_test, held_out=held_out)
+  fixed_total = sum(fixed.values())
+  print(f"all: {content['k']} tasks of {len(pool)} cards "
+        f"({len(content['excluded'])} left out as duplicate names or "
+        f"aliases of held-out tasks) share {1 - fixed_total:.0%}; fixed "
+        f"shares {content['symbolic_share'] or 'none'}")
+  _write(args, content, out, {}, max_lines=10)
+  return 0
+
+
 def run(args) -> int:
   from symtune_jax.instructions import catalog, targets  # pylint: disable=g-import-not-at-top
   from symtune_jax.selection import select  # pylint: disable=g-import-not-at-top
@@ -160,11 +233,16 @@ def run(args) -> int:
     if args.target is None:
       return 0
     args.encoder = args.align
-  if args.target is None:
-    raise InputError("pass --target (a task name or an instruction text), "
-                     "--align DIR, or --list-targets", field="--target")
   if args.buildable_only:
     pool = [c for c in pool if c.build is not None]
+  if args.all:
+    if args.target is not None:
+      raise InputError("--all keeps every training task of the pool; it "
+                       "takes no --target", field="--all")
+    return run_all(args, pool, sources)
+  if args.target is None:
+    raise InputError("pass --target (a task name or an instruction text), "
+                     "--all, --align DIR, or --list-targets", field="--target")
   from symtune_jax.selection import mixture_spec, selector  # pylint: disable=g-import-not-at-top
   from symtune_jax.selection.encoder import Encoder  # pylint: disable=g-import-not-at-top
 
@@ -181,22 +259,13 @@ def run(args) -> int:
   print(f"({encoder.encoded} texts encoded, {seconds:.2f}s)")
 
   slug = _slug(target.name if target.name != "custom" else args.target)
-  out = pathlib.Path(args.out) if args.out else (
-      mixture_spec.default_dir() / f"{slug}_insta.json")
+  out = _out_path(args, f"{slug}_insta")
   content = mixture_spec.rates_content(
       sel, encoder_id=encoder.id, k=args.k, method=args.method,
       rates_method=args.rates, temperature=args.temperature, cap=args.cap,
       fixed=fixed, pool_sources=sources, include_test=args.include_test,
       vote_n=args.vote_n)
-  mixture_spec.check_buildable(content, sel.cards, out)
-  if out.exists() and not args.force:
-    raise InputError("rates file exists; pass --force to overwrite it or "
-                     "--out elsewhere", path=str(out))
-  from symtune_jax.selection import rates_file  # pylint: disable=g-import-not-at-top
-  rates_file.write(out, content)
-  print(f"\nrates ({args.rates}) -> {out}")
-  for task, share in content["shares"].items():
-    print(f"  {share:>6}  {task}")
+  _write(args, content, out, sel.cards)
   if not args.no_plot:
     from symtune_jax.selection import plot  # pylint: disable=g-import-not-at-top
     png = pathlib.Path(args.plot) if args.plot else out.with_suffix(".png")

@@ -3,7 +3,8 @@
 Maps cards to the SeqIO tasks that make their examples (NIV2 ->
 ``symtune_niv2_<name>_v1``, symbolic family -> its task; P3 cards have none
 in this build), turns the top-k and the fixed symbolic shares into rates
-(`select.rates`), and records the provenance (`rates_file`).
+(`select.rates`), and records the provenance (`rates_file`). Method ``all``
+(`all_rates_content`) keeps every training task of the pool instead.
 """
 
 from __future__ import annotations
@@ -107,6 +108,108 @@ def rates_content(sel, *, encoder_id: str, k: int, method: str,
       ranking=[{"rank": s.rank, "card": s.key, "score": round(s.score, 4),
                 "mean_cosine": round(s.mean_cosine, 4)} for s in sel.top],
       extra=extra)
+
+
+def _official_first(card: TaskCard) -> tuple[bool, str]:
+  """Sort key: a name SeqIO has to normalise (NIV2's official spelling,
+  e.g. with ``-``) before its FLAN alias, then by key."""
+  plain = task_for_card(card) == f"symtune_niv2_{card.name}_v1"
+  return plain, card.key
+
+
+def all_tasks(pool: Sequence[TaskCard], held_out: Sequence[TaskCard] = ()
+              ) -> tuple[list[TaskCard], list[str]]:
+  """One card per SeqIO task of ``pool``, minus aliases of held-out tasks.
+
+  FLAN's ``task_metadata.json`` lists some NIV2 tasks twice, under the
+  official name and with ``-`` spelt ``_``
+  (``task137_detoxifying-lms_...`` / ``task137_detoxifying_lms_...``): both
+  map to one SeqIO task. The official spelling is kept (the name SeqIO has to
+  normalise; else the first by key). An alias of a ``held_out`` card's task
+  (``task602_wikitext_103_...`` of test task ``task602_wikitext-103_...``)
+  is left out, so no test task is trained on.
+
+  Args:
+    pool: the candidate cards.
+    held_out: cards that must not be trained on (the pool's test split).
+
+  Returns:
+    ``(kept cards sorted by key, keys left out)``.
+  """
+  reserved = {task_for_card(c) or c.key for c in held_out}
+  groups: dict[str, list[TaskCard]] = {}
+  for card in sorted(pool, key=lambda c: c.key):
+    groups.setdefault(task_for_card(card) or card.key, []).append(card)
+  kept, dropped = [], []
+  for task, cards in groups.items():
+    if task in reserved:
+      dropped += [c.key for c in cards]
+      continue
+    best = min(cards, key=_official_first)
+    kept.append(best)
+    dropped += [c.key for c in cards if c is not best]
+  return sorted(kept, key=lambda c: c.key), sorted(dropped)
+
+
+def all_rates_content(pool: Sequence[TaskCard], *, rates_method: str,
+                      cap: int, fixed: Mapping[str, float],
+                      pool_sources: Sequence[str], include_test: bool,
+                      held_out: Sequence[TaskCard] = ()) -> dict[str, Any]:
+  """The rates file of method ``all``: every task of ``pool`` + fixed shares.
+
+  Flan-style instruction tuning (method A: Liu et al. 2023 mix Flan with 25%
+  SQL execution) trains on all training tasks of a meta-dataset, examples-
+  proportional with a cap, with fixed shares of symbolic families on top:
+  ``[niv2:a (100 examples), niv2:b (9,000)], cap 3000, {sql: 0.25}`` ->
+  ``{sql: 0.25, a: 0.75 * 100 / 3100, b: 0.75 * 3000 / 3100}``.
+
+  Args:
+    pool: the training cards (see `all_tasks` for aliases and held-out).
+    rates_method: ``uniform`` or ``proportional``.
+    cap: example cap for ``proportional`` (card ``num_examples``).
+    fixed: card key -> fixed share (`fixed_shares`).
+    pool_sources: the meta-datasets the pool came from (recorded).
+    include_test: whether held-out cards were allowed (recorded).
+    held_out: cards never to train on (their aliases are left out too).
+
+  Returns:
+    The rates file content (``target`` and ``encoder`` null).
+  """
+  if rates_method not in ("uniform", "proportional"):
+    raise InputError(f"--rates {rates_method} needs similarity scores to a "
+                     "target; with --all use uniform or proportional",
+                     field="--rates")
+  kept, dropped = all_tasks(pool, held_out)
+  if not [c for c in kept if c.key not in fixed]:
+    raise InputError("the pool has no training task besides the fixed "
+                     "shares; choose other --pool sources", field="--pool")
+  cards = {c.key: c for c in kept}
+  for card in families.family_cards():
+    cards.setdefault(card.key, card)
+  chosen = select.unranked([c.key for c in kept])
+  rates = select.rates(
+      chosen, method=rates_method,
+      num_examples={key: c.num_examples for key, c in cards.items()},
+      cap=cap, fixed=fixed)
+  by_task: dict[str, float] = {}
+  tasks: dict[str, dict[str, Any]] = {}
+  for key, rate in rates.items():
+    card = cards[key]
+    task = task_for_card(card) or f"p3:{card.name}"
+    by_task[task] = rate
+    tasks[task] = {"card": key, "fixed": key in fixed,
+                   "num_examples": card.num_examples}
+  extra = {"rates_method": rates_method,
+           "pool": {"sources": list(pool_sources), "include_test": include_test,
+                    "size": len(pool)},
+           "excluded": dropped,
+           "symbolic_share": {k.split(":", 1)[1]: v for k, v in fixed.items()}}
+  if rates_method == "proportional":
+    extra["cap"] = cap
+  return rates_file.make(
+      target=None, encoder=None, method="all",
+      k=sum(1 for key in rates if key not in fixed), rates=by_task,
+      tasks=tasks, ranking=[], extra=extra)
 
 
 def check_buildable(content: Mapping[str, Any],

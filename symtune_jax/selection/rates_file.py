@@ -6,7 +6,7 @@ A rates file (``symtune-rates/1``) is a JSON object::
     "format": "symtune-rates/1",
     "target": {"name": "wtq", "source": "target", "instructions": [...]},
     "encoder": "sentence-transformers/all-MiniLM-L6-v2 (...)",
-    "method": "mean",                  # scoring: mean | vote
+    "method": "mean",                  # scoring: mean | vote | all
     "k": 5,
     "rates_method": "uniform",         # uniform | proportional | similarity
     "symbolic_share": {"sql_execution": 0.25},
@@ -18,6 +18,10 @@ A rates file (``symtune-rates/1``) is a JSON object::
                                "score": 0.58, "fixed": false}},
     "ranking": [{"rank": 1, "card": ..., "score": ..., "mean_cosine": ...}]
   }
+
+Method ``all`` (Flan-style: every training task of the pool, no target and
+no encoder) records ``"target": null`` and ``"encoder": null``, ``k`` = the
+number of tasks, and an empty ``ranking``.
 
 JSON has no comments, so the normalised share FLAN writes in a comment
 (``('flan2021_submix', 0.4),  # 40%``) sits in ``shares``, beside ``rates``.
@@ -40,26 +44,36 @@ REQUIRED = ("target", "encoder", "method", "k", "created", "rates")
 
 
 def share_text(rate: float, total: float) -> str:
-  """``0.25, 1.0 -> "25.0%"``."""
-  return f"{100 * rate / total:.1f}%"
+  """``0.25, 1.0 -> "25.0%"``; below 1%, two significant digits:
+  ``0.00054, 1.0 -> "0.054%"`` (a mixture of all NIV2 tasks has ~1,500)."""
+  pct = 100 * rate / total
+  return f"{pct:.1f}%" if pct >= 1 else f"{pct:.2g}%"
 
 
-def make(*, target: Mapping[str, Any], encoder: str, method: str, k: int,
+def round_rate(rate: float) -> float:
+  """Six significant digits: ``0.130000004 -> 0.13``, ``8.25e-06`` kept
+  (rounding to decimal places would distort the small rates of big mixtures)."""
+  return float(f"{float(rate):.6g}")
+
+
+def make(*, target: Mapping[str, Any] | None, encoder: str | None,
+         method: str, k: int,
          rates: Mapping[str, float], tasks: Mapping[str, Mapping[str, Any]],
          ranking: list[Mapping[str, Any]], extra: Mapping[str, Any] = (),
          created: str | None = None) -> dict[str, Any]:
   """Assembles a rates file's content (rates in the given order)."""
-  total = sum(rates.values())
+  rates = {t: round_rate(r) for t, r in rates.items()}
+  total = sum(rates.values())  # shares are of the rates as written
   out = {
       "format": FORMAT,
-      "target": dict(target),
+      "target": dict(target) if target is not None else None,
       "encoder": encoder,
       "method": method,
       "k": k,
       **dict(extra),
       "created": created or datetime.datetime.now(datetime.timezone.utc)
                  .strftime("%Y-%m-%dT%H:%M:%SZ"),
-      "rates": {t: round(float(r), 6) for t, r in rates.items()},
+      "rates": rates,
       "shares": {t: share_text(r, total) for t, r in rates.items()},
       "tasks": {t: dict(v) for t, v in tasks.items()},
       "ranking": [dict(r) for r in ranking],

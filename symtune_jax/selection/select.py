@@ -16,6 +16,7 @@ Ties are always broken by the card key, so a ranking is deterministic.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import math
 from typing import Mapping, Sequence
@@ -123,6 +124,24 @@ def rank(keys: Sequence[str], per_target: np.ndarray, *, method: str = "mean",
                  for r, i in enumerate(order))
   excluded = tuple(sorted(k for k in keys if k in drop))
   return Ranking(method=method, ranked=ranked, excluded=excluded)
+
+
+def unranked(keys: Sequence[str]) -> tuple[Scored, ...]:
+  """Every key, unscored and sorted: the selection that keeps all tasks.
+
+  Flan-style instruction tuning (method A) trains on every training task of a
+  meta-dataset instead of the top k for a target; `rates` then gives their
+  ``uniform`` or ``proportional`` rates (there are no scores for
+  ``similarity``). Sorting makes the order independent of the input's.
+
+  Example: ``["niv2:b", "niv2:a"] -> (Scored("niv2:a", 0.0, 0.0, 1),
+  Scored("niv2:b", 0.0, 0.0, 2))``.
+  """
+  dup = sorted(k for k, n in collections.Counter(keys).items() if n > 1)
+  if dup:
+    raise InputError(f"the same card twice: {dup[:3]}", field="pool")
+  return tuple(Scored(key=k, score=0.0, mean_cosine=0.0, rank=i + 1)
+               for i, k in enumerate(sorted(keys)))
 
 
 def rates(selected: Sequence[Scored], *, method: str = "uniform",

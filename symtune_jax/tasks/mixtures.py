@@ -4,8 +4,9 @@
 mixture for every ``*.json`` rates file in the mixtures folder:
 ``$SYMTUNE_MIXTURES_DIR`` if set, else the repository's ``mixtures/`` (beside
 the package in an editable install). ``mixtures/wtq_insta.json`` becomes
-``symtune_wtq_insta_mix``. Each file is a few KB of JSON; reading the small
-folder is the only work done at import: component tasks are registered
+``symtune_wtq_insta_mix``. Reading the small folder (JSON of a few KB to
+0.5 MB: ``sql_instruction.json`` names 1,495 tasks and registers in about
+0.1 s) is the only work done at import: component tasks are registered
 without reading their data (NIV2 tasks lazily, symbolic families by
 importing their modules).
 
