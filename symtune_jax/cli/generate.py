@@ -3,11 +3,20 @@
     symtune generate sql --num 200000 --out data/sql --workers 2
     symtune generate sql --num 2000 --split validation --out data/sql --format both
 
-Example i of a split is a pure function of (seed, split, i), so shards can be
+Example i of a split is a pure function of (seed, split, i) (every index gives
+one: indices 0..NUM-1 are all written), so shards can be
 made in any order, by any number of processes, and a killed run resumes: a
 shard's files are written to temporary files and renamed when complete, and
 its ``.stats.json`` is written last, so on restart complete shards are kept and
-incomplete ones are redone. Nothing is duplicated or lost.
+incomplete ones are redone. Nothing is duplicated or lost. There are at least
+as many shards as --workers (a resume keeps the folder's shard count).
+
+Tables (--tables): a WikiTableQuestions folder (holding csv/), a folder of
+.csv / .jsonl table files, or one .csv / .jsonl file (.csv: RFC 4180, first
+record the header; .jsonl: {"table_id", "header", "rows"} per line). Tables
+that don't load are skipped, logged and counted (table_<reason>). Without
+--tables / --squall: $SYMTUNE_WTQ_ROOT, else the ~100-table demo sample
+shipped in the package (a note says so).
 
 Output in DIR:
   manifest.json                              the settings (a resume must match)
@@ -58,9 +67,10 @@ def add_parser(subparsers) -> None:
   sql.add_argument("--format", default="tfrecord", choices=FORMATS,
                    help="tfrecord (default), jsonl or both")
   src = sql.add_mutually_exclusive_group()
-  src.add_argument("--tables", metavar="DIR",
-                   help="WikiTableQuestions folder holding csv/ (default: $SYMTUNE_WTQ_ROOT, "
-                   "else the ~100 tables shipped in the package)")
+  src.add_argument("--tables", metavar="PATH",
+                   help="a WikiTableQuestions folder holding csv/, a folder of .csv/.jsonl "
+                   "tables, or one .csv/.jsonl file (default: $SYMTUNE_WTQ_ROOT, else the "
+                   "~100 tables shipped in the package)")
   src.add_argument("--squall", metavar="FILE",
                    help="tables in SQUALL/TAPEX JSONL form (e.g. wtq/tables.jsonl)")
   sql.add_argument("--mode", default="grammar", choices=("grammar", "templates", "mixed"),
@@ -69,7 +79,12 @@ def add_parser(subparsers) -> None:
                    help="template file (.txt or .jsonl) for --mode templates/mixed "
                    "(default: the shipped set)")
   sql.add_argument("--table-budget", type=int, default=1800,
-                   help="most (approximate) tokens of the linearized table (default 1800)")
+                   help="most (approximate) tokens of the linearized table (default 1800; "
+                   "unused with --max-input-length)")
+  sql.add_argument("--max-input-length", type=int, default=None, metavar="N",
+                   help="bound the whole input to N-1 tokens of the task vocabulary "
+                   "($SYMTUNE_VOCAB), as the SeqIO task does with N = 2048; default: only "
+                   "the table is bounded, by --table-budget approximate tokens")
   sql.add_argument("--workers", type=int, default=1, help="processes (default 1)")
   sql.add_argument("--overwrite", action="store_true",
                    help="start over in a folder made with other settings")
@@ -110,15 +125,32 @@ def is_complete(job: Job) -> bool:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(settings: dict[str, Any], progress=None) -> None:
+def load_source(settings: dict[str, Any]):
+  """(tables, skip reasons) of the settings' table source (loaded once, in the driver)."""
+  from symtune_jax.sql import examples as sx  # pylint: disable=g-import-not-at-top
+  stats = sx.TableLoadStats()
+  tables = sx.load_tables(tables=settings["tables"], squall=settings["squall"], stats=stats)
+  return tables, dict(stats.reasons)
+
+
+def _init_worker(settings: dict[str, Any], progress=None, tables=None,
+                 table_skips=None) -> None:
   from symtune_jax.sql import examples as sx  # pylint: disable=g-import-not-at-top
   from symtune_jax.sql.sampler import SamplerConfig  # pylint: disable=g-import-not-at-top
+  from symtune_jax.tables import truncate  # pylint: disable=g-import-not-at-top
   config = sx.ExampleConfig(sampler=SamplerConfig(), mode=settings["mode"],
                             templates_path=settings["templates"],
-                            table_budget=settings["table_budget"])
-  tables = sx.load_tables(wtq_root=settings["tables"], squall=settings["squall"])
-  _WORKER.update(builder=sx.ExampleBuilder(tables, config), settings=settings,
-                 progress=progress)
+                            table_budget=settings["table_budget"],
+                            max_input_length=settings.get("max_input_length"))
+  length_fn = truncate.approx_token_length
+  if config.max_input_length is not None:
+    from symtune_jax.tasks import vocab  # pylint: disable=g-import-not-at-top
+    length_fn = truncate.vocab_length_fn(vocab.get_vocabulary())
+  if tables is None:
+    tables, table_skips = load_source(settings)
+  _WORKER.update(builder=sx.ExampleBuilder(tables, config, length_fn=length_fn,
+                                           table_skips=table_skips),
+                 settings=settings, progress=progress)
 
 
 def _tf_example(ex: dict[str, Any]) -> bytes:
@@ -154,16 +186,15 @@ def _write_jsonl(path: str, records: list[dict[str, Any]]) -> None:
 def run_job(job: Job, report: Callable[[int], None] | None = None) -> dict[str, Any]:
   """Generates and writes one shard; returns its stats (JSON form)."""
   from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
-  from symtune_jax.sql.examples import GenerationStats  # pylint: disable=g-import-not-at-top
   builder, settings = _WORKER["builder"], _WORKER["settings"]
   report = report or _WORKER.get("progress_fn") or _queue_reporter()
-  builder.stats = GenerationStats()
+  builder.new_stats()
+  builder.stats.table_skips.clear()  # reported once, by the driver
   records, pending = [], 0
   for i in range(job.start, job.stop):
     ex = builder.example(settings["seed"], settings["split"], i)
-    if ex is not None:
-      ex["index"] = i
-      records.append(ex)
+    ex["index"] = i
+    records.append(ex)
     pending += 1
     if pending == _PROGRESS_EVERY:
       report(pending)
@@ -197,6 +228,8 @@ def _settings(args) -> dict[str, Any]:
       "mode": args.mode,
       "templates": os.path.abspath(args.templates) if args.templates else None,
       "table_budget": args.table_budget,
+      "max_input_length": args.max_input_length,
+      "vocab": (os.environ.get("SYMTUNE_VOCAB", "t5") if args.max_input_length else None),
   }
 
 
@@ -209,11 +242,16 @@ def _check_args(args) -> None:
                      field="--shards")
   if args.workers < 1:
     raise InputError(f"--workers is {args.workers}; expected >= 1", field="--workers")
-  for flag, path, want_dir in (("--tables", args.tables, True), ("--squall", args.squall, False),
-                               ("--templates", args.templates, False)):
-    if path is not None and not (os.path.isdir(path) if want_dir else os.path.isfile(path)):
-      raise InputError(f"not found; expected a {'folder' if want_dir else 'file'}", path=path,
-                       field=flag)
+  if args.max_input_length is not None and args.max_input_length < 16:
+    raise InputError(f"--max-input-length is {args.max_input_length}; expected >= 16 tokens",
+                     field="--max-input-length")
+  if args.tables is not None and not os.path.exists(args.tables):
+    from symtune_jax.sql.examples import TABLE_SOURCES  # pylint: disable=g-import-not-at-top
+    raise InputError(f"not found; expected {TABLE_SOURCES}", path=args.tables,
+                     field="--tables")
+  for flag, path in (("--squall", args.squall), ("--templates", args.templates)):
+    if path is not None and not os.path.isfile(path):
+      raise InputError("not found; expected a file", path=path, field=flag)
   if args.templates is not None and args.mode == "grammar":
     raise InputError("--templates needs --mode templates or mixed", field="--templates")
 
@@ -248,15 +286,48 @@ def _load_stats(path: str) -> dict[str, Any]:
     return json.load(f)
 
 
+def default_shards(num: int, workers: int) -> int:
+  """One shard per DEFAULT_SHARD_SIZE examples, but at least one per worker (<= num)."""
+  return min(num, max(workers, math.ceil(num / DEFAULT_SHARD_SIZE)))
+
+
+def _resumed_shards(out: str, settings: dict[str, Any]) -> int | None:
+  """The shard count of a folder made with these settings but another default shard count."""
+  try:
+    with open(os.path.join(out, MANIFEST), encoding="utf-8") as f:
+      old = json.load(f)
+  except (OSError, json.JSONDecodeError):
+    return None
+  if not isinstance(old, dict) or not isinstance(old.get("shards"), int):
+    return None
+  same = {**old, "shards": None} == {**settings, "shards": None}
+  if same and 1 <= old["shards"] <= settings["num"]:
+    return old["shards"]
+  return None
+
+
 def run(args) -> int:
   _check_args(args)
   if args.mode != "grammar":  # a bad template file fails here, before anything is written
     from symtune_jax.sql.templates import load_templates  # pylint: disable=g-import-not-at-top
     load_templates(args.templates)
-  if args.shards is None:
-    args.shards = max(1, math.ceil(args.num / DEFAULT_SHARD_SIZE))
-  settings = _settings(args)
   out = os.path.abspath(args.out)
+  if args.shards is None:
+    args.shards = default_shards(args.num, args.workers)
+    resumed = _resumed_shards(out, _settings(args))
+    if resumed is not None and resumed != args.shards:
+      print(f"resuming with the folder's {resumed} shards", file=sys.stderr)
+      args.shards = resumed
+  if args.workers > args.shards:
+    print(f"note: {args.shards} shard(s), so only {args.shards} of --workers {args.workers} "
+          "processes are used (more --shards to use them all)", file=sys.stderr)
+  settings = _settings(args)
+  from symtune_jax.sql import examples as sx  # pylint: disable=g-import-not-at-top
+  if sx.uses_shipped_sample(tables=args.tables, squall=args.squall):
+    print(f"note: tables from the ~100-table WTQ demo sample shipped in the package; for "
+          f"real data give --tables or set ${sx.WTQ_ROOT_ENV} to the official "
+          "WikiTableQuestions folder (holding csv/)", file=sys.stderr)
+  tables, table_skips = load_source(settings)  # bad tables fail before anything is written
   _open_out(out, settings, args.overwrite)
   jobs = plan(args.num, args.shards, out, args.split, args.format)
   todo = [j for j in jobs if not is_complete(j)]
@@ -270,14 +341,15 @@ def run(args) -> int:
   workers = min(args.workers, len(todo)) if todo else 0
   if workers <= 1:
     if todo:
-      _init_worker(settings)
+      _init_worker(settings, tables=tables, table_skips=table_skips)
       for job in todo:
         run_job(job, bar.update)
   else:
     ctx = multiprocessing.get_context("spawn")
     with ctx.Manager() as manager:
       queue = manager.Queue()
-      with ctx.Pool(workers, initializer=_init_worker, initargs=(settings, queue)) as pool:
+      with ctx.Pool(workers, initializer=_init_worker,
+                    initargs=(settings, queue, tables, table_skips)) as pool:
         pending = pool.map_async(run_job, todo, chunksize=1)
         while not pending.ready():
           pending.wait(0.2)
@@ -290,7 +362,8 @@ def run(args) -> int:
 
   from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
   from symtune_jax.sql.examples import GenerationStats  # pylint: disable=g-import-not-at-top
-  total = GenerationStats()
+  total = GenerationStats(table_skips=collections.Counter(
+      {f"table_{r}": n for r, n in table_skips.items()}))
   for job in jobs:
     total.merge(GenerationStats.from_json(_load_stats(job.paths["stats"])))
   summary = {"split": args.split, "seed": args.seed, "num": args.num, "shards": len(jobs),
@@ -304,12 +377,14 @@ def _print_summary(s: dict[str, Any], out: str) -> None:
   print(f"wrote {s['examples']:,} examples ({s['split']}, seed {s['seed']}) in "
         f"{s['shards']} shards to {out}")
   print(f"queries sampled: {s['attempts']:,}, kept: {100 * s['kept_share']:.1f}%, "
-        f"indices with no example: {s['failed']}")
+        f"indices made by the fallback: {s['fallbacks']}, tables cut further for a long "
+        f"query: {s['refits']}")
   width = max(map(len, list(s["shapes"]) + list(s["skips"]) + ["x"]))
   print("shapes (kept / sampled):")
   for name, n in sorted(s["shapes"].items(), key=lambda kv: -kv[1]):
     print(f"  {name:<{width}} {n:>8,} / {s['sampled_shapes'].get(name, 0):,}")
   print("answer counts: " + ", ".join(f"{k}: {v:,}" for k, v in s["answer_counts"].items()))
+  skips = {**s["skips"], **s.get("table_skips", {})}
   print("skip reasons: " + (", ".join(f"{k}: {v:,}" for k, v in
-                                      sorted(s["skips"].items(), key=lambda kv: -kv[1]))
+                                      sorted(skips.items(), key=lambda kv: -kv[1]))
                             or "none"))

@@ -7,21 +7,35 @@
      'sql': 'SELECT ...', 'num_answers': 2}
 
 Per example: the tables of the split are ordered by id; a per-attempt RNG
-``numpy.random.default_rng([seed, split_id, index, attempt])`` picks one,
-truncates it to the token budget (random rows dropped) *before* anything runs,
-samples a query on the rows kept, executes it on those rows, and formats the
-input with one of `prompts.PROMPTS`. A skipped query (error, timeout, empty,
-too many values...) moves on to the next attempt, so example i of split s with
-seed k is the same on every machine and run, whatever came before it.
+``numpy.random.default_rng([seed, split_id, index, attempt])`` picks one and an
+instruction phrasing, truncates the table to the token budget (random rows
+dropped) *before* anything runs, samples a query on the rows kept, executes it
+on those rows, and formats the input with the phrasing (`prompts.PROMPTS`).
+A skipped query (error, timeout, empty, too many values...) moves on to the
+next attempt, so example i of split s with seed k is the same on every machine
+and run, whatever came before it.
+
+Budget: with ``ExampleConfig.max_input_length`` set (what the SeqIO task does)
+the whole input, measured with the real vocabulary's ``length_fn``, is at most
+``max_input_length - 1`` tokens (one is left for EOS), so SeqIO never trims it:
+the table gets what the phrasing and a ``sql_allowance`` leave; if the sampled
+query is longer than the allowance, more rows of the same random order are
+dropped and the query is re-run on the rows left. Without it, the table alone
+is cut to ``table_budget`` tokens.
+
+Every index yields an example: after ``max_attempts`` random attempts, further
+attempts walk through the split's tables in turn; only when every table failed
+several times (tables that cannot make any example) is `InputError` raised.
 """
 
 from __future__ import annotations
 
 import collections
 import dataclasses
+import logging
 import os
 import pathlib
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -31,11 +45,16 @@ from symtune_jax.sql.executor import Executor, Skip
 from symtune_jax.sql.sampler import SamplerConfig, sample_query
 from symtune_jax.sql.splits import SPLITS, split_id, split_of
 from symtune_jax.sql.templates import Template, load_templates, sample_from_templates
-from symtune_jax.tables import linearize, truncate
+from symtune_jax.tables import linearize, loaders, truncate
 from symtune_jax.tables.table import Table
 
 MODES = ("grammar", "templates", "mixed")
 WTQ_ROOT_ENV = "SYMTUNE_WTQ_ROOT"
+TABLE_SUFFIXES = (".csv", ".jsonl")
+# Fallback attempts (after max_attempts) go round the split's tables this often.
+FALLBACK_ROUNDS = 3
+TABLE_SOURCES = ("a WikiTableQuestions folder (holding csv/), a folder of .csv/.jsonl "
+                  "tables, or one .csv/.jsonl file")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,12 +68,16 @@ class ExampleConfig:
     template_probability: share of template queries in "mixed" mode.
     templates_path: a template file (.txt / .jsonl); None: the shipped set.
     table_budget: most tokens (of the length function) the linearized table
-      takes; the paper's inputs are 2,048 tokens, and the instruction and
-      query need the rest.
+      takes, when ``max_input_length`` is None.
+    max_input_length: most tokens of the whole input including EOS (the
+      paper's 2,048); None: only the table is bounded (``table_budget``).
+    sql_allowance: tokens set aside for the query when the table is cut to
+      fit ``max_input_length`` (a longer query makes more rows go).
     max_cell_chars: longer cells are cut (in the table SQL runs on, too).
     min_values: fewest values in a kept answer.
     max_values: most values in a kept answer.
-    max_attempts: sampled queries per example before it is given up.
+    max_attempts: random attempts per example before the fallback (the
+      split's tables in turn) starts.
     time_budget_s: SQLite time per query.
   """
   sampler: SamplerConfig = dataclasses.field(default_factory=SamplerConfig)
@@ -62,6 +85,8 @@ class ExampleConfig:
   template_probability: float = 0.5
   templates_path: str | None = None
   table_budget: int = 1800
+  max_input_length: int | None = None
+  sql_allowance: int = 128
   max_cell_chars: int | None = truncate.DEFAULT_MAX_CELL_CHARS
   min_values: int = 1
   max_values: int = 10
@@ -76,18 +101,33 @@ class ExampleConfig:
                        f"{self.max_values}", field="max_values")
     if self.max_attempts < 1:
       raise InputError("max_attempts must be >= 1", field="max_attempts")
+    if self.max_input_length is not None and self.max_input_length < 16:
+      raise InputError(f"max_input_length is {self.max_input_length}; expected >= 16 "
+                       "tokens", field="max_input_length")
+    if self.sql_allowance < 0 or self.table_budget < 0:
+      raise InputError("sql_allowance and table_budget must be >= 0", field="sql_allowance")
 
 
 @dataclasses.dataclass
 class GenerationStats:
-  """What was sampled, kept and skipped (mergeable across shards / processes)."""
+  """What was sampled, kept and skipped (mergeable across shards / processes).
+
+  ``skips`` counts skipped attempts by reason (so attempts = examples +
+  skips); ``table_skips`` counts tables that did not load, as
+  ``table_<reason>`` (one count per table source: merging takes the larger,
+  since every shard loads the same tables); ``fallbacks`` counts indices
+  whose example came from the fallback attempts; ``refits`` counts examples
+  whose table lost more rows because the query was longer than the allowance.
+  """
   examples: int = 0
   attempts: int = 0
-  failed: int = 0  # indices with no example after max_attempts
+  fallbacks: int = 0
+  refits: int = 0
   shapes: collections.Counter = dataclasses.field(default_factory=collections.Counter)
   sampled_shapes: collections.Counter = dataclasses.field(default_factory=collections.Counter)
   answer_counts: collections.Counter = dataclasses.field(default_factory=collections.Counter)
   skips: collections.Counter = dataclasses.field(default_factory=collections.Counter)
+  table_skips: collections.Counter = dataclasses.field(default_factory=collections.Counter)
 
   @property
   def kept_share(self) -> float:
@@ -97,24 +137,31 @@ class GenerationStats:
   def merge(self, other: "GenerationStats") -> "GenerationStats":
     self.examples += other.examples
     self.attempts += other.attempts
-    self.failed += other.failed
+    self.fallbacks += other.fallbacks
+    self.refits += other.refits
     for name in ("shapes", "sampled_shapes", "answer_counts", "skips"):
       getattr(self, name).update(getattr(other, name))
+    for reason, n in other.table_skips.items():
+      self.table_skips[reason] = max(self.table_skips[reason], n)
     return self
 
   def to_json(self) -> dict[str, Any]:
     return {
-        "examples": self.examples, "attempts": self.attempts, "failed": self.failed,
+        "examples": self.examples, "attempts": self.attempts,
+        "fallbacks": self.fallbacks, "refits": self.refits,
         "kept_share": round(self.kept_share, 4),
         "shapes": dict(sorted(self.shapes.items())),
         "sampled_shapes": dict(sorted(self.sampled_shapes.items())),
         "answer_counts": {str(k): v for k, v in sorted(self.answer_counts.items())},
         "skips": dict(sorted(self.skips.items())),
+        "table_skips": dict(sorted(self.table_skips.items())),
     }
 
   @classmethod
   def from_json(cls, obj: dict[str, Any]) -> "GenerationStats":
-    return cls(examples=obj["examples"], attempts=obj["attempts"], failed=obj["failed"],
+    return cls(examples=obj["examples"], attempts=obj["attempts"],
+               fallbacks=obj.get("fallbacks", 0), refits=obj.get("refits", 0),
+               table_skips=collections.Counter(obj.get("table_skips", {})),
                shapes=collections.Counter(obj["shapes"]),
                sampled_shapes=collections.Counter(obj["sampled_shapes"]),
                answer_counts=collections.Counter({int(k): v for k, v in
@@ -132,19 +179,22 @@ def prepare_table(table: Table, max_cell_chars: int | None) -> Table:
 class ExampleBuilder:
   """Builds examples from a fixed set of tables (see module docstring).
 
-  Holds the per-process caches (one SQLite database per table, templates);
-  the examples do not depend on them.
+  Holds the per-process caches (one SQLite database per table, templates,
+  token lengths); the examples do not depend on them.
 
   Args:
     tables: the tables, any order; split by `splits.split_of(table_id)`.
     config: an `ExampleConfig`.
-    length_fn: text -> tokens for the table budget (default: the cheap
+    length_fn: text -> tokens for the budgets (default: the cheap
       `truncate.approx_token_length`; ``truncate.vocab_length_fn(vocab)``
-      for the real vocabulary).
+      for the real vocabulary, which `max_input_length` is meant for).
+    table_skips: tables that did not load, by reason (`TableLoadStats.reasons`),
+      reported in ``stats.table_skips`` as ``table_<reason>``.
   """
 
   def __init__(self, tables: Iterable[Table], config: ExampleConfig | None = None,
-               length_fn: Callable[[str], int] = truncate.approx_token_length):
+               length_fn: Callable[[str], int] = truncate.approx_token_length,
+               table_skips: Mapping[str, int] | None = None):
     self.config = config or ExampleConfig()
     self.length_fn = length_fn
     by_id: dict[str, Table] = {}
@@ -155,11 +205,19 @@ class ExampleBuilder:
       self._raw[split_of(tid)].append(by_id[tid])
     self._prepared: dict[str, list[Table]] = {}
     self._row_index: dict[int, dict[int, int]] = {}
+    self._overheads: dict[tuple[int, str], int] = {}
     self.executor = Executor(min_values=self.config.min_values,
                              max_values=self.config.max_values,
                              time_budget_s=self.config.time_budget_s)
     self._templates: list[Template] | None = None
-    self.stats = GenerationStats()
+    self.table_skips = collections.Counter(
+        {f"table_{r}": n for r, n in (table_skips or {}).items()})
+    self.stats = self.new_stats()
+
+  def new_stats(self) -> GenerationStats:
+    """Fresh counts (keeping the table-load skips); also sets ``self.stats``."""
+    self.stats = GenerationStats(table_skips=collections.Counter(self.table_skips))
+    return self.stats
 
   def tables(self, split: str) -> list[Table]:
     """The split's tables (display form), in table-id order."""
@@ -198,73 +256,234 @@ class ExampleBuilder:
       return sample_from_templates(self.templates, table, rng)
     return sample_query(table, rng, cfg.sampler)
 
-  def example(self, seed: int, split: str, index: int) -> dict[str, Any] | None:
-    """Example ``index`` of ``split`` for ``seed``; None if every attempt was skipped."""
+  def _overhead(self, prompt: int, sql: str) -> int:
+    """Tokens of the input without the table (cached for the empty query)."""
+    if sql:
+      return self.length_fn(prompts.format_inputs(prompt, sql, ""))
+    key = (prompt, "")
+    hit = self._overheads.get(key)
+    if hit is None:
+      hit = self._overheads[key] = self.length_fn(prompts.format_inputs(prompt, "", ""))
+    return hit
+
+  def _truncate(self, table: Table, budget: int, order_seed: int) -> Table:
+    # The same seed gives the same random row order, so a smaller budget keeps
+    # a subset of the rows a larger one keeps.
+    return truncate.fit_to_budget(table, max(0, budget), self.length_fn,
+                                  rng=np.random.default_rng(order_seed),
+                                  max_cell_chars=self.config.max_cell_chars)
+
+  def _attempt(self, table: Table, rng: np.random.Generator) -> dict[str, Any] | None:
+    """One attempt on ``table``; None (and the reason counted) if skipped."""
+    cfg, stats = self.config, self.stats
+    prompt = int(rng.random() * len(prompts.PROMPTS))
+    order_seed = int(rng.integers(1 << 62))
+    limit = None if cfg.max_input_length is None else cfg.max_input_length - 1  # EOS
+    if limit is None:
+      budget = cfg.table_budget
+    else:
+      budget = limit - self._overhead(prompt, "") - cfg.sql_allowance
+    shown = self._truncate(table, budget, order_seed)
+    stats.attempts += 1
+    query = self._query(shown, rng)
+    if query is None:
+      stats.skips["no_query"] += 1
+      return None
+    stats.sampled_shapes[query.shape] += 1
+    inputs = prompts.format_inputs(prompt, query.sql, linearize.tapex(shown))
+    refit = False
+    if limit is not None:
+      # The query is known now: cut more rows (same order) until the input fits.
+      for tries in range(4):
+        over = self.length_fn(inputs) - limit
+        if over <= 0:
+          break
+        if tries == 3:
+          stats.skips["too_long"] += 1
+          return None
+        refit = True
+        table_len = self.length_fn(linearize.tapex(shown))
+        budget = min(table_len - over, limit - self._overhead(prompt, query.sql))
+        shown = self._truncate(table, budget, order_seed)
+        inputs = prompts.format_inputs(prompt, query.sql, linearize.tapex(shown))
+    run_on, rows = self._where_to_run(table, shown)
+    answer = self.executor.execute(run_on, query, rows=rows)
+    if isinstance(answer, Skip):
+      stats.skips[answer.reason] += 1
+      return None
+    stats.examples += 1
+    stats.refits += refit
+    stats.shapes[query.shape] += 1
+    stats.answer_counts[answer.count] += 1
+    return {
+        "inputs": inputs,
+        "targets": answer.text,
+        "table_id": table.table_id,
+        "shape": query.shape,
+        "sql": query.sql,
+        "num_answers": answer.count,
+    }
+
+  def example(self, seed: int, split: str, index: int) -> dict[str, Any]:
+    """Example ``index`` of ``split`` for ``seed`` (see module docstring).
+
+    Raises:
+      InputError: the split has no tables, or none of them could make an
+        example for this index (e.g. every table is too small or the limits
+        are too strict).
+    """
     sid = split_id(split)
     pool = self.tables(split)
     if not pool:
       raise InputError(f"no tables in split {split!r}; give more tables", field="split")
-    cfg, stats = self.config, self.stats
+    cfg = self.config
     for attempt in range(cfg.max_attempts):
       rng = np.random.default_rng([seed, sid, index, attempt])
-      table = pool[int(rng.random() * len(pool))]
-      shown = truncate.fit_to_budget(table, cfg.table_budget, self.length_fn, rng=rng,
-                                     max_cell_chars=cfg.max_cell_chars)
-      stats.attempts += 1
-      query = self._query(shown, rng)
-      if query is None:
-        stats.skips["no_query"] += 1
-        continue
-      stats.sampled_shapes[query.shape] += 1
-      run_on, rows = self._where_to_run(table, shown)
-      answer = self.executor.execute(run_on, query, rows=rows)
-      if isinstance(answer, Skip):
-        stats.skips[answer.reason] += 1
-        continue
-      prompt = int(rng.random() * len(prompts.PROMPTS))
-      stats.examples += 1
-      stats.shapes[query.shape] += 1
-      stats.answer_counts[answer.count] += 1
-      return {
-          "inputs": prompts.format_inputs(prompt, query.sql, linearize.tapex(shown)),
-          "targets": answer.text,
-          "table_id": table.table_id,
-          "shape": query.shape,
-          "sql": query.sql,
-          "num_answers": answer.count,
-      }
-    stats.failed += 1
-    return None
+      ex = self._attempt(pool[int(rng.random() * len(pool))], rng)
+      if ex is not None:
+        return ex
+    # Fallback: the split's tables in turn (from a random one), each a few times.
+    n_fallback = FALLBACK_ROUNDS * len(pool)
+    start = int(np.random.default_rng([seed, sid, index, 0, 1]).random() * len(pool))
+    for k in range(n_fallback):
+      rng = np.random.default_rng([seed, sid, index, cfg.max_attempts + k])
+      ex = self._attempt(pool[(start + k) % len(pool)], rng)
+      if ex is not None:
+        self.stats.fallbacks += 1
+        return ex
+    raise InputError(
+        f"no SQL example for index {index} of split {split!r} after "
+        f"{cfg.max_attempts + n_fallback} attempts over all {len(pool)} tables; the "
+        "tables are too small for the budget or the answer limits are too strict",
+        field="split")
 
   def examples(self, seed: int, split: str, start: int, stop: int):
-    """Examples for indices start..stop-1 (skipping indices that failed)."""
+    """Examples for indices start..stop-1 (one per index)."""
     for i in range(start, stop):
-      ex = self.example(seed, split, i)
-      if ex is not None:
-        yield ex
+      yield self.example(seed, split, i)
 
 
 def build_example(seed: int, split: str, index: int, tables: Sequence[Table],
-                  config: ExampleConfig | None = None) -> dict[str, Any] | None:
+                  config: ExampleConfig | None = None) -> dict[str, Any]:
   """One example, from scratch (use an `ExampleBuilder` for many)."""
   return ExampleBuilder(tables, config).example(seed, split, index)
 
 
-def load_tables(*, wtq_root: str | os.PathLike | None = None,
-                squall: str | os.PathLike | None = None) -> list[Table]:
-  """The table source: a SQUALL/TAPEX JSONL file, a WTQ root, or the default.
+# --- table sources -------------------------------------------------------------------
+def skip_reason(error: Exception) -> str:
+  """A short name for why a table did not load ('ragged_row', 'empty', ...)."""
+  msg = str(error)
+  for needle, reason in (("cells; expected", "ragged_row"), ("malformed CSV", "malformed_csv"),
+                         ("not UTF-8", "not_utf8"), ("empty file", "empty"),
+                         ("no rows", "empty"), ("header", "bad_header"),
+                         ("corrupt JSON", "bad_json"), ("JSON object", "bad_json"),
+                         ("missing key", "bad_field"), ("expected", "bad_field")):
+    if needle in msg:
+      return reason
+  return "error"
 
-  The default is ``$SYMTUNE_WTQ_ROOT`` (the folder holding ``csv/``) if set,
-  else the ~100 WTQ tables shipped in the package. Tables that don't load
-  (ragged rows, ...) are skipped.
+
+@dataclasses.dataclass
+class TableLoadStats(loaders.LoadStats):
+  """`loaders.LoadStats` that also counts skip reasons and logs each skip.
+
+  Attributes:
+    reasons: reason (`skip_reason`) -> tables skipped.
   """
-  from symtune_jax.tables import loaders, sample  # pylint: disable=g-import-not-at-top
+  reasons: collections.Counter = dataclasses.field(default_factory=collections.Counter)
+
+  def skip(self, error: Exception, max_kept: int = 100) -> None:
+    super().skip(error, max_kept)
+    reason = skip_reason(error)
+    self.reasons[reason] += 1
+    logging.warning("skipped a table (%s): %s", reason, error)
+
+
+def uses_shipped_sample(*, tables: str | os.PathLike | None = None,
+                        wtq_root: str | os.PathLike | None = None,
+                        squall: str | os.PathLike | None = None) -> bool:
+  """True when `load_tables` with these arguments reads the ~100 shipped tables."""
+  return (tables is None and wtq_root is None and squall is None
+          and not os.environ.get(WTQ_ROOT_ENV))
+
+
+def load_tables(*, tables: str | os.PathLike | None = None,
+                wtq_root: str | os.PathLike | None = None,
+                squall: str | os.PathLike | None = None,
+                stats: loaders.LoadStats | None = None) -> list[Table]:
+  """The table source.
+
+  In order: ``squall`` (SQUALL/TAPEX JSONL), ``tables`` / ``wtq_root`` (see
+  `load_table_path`), ``$SYMTUNE_WTQ_ROOT``, else the ~100 WTQ tables shipped
+  in the package. Tables that don't load (ragged rows, ...) are skipped,
+  counted in ``stats`` (give a `TableLoadStats` for the reasons) and logged.
+  """
+  from symtune_jax.tables import sample  # pylint: disable=g-import-not-at-top
+  stats = stats if stats is not None else TableLoadStats()
   if squall is not None:
-    return list(loaders.load_squall_jsonl(squall, on_error="skip"))
-  root = wtq_root if wtq_root is not None else os.environ.get(WTQ_ROOT_ENV) or None
-  if root is not None:
-    if not pathlib.Path(root, "csv").is_dir():
-      raise InputError("no csv/ folder; expected the WikiTableQuestions layout "
-                       "ROOT/csv/20N-csv/M.csv", path=os.fspath(root))
-    return list(loaders.iter_wtq_tables(root, on_error="skip"))
+    out = list(loaders.load_squall_jsonl(squall, on_error="skip", stats=stats))
+    if not out:
+      raise InputError(f"no table loaded ({stats.skipped} skipped"
+                       + (f"; first: {stats.errors[0]}" if stats.errors else "")
+                       + "); expected SQUALL/TAPEX JSONL tables", path=os.fspath(squall))
+    return out
+  path = tables if tables is not None else wtq_root
+  if path is None:
+    path = os.environ.get(WTQ_ROOT_ENV) or None
+  if path is not None:
+    return load_table_path(path, stats)
   return sample.load_sample_tables()
+
+
+def load_table_path(path: str | os.PathLike, stats: loaders.LoadStats | None = None
+                    ) -> list[Table]:
+  """Tables from a WTQ root (with ``csv/``), a folder of .csv/.jsonl files, or one file.
+
+  A ``.csv`` is one table (RFC 4180, first record the header, id = file
+  name); a ``.jsonl`` holds tables one per line (`loaders.load_jsonl`). In a
+  folder, files that don't load are skipped and counted; a single .csv that
+  doesn't load raises.
+
+  Raises:
+    InputError: the path is missing or of another kind, or no table loaded.
+  """
+  stats = stats if stats is not None else TableLoadStats()
+  p = pathlib.Path(path)
+  where = os.fspath(path)
+  if not p.exists():
+    raise InputError(f"not found; expected {TABLE_SOURCES}", path=where)
+  if p.is_dir() and (p / "csv").is_dir():
+    out = list(loaders.iter_wtq_tables(p, on_error="skip", stats=stats))
+  elif p.is_dir():
+    files = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in TABLE_SUFFIXES)
+    if not files:
+      raise InputError(f"no csv/ folder and no .csv or .jsonl files; expected {TABLE_SOURCES}",
+                       path=where)
+    out = []
+    for f in files:
+      out.extend(_load_table_file(f, stats, raise_csv=False))
+  elif p.suffix.lower() in TABLE_SUFFIXES:
+    out = _load_table_file(p, stats, raise_csv=True)
+  else:
+    raise InputError(f"a {p.suffix or 'extensionless'} file; expected {TABLE_SOURCES}",
+                     path=where)
+  if not out:
+    raise InputError(f"no table loaded ({stats.skipped} skipped"
+                     + (f"; first: {stats.errors[0]}" if stats.errors else "")
+                     + f"); expected {TABLE_SOURCES}", path=where)
+  return out
+
+
+def _load_table_file(path: pathlib.Path, stats: loaders.LoadStats, *,
+                     raise_csv: bool) -> list[Table]:
+  if path.suffix.lower() == ".jsonl":
+    return list(loaders.load_jsonl(path, on_error="skip", stats=stats))
+  try:
+    table = loaders.load_csv(path)
+  except InputError as e:
+    if raise_csv:
+      raise
+    stats.skip(e)
+    return []
+  stats.loaded += 1
+  return [table]

@@ -40,6 +40,11 @@ def approx_token_length(text: str) -> int:
   return len(_PIECE_RE.findall(text))
 
 
+def utf8_length(text: str) -> int:
+  """Tokens of `seqio.ByteVocabulary` (one per UTF-8 byte, no EOS): 'né' -> 3."""
+  return len(text.encode("utf-8"))
+
+
 # id(vocab) -> (vocab, length function); seqio vocabularies are not hashable.
 _VOCAB_FNS: dict[int, tuple[Any, LengthFn]] = {}
 
@@ -48,8 +53,13 @@ def vocab_length_fn(vocab: Any) -> LengthFn:
   """``text -> len(vocab.encode(text))`` for a `seqio.Vocabulary`.
 
   The same function comes back for the same vocabulary object, so lengths
-  cached per table are reused across calls.
+  cached per table are reused across calls. For `seqio.ByteVocabulary`
+  itself (not a subclass) it is `utf8_length`: the same count, without
+  building the id list.
   """
+  cls = type(vocab)
+  if cls.__name__ == "ByteVocabulary" and cls.__module__.startswith("seqio"):
+    return utf8_length
   hit = _VOCAB_FNS.get(id(vocab))
   if hit is not None and hit[0] is vocab:
     return hit[1]
@@ -64,7 +74,7 @@ def vocab_length_fn(vocab: Any) -> LengthFn:
 
 
 # Length functions for which the row-by-row sum is exactly the whole text's.
-_ADDITIVE = {approx_token_length}
+_ADDITIVE = {approx_token_length, utf8_length}
 
 # (header_fn, row_fn, separator) for linearizers whose text is
 # separator.join([header_fn(header)] + [row_fn(i, row) for i, row in rows]).
@@ -95,6 +105,13 @@ def _display_table(table: Table, max_cell_chars: int | None) -> Table:
   lin._DISPLAY_CACHE[out] = {None: (out.header, out.rows),
                              max_cell_chars: (out.header, out.rows)}
   return out
+
+
+def _displayed(table: Table, max_cell_chars: int | None) -> Table:
+  """Marks a table made of display-form cells as its own display form (no re-cleaning)."""
+  lin._DISPLAY_CACHE[table] = {None: (table.header, table.rows),
+                               max_cell_chars: (table.header, table.rows)}
+  return table
 
 
 def _measure(table: Table, length_fn: LengthFn, header_fn, row_fn, sep: str,
@@ -185,7 +202,7 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
         lo = mid
       else:
         hi = mid
-    return shown.select_rows(sorted(int(i) for i in order[:lo]))
+    return _displayed(shown.select_rows(sorted(int(i) for i in order[:lo])), max_cell_chars)
 
   header_fn, row_fn, sep = fns
   head, row_lens, _ = _measure(shown, length_fn, header_fn, row_fn, sep, lower)
@@ -223,7 +240,7 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
         else:
           hi = mid
       k = lo
-  return shown.select_rows(sorted(int(i) for i in order[:k]))
+  return _displayed(shown.select_rows(sorted(int(i) for i in order[:k])), max_cell_chars)
 
 
 def _full_length(table: Table, length_fn: LengthFn, linearize, lower: bool) -> int:

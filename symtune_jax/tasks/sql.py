@@ -9,13 +9,23 @@ train.
 
 Tables come from ``$SYMTUNE_WTQ_ROOT`` (the WTQ folder holding ``csv/``, e.g.
 ``../shared/data/wtq/official``) when set, else from the ~100 WTQ tables
-shipped in the package. Sizes per split are fixed numbers of generated
-examples (``DEFAULT_NUM_EXAMPLES``: 200,000 / 2,000 / 2,000, the paper's SQL
-corpus size), changeable with `configure` before the dataset is built:
+shipped in the package (a demo sample: a WARNING says so once; set
+``$SYMTUNE_WTQ_ROOT`` for real runs). Sizes per split are fixed numbers of
+generated examples (``DEFAULT_NUM_EXAMPLES``: 200,000 / 2,000 / 2,000, the
+paper's SQL corpus size), changeable with `configure` before the dataset is
+built:
 
     import symtune_jax.tasks.sql as sql_tasks
     sql_tasks.configure(wtq_root="../shared/data/wtq/official",
-                        num_examples={"train": 50_000}, seed=1)
+                        num_examples={"train": 50_000}, seed=1,
+                        max_input_length=1024)
+
+Length: every input, tokenized with the task vocabulary
+(`vocab.get_vocabulary()`), is at most ``max_input_length - 1`` tokens
+(default 2,048 - 1: one is left for EOS). Rows are dropped before the query
+runs, so SeqIO never trims an input and every target is the answer on the
+rows the model sees. Use the same ``max_input_length`` as the ``inputs``
+feature length of the run.
 
 Registration is cheap: nothing is loaded until a dataset is requested.
 """
@@ -24,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 import os
 import threading
 from typing import Any, Mapping, Sequence
@@ -33,9 +44,11 @@ import seqio
 from symtune_jax.evaluation import denotation
 from symtune_jax.sql import examples as sql_examples
 from symtune_jax.sql.splits import SPLITS
+from symtune_jax.tables import truncate
 from symtune_jax.tasks import registry, vocab
 
 TASK_NAME = "symtune_sql_execution_v1"
+DEFAULT_MAX_INPUT_LENGTH = 2048
 DEFAULT_NUM_EXAMPLES: Mapping[str, int] = {"train": 200_000, "validation": 2_000,
                                            "test": 2_000}
 TEXT_FEATURES = ("inputs", "targets")
@@ -49,6 +62,7 @@ class Settings:
       default_factory=lambda: dict(DEFAULT_NUM_EXAMPLES))
   wtq_root: str | None = None
   squall: str | None = None
+  max_input_length: int = DEFAULT_MAX_INPUT_LENGTH
   config: sql_examples.ExampleConfig = dataclasses.field(
       default_factory=sql_examples.ExampleConfig)
 
@@ -60,8 +74,12 @@ _LOCK = threading.Lock()
 def configure(*, seed: int | None = None, num_examples: Mapping[str, int] | None = None,
               wtq_root: str | os.PathLike | None = None,
               squall: str | os.PathLike | None = None,
-              config: sql_examples.ExampleConfig | None = None) -> Settings:
-  """Changes what the task generates (before its dataset is built); returns the settings."""
+              config: sql_examples.ExampleConfig | None = None,
+              max_input_length: int | None = None) -> Settings:
+  """Changes what the task generates (before its dataset is built); returns the settings.
+
+  ``max_input_length`` (tokens, EOS included) overrides the one in ``config``.
+  """
   with _LOCK:
     if seed is not None:
       _SETTINGS.seed = int(seed)
@@ -76,21 +94,47 @@ def configure(*, seed: int | None = None, num_examples: Mapping[str, int] | None
       _SETTINGS.squall = os.fspath(squall)
     if config is not None:
       _SETTINGS.config = config
+    if max_input_length is not None:
+      if int(max_input_length) < 16:
+        raise ValueError(f"max_input_length = {max_input_length}; expected >= 16 tokens")
+      _SETTINGS.max_input_length = int(max_input_length)
     _builder.cache_clear()
   return _SETTINGS
 
 
+_SAMPLE_WARNED = False
+
+
+def _warn_sample_once() -> None:
+  global _SAMPLE_WARNED
+  if not _SAMPLE_WARNED:
+    _SAMPLE_WARNED = True
+    logging.warning(
+        "%s: using the ~100-table WTQ demo sample shipped in the package; set $%s to "
+        "the official WikiTableQuestions folder (holding csv/, e.g. "
+        "../shared/data/wtq/official) for real runs.", TASK_NAME, sql_examples.WTQ_ROOT_ENV)
+
+
 @functools.lru_cache(maxsize=1)
 def _builder() -> sql_examples.ExampleBuilder:
-  tables = sql_examples.load_tables(wtq_root=_SETTINGS.wtq_root, squall=_SETTINGS.squall)
-  return sql_examples.ExampleBuilder(tables, _SETTINGS.config)
+  """The example builder for the current settings, measuring with the task vocabulary."""
+  if sql_examples.uses_shipped_sample(wtq_root=_SETTINGS.wtq_root, squall=_SETTINGS.squall):
+    _warn_sample_once()
+  load_stats = sql_examples.TableLoadStats()
+  tables = sql_examples.load_tables(wtq_root=_SETTINGS.wtq_root, squall=_SETTINGS.squall,
+                                    stats=load_stats)
+  config = dataclasses.replace(_SETTINGS.config, max_input_length=_SETTINGS.max_input_length)
+  return sql_examples.ExampleBuilder(
+      tables, config, length_fn=truncate.vocab_length_fn(vocab.get_vocabulary()),
+      table_skips=load_stats.reasons)
 
 
 class SqlExecutionSource(seqio.DataSource):
   """Generates examples on the fly; shard k of n takes indices k, k+n, ...
 
   Example i of a split is the same whatever the sharding, so n hosts together
-  read exactly the split's examples, each once.
+  read exactly the split's examples, each once; every index yields one, so
+  `num_input_examples` is exact.
   """
 
   def __init__(self):
@@ -121,8 +165,7 @@ class SqlExecutionSource(seqio.DataSource):
       builder = _builder()
       for i in range(index, n, count):
         ex = builder.example(gen_seed, split, i)
-        if ex is not None:
-          yield {k: ex[k] for k in TEXT_FEATURES}
+        yield {k: ex[k] for k in TEXT_FEATURES}
 
     spec = {k: tf.TensorSpec(shape=(), dtype=tf.string) for k in TEXT_FEATURES}
     ds = tf.data.Dataset.from_generator(generate, output_signature=spec)

@@ -1,10 +1,13 @@
-"""Example builder: determinism, splits, truncation before execution."""
+"""Example builder: determinism, splits, truncation before execution, table sources."""
 
 import json
+import logging
 
 import pytest
 
 from symtune_jax.sql import prompts
+from symtune_jax.errors import InputError
+from symtune_jax.sql import examples as sx
 from symtune_jax.sql.examples import ExampleBuilder, ExampleConfig, build_example
 from symtune_jax.sql.executor import Executor
 from symtune_jax.sql.splits import SPLITS, held_out_ids, split_of
@@ -86,7 +89,7 @@ def test_stats_count_kept_and_skipped(sample_tables):
   for i in range(100):
     builder.example(0, "train", i)
   s = builder.stats
-  assert s.examples + s.failed == 100
+  assert s.examples == 100 and s.fallbacks == 0
   assert s.attempts == s.examples + sum(s.skips.values())
   assert sum(s.shapes.values()) == s.examples == sum(s.answer_counts.values())
   assert 0.5 < s.kept_share <= 1
@@ -95,3 +98,104 @@ def test_stats_count_kept_and_skipped(sample_tables):
 def test_bad_config():
   with pytest.raises(ValueError, match="mode"):
     ExampleConfig(mode="joins")
+
+
+def _rows_shown(table, inputs):
+  return [r for r in table.rows if f" : {' | '.join(r)}" in inputs]
+
+
+@pytest.mark.parametrize("limit,allowance", [(2048, 128), (300, 0)])
+def test_max_input_length_bounds_the_whole_input(sample_tables, limit, allowance):
+  """Inputs (instruction + SQL + table, in UTF-8 bytes) fit limit - 1; targets are
+  the answers on the rows shown, also when a long query made more rows go."""
+  cfg = ExampleConfig(max_input_length=limit, sql_allowance=allowance)
+  builder = ExampleBuilder(sample_tables, cfg, length_fn=truncate.utf8_length)
+  by_id = {t.table_id: t for s in SPLITS for t in builder.tables(s)}
+  ex = Executor()
+  lengths = []
+  for split in SPLITS:
+    for i in range(40):
+      e = builder.example(0, split, i)
+      lengths.append(len(e["inputs"].encode("utf-8")))
+      table = by_id[e["table_id"]]
+      fresh = Table(table_id="fresh", header=table.header,
+                    rows=tuple(_rows_shown(table, e["inputs"])), types=table.types)
+      assert ex.execute(fresh, e["sql"]).text == e["targets"], e["sql"]
+  assert max(lengths) <= limit - 1
+  assert max(lengths) > limit - 200  # the budget is used, not wasted
+  if allowance == 0:
+    assert builder.stats.refits > 0  # every query is longer than a 0-token allowance
+
+
+def test_every_index_yields_through_the_fallback(sample_tables):
+  """With one attempt per index, indices whose random attempt failed still get an
+  example, deterministically, from the split's other tables."""
+  cfg = ExampleConfig(max_attempts=1, min_values=3)  # many single-value answers skip
+  a, b = ExampleBuilder(sample_tables, cfg), ExampleBuilder(sample_tables, cfg)
+  got = [a.example(0, "train", i) for i in range(60)]
+  assert all(e["num_answers"] >= 3 for e in got)
+  assert a.stats.fallbacks > 0 and a.stats.examples == 60
+  assert [b.example(0, "train", i) for i in reversed(range(60))] == got[::-1]
+
+
+def test_no_table_can_make_an_example_raises():
+  one_row = [Table.from_rows(f"t{i}", ["a", "b"], [["x", "1"]]) for i in range(3)]
+  builder = ExampleBuilder(one_row, ExampleConfig(min_values=2, max_attempts=2))
+  split = split_of("t0")
+  with pytest.raises(InputError, match="no SQL example for index 0"):
+    builder.example(0, split, 0)
+
+
+def _write(path, text):
+  path.write_text(text, encoding="utf-8")
+  return path
+
+
+def test_table_sources_csv_jsonl_folder_and_file(tmp_path, caplog):
+  folder = tmp_path / "tables"
+  folder.mkdir()
+  _write(folder / "cities.csv", 'city,pop\n"Paris, FR",2100000\nLyon,500000\n')
+  _write(folder / "more.jsonl",
+         '{"table_id": "t1", "header": ["a", "b"], "rows": [["x", 1], ["y", 2]]}\n'
+         'not json\n')
+  _write(folder / "ragged.csv", "a,b\n1,2\n3\n")
+  _write(folder / "notes.txt", "ignored")
+  stats = sx.TableLoadStats()
+  with caplog.at_level(logging.WARNING):
+    tables = sx.load_tables(tables=folder, stats=stats)
+  assert sorted(t.table_id for t in tables) == ["cities", "t1"]
+  assert dict(stats.reasons) == {"bad_json": 1, "ragged_row": 1}
+  assert stats.loaded == 2 and stats.skipped == 2
+  assert "ragged.csv:3" in caplog.text and "ragged_row" in caplog.text
+  (city,) = sx.load_tables(tables=folder / "cities.csv")
+  assert city.rows[0] == ("Paris, FR", "2100000") and city.types[1].value == "number"
+  assert [t.table_id for t in sx.load_tables(tables=folder / "more.jsonl")] == ["t1"]
+  builder = ExampleBuilder(tables, table_skips=stats.reasons)
+  assert builder.stats.table_skips == {"table_bad_json": 1, "table_ragged_row": 1}
+  assert builder.stats.to_json()["table_skips"] == {"table_bad_json": 1, "table_ragged_row": 1}
+
+
+def test_table_source_errors(tmp_path):
+  with pytest.raises(InputError, match="not found; expected a WikiTableQuestions folder"):
+    sx.load_tables(tables=tmp_path / "missing")
+  with pytest.raises(InputError, match="a .txt file; expected"):
+    sx.load_tables(tables=_write(tmp_path / "t.txt", "a,b\n1,2\n"))
+  empty = tmp_path / "empty"
+  empty.mkdir()
+  with pytest.raises(InputError, match="no csv/ folder and no .csv or .jsonl files"):
+    sx.load_tables(tables=empty)
+  with pytest.raises(InputError, match=r"bad.csv:3.*2 \(the header's\)"):
+    sx.load_tables(tables=_write(tmp_path / "bad.csv", "a,b\n1,2\n3,4,5\n"))
+  with pytest.raises(InputError, match=r"no table loaded \(1 skipped; first: .*bad.jsonl:1"):
+    sx.load_tables(tables=_write(tmp_path / "bad.jsonl", "[1, 2]\n"))
+
+
+def test_stats_merge_and_json_roundtrip():
+  a = sx.GenerationStats(examples=2, attempts=3, fallbacks=1, refits=1)
+  a.skips["empty"] += 1
+  a.table_skips["table_ragged_row"] = 2
+  b = sx.GenerationStats.from_json(a.to_json())
+  assert b == a
+  b.merge(a)
+  assert (b.examples, b.attempts, b.fallbacks, b.skips["empty"]) == (4, 6, 2, 2)
+  assert b.table_skips == {"table_ragged_row": 2}  # the same tables, not summed

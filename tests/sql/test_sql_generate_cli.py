@@ -1,4 +1,4 @@
-"""`symtune generate sql`: output, resume after a kill, bad input."""
+"""`symtune generate sql`: output, resume after a kill, table sources, workers, bad input."""
 
 import glob
 import json
@@ -7,6 +7,7 @@ import os
 import pytest
 
 from symtune_jax.cli.main import main
+from symtune_jax.sql.splits import split_of
 
 
 def _jsonl(out):
@@ -92,6 +93,8 @@ def test_bad_template_file_fails_before_writing(tmp_path, capsys):
     (["--num", "0"], "--num"),
     (["--num", "5", "--shards", "9"], "--shards"),
     (["--num", "5", "--tables", "/nonexistent"], "--tables"),
+    (["--num", "5", "--tables", __file__], "a .py file; expected a WikiTableQuestions"),
+    (["--num", "5", "--max-input-length", "8"], "--max-input-length"),
     (["--num", "5", "--templates", __file__], "--mode"),
 ])
 def test_bad_flags(tmp_path, capsys, args, msg):
@@ -103,3 +106,77 @@ def test_two_workers_same_output(tmp_path):
   assert _gen(tmp_path / "one") == 0
   assert _gen(tmp_path / "two", "--workers", "2") == 0
   assert _jsonl(tmp_path / "two") == _jsonl(tmp_path / "one")
+
+
+def _summary(out):
+  return json.loads((out / "summary-train.json").read_text())
+
+
+def _csv_tables(folder, n=12):
+  folder.mkdir()
+  for k in range(n):
+    rows = "\n".join(f"p{k}_{i},{i * (k + 1)},{2000 + i}" for i in range(8))
+    (folder / f"t{k}.csv").write_text(f"name,points,year\n{rows}\n")
+  return folder
+
+
+def test_tables_from_a_csv_file_a_jsonl_file_and_a_folder(tmp_path, capsys, caplog):
+  folder = _csv_tables(tmp_path / "csvs")
+  (folder / "broken.csv").write_text("a,b\n1\n")
+  train = [p for p in sorted(folder.glob("t*.csv"))
+           if split_of(p.stem) == "train"]
+  one = train[0]
+  args = ["generate", "sql", "--num", "20", "--format", "jsonl", "--no-progress"]
+  assert main([*args, "--out", str(tmp_path / "file"), "--tables", str(one)]) == 0
+  assert {r["table_id"] for r in _jsonl(tmp_path / "file")} == {one.stem}
+  assert main([*args, "--out", str(tmp_path / "dir"), "--tables", str(folder)]) == 0
+  rows = _jsonl(tmp_path / "dir")
+  assert len(rows) == 20 and len({r["table_id"] for r in rows}) > 1
+  summary = _summary(tmp_path / "dir")
+  assert summary["table_skips"] == {"table_ragged_row": 1}
+  assert "table_ragged_row: 1" in capsys.readouterr().out
+  assert "broken.csv:2" in caplog.text and "ragged_row" in caplog.text
+  jsonl = tmp_path / "t.jsonl"
+  jsonl.write_text(json.dumps({"table_id": one.stem, "header": ["name", "points"],
+                               "rows": [[f"p{i}", i] for i in range(6)]}) + "\n")
+  assert main([*args, "--out", str(tmp_path / "jl"), "--tables", str(jsonl)]) == 0
+  assert {r["table_id"] for r in _jsonl(tmp_path / "jl")} == {one.stem}
+
+
+def test_a_bad_single_csv_is_a_clean_error(tmp_path, capsys):
+  bad = tmp_path / "bad.csv"
+  bad.write_text("a,b\n1,2\n3,4,5\n")
+  assert main(["generate", "sql", "--num", "5", "--out", str(tmp_path / "o"),
+               "--no-progress", "--tables", str(bad)]) == 2
+  err = capsys.readouterr().err
+  assert f"{bad}:3" in err and "Traceback" not in err
+
+
+def test_shards_default_to_at_least_workers(tmp_path, capsys):
+  assert _gen_default(tmp_path / "two", "--workers", "2") == 0
+  assert _summary(tmp_path / "two")["shards"] == 2
+  assert len(glob.glob(str(tmp_path / "two" / "sql-train.jsonl-*"))) == 2
+  assert _gen_default(tmp_path / "one") == 0
+  assert _jsonl(tmp_path / "two") == _jsonl(tmp_path / "one")
+  # A resume with fewer workers keeps the folder's shards (nothing redone).
+  assert _gen_default(tmp_path / "two", "--workers", "1") == 0
+  assert "resuming: 2 of 2 shards already complete" in capsys.readouterr().err
+  # More workers than examples: a note, not a silent cap.
+  assert main(["generate", "sql", "--num", "2", "--out", str(tmp_path / "few"), "--format",
+               "jsonl", "--no-progress", "--shards", "1", "--workers", "3"]) == 0
+  assert "only 1 of --workers 3" in capsys.readouterr().err
+
+
+def _gen_default(out, *extra):
+  return main(["generate", "sql", "--num", "30", "--out", str(out), "--format", "jsonl",
+               "--no-progress", *extra])
+
+
+def test_shipped_sample_note_and_max_input_length(tmp_path, capsys, monkeypatch):
+  monkeypatch.delenv("SYMTUNE_WTQ_ROOT", raising=False)
+  assert main(["generate", "sql", "--num", "30", "--out", str(tmp_path), "--format", "jsonl",
+               "--no-progress", "--max-input-length", "512"]) == 0
+  assert "demo sample shipped in the package" in capsys.readouterr().err
+  rows = _jsonl(tmp_path)
+  assert len(rows) == 30
+  assert max(len(r["inputs"].encode("utf-8")) for r in rows) <= 511  # byte vocabulary

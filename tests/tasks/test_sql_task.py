@@ -1,12 +1,15 @@
 """`symtune_sql_execution_v1` through the real SeqIO pipeline (byte vocabulary, offline)."""
 
+import logging
+
 import numpy as np
 import pytest
 import seqio
 from seqio import test_utils
 
 import symtune_jax.tasks  # noqa: F401  (registers the tasks)
-from symtune_jax.sql.examples import ExampleBuilder, load_tables
+from symtune_jax.sql.examples import ExampleBuilder, ExampleConfig, load_tables
+from symtune_jax.tables import truncate
 from symtune_jax.tasks import sql as sql_tasks
 
 LENGTHS = {"inputs": 4096, "targets": 128}
@@ -34,7 +37,8 @@ def test_dataset_matches_the_pure_builder():
   task = seqio.get_mixture_or_task(sql_tasks.TASK_NAME)
   ds = task.get_dataset(LENGTHS, split="validation", shuffle=False)
   got = list(ds.as_numpy_iterator())
-  builder = ExampleBuilder(load_tables())
+  config = ExampleConfig(max_input_length=sql_tasks.DEFAULT_MAX_INPUT_LENGTH)
+  builder = ExampleBuilder(load_tables(), config, length_fn=truncate.utf8_length)
   want = [builder.example(0, "validation", i) for i in range(6)]
   assert [g["inputs_pretokenized"].decode() for g in got] == [w["inputs"] for w in want]
   assert [g["targets_pretokenized"].decode() for g in got] == [w["targets"] for w in want]
@@ -79,3 +83,47 @@ def test_metric_counts_duplicates():
   assert m(["0, 0", "Team CSC"], ["0, 0", "team csc"]) == {"denotation_accuracy": 100.0}
   assert m(["0, 0"], ["0"]) == {"denotation_accuracy": 0.0}
   assert np.isclose(m(["1969, 1972", "3"], ["1972, 1969", "4"])["denotation_accuracy"], 50.0)
+
+
+def test_no_input_is_trimmed_at_2048_tokens():
+  """Every example fits 2,047 tokens + EOS, so SeqIO trims nothing and each target
+  is the answer on rows the model sees (the byte vocabulary: one token per byte)."""
+  sizes = {"train": 240, "validation": 60, "test": 60}
+  sql_tasks.configure(num_examples=sizes)
+  task = seqio.get_mixture_or_task(sql_tasks.TASK_NAME)
+  vocab = task.output_features["inputs"].vocabulary
+  longest = 0
+  for split, n in sizes.items():
+    got = list(task.get_dataset({"inputs": 2048, "targets": 128}, split=split,
+                                shuffle=False).as_numpy_iterator())
+    assert len(got) == n  # num_input_examples is exact
+    for g in got:
+      untrimmed = len(vocab.encode(g["inputs_pretokenized"].decode()))
+      assert untrimmed <= 2047
+      assert len(g["inputs"]) == untrimmed + 1 and g["inputs"][-1] == 1  # whole + EOS
+      longest = max(longest, untrimmed)
+  assert longest > 1900  # large tables are cut to the budget, not far below it
+
+
+def test_configured_max_input_length():
+  sql_tasks.configure(max_input_length=512)
+  try:
+    task = seqio.get_mixture_or_task(sql_tasks.TASK_NAME)
+    got = list(task.get_dataset({"inputs": 512, "targets": 128}, split="train",
+                                shuffle=False).as_numpy_iterator())
+    assert got and all(len(g["inputs_pretokenized"]) <= 511 for g in got)
+  finally:
+    sql_tasks.configure(max_input_length=sql_tasks.DEFAULT_MAX_INPUT_LENGTH)
+
+
+def test_shipped_sample_warns_once(monkeypatch, caplog):
+  monkeypatch.delenv("SYMTUNE_WTQ_ROOT", raising=False)
+  monkeypatch.setattr(sql_tasks, "_SAMPLE_WARNED", False)
+  sql_tasks.configure()  # a fresh builder
+  source = seqio.get_mixture_or_task(sql_tasks.TASK_NAME).source
+  with caplog.at_level(logging.WARNING):
+    for _ in range(2):
+      list(source.get_dataset("test", shuffle=False).as_numpy_iterator())
+      sql_tasks.configure()
+  warnings = [r for r in caplog.records if "demo sample" in r.getMessage()]
+  assert len(warnings) == 1 and "$SYMTUNE_WTQ_ROOT" in warnings[0].getMessage()
