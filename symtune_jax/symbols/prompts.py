@@ -13,8 +13,11 @@ labels yes/no, symbols from the evaluation pool, k=4 per class, and
 `flipped`: binary tasks with natural labels swapped in context; the target
 follows the flipped mapping.
 
-Length: `length_fn(text) -> tokens` is pluggable (default `approx_length`;
-`vocab_length_fn(vocab)` counts real tokens). When a prompt exceeds
+Length: `length_fn(text) -> tokens` is pluggable (default `approx_length`,
+a chars/4 estimate for offline analysis only). Registered tasks use
+`vocab_length_fn(vocab)`, the exact token count of the task vocabulary
+(`byte_length` for a byte vocabulary; a cached encode for SentencePiece), with
+a budget of the input length minus one for EOS. When a prompt exceeds
 `max_length`, exemplars are dropped (from the class with most exemplars, the
 longest first; at least one per class is kept), never the query. If it still
 does not fit, `Prompt.fits` is False: callers skip such prompts and count
@@ -56,10 +59,48 @@ def approx_length(text: str) -> int:
   return (len(text) + 3) // 4
 
 
+def byte_length(text: str) -> int:
+  """Exact token count of a byte vocabulary (`seqio.ByteVocabulary`): UTF-8 bytes.
+
+  Example: "caf\u00e9 \U0001F600" -> 10 (4 + 1 for the accent, 1 space, 4 for the emoji).
+  """
+  return len(text.encode("utf-8"))
+
+
+def _is_byte_vocabulary(vocab) -> bool:
+  # By class name: this module stays free of SeqIO imports.
+  return any(c.__name__ == "ByteVocabulary" for c in type(vocab).__mro__)
+
+
+# Texts up to this many characters (exemplar blocks, queries, instructions) are
+# cached by `vocab_length_fn`; whole prompts are longer and seldom repeat.
+_CACHE_MAX_CHARS = 2048
+_CACHE_MAX_ENTRIES = 200_000
+
+
 def vocab_length_fn(vocab) -> LengthFn:
-  """A `length_fn` counting tokens of a `seqio.Vocabulary` (exact, slower)."""
+  """A `length_fn` giving the exact token count of a `seqio.Vocabulary`.
+
+  A byte vocabulary gets `byte_length` (one token per UTF-8 byte, no encode
+  call). Other vocabularies (SentencePiece) encode; counts of short texts
+  (exemplar blocks, queries) are cached, so an exemplar seen again costs a
+  dict look-up. EOS is not counted (budget for it separately).
+
+  Example: vocab_length_fn(seqio.ByteVocabulary())("Input: hi") -> 9.
+  """
+  if _is_byte_vocabulary(vocab):
+    return byte_length
+  cache: dict[str, int] = {}
+
   def length(text: str) -> int:
-    return len(vocab.encode(text))
+    n = cache.get(text)
+    if n is None:
+      n = len(vocab.encode(text))
+      if len(text) <= _CACHE_MAX_CHARS:
+        if len(cache) >= _CACHE_MAX_ENTRIES:
+          cache.clear()
+        cache[text] = n
+    return n
   return length
 
 
@@ -249,34 +290,48 @@ def build_prompt(data: LabelledSplit, query: Record, rng: np.random.Generator,
   fits = True
   if config.max_length is not None:
     length = config.length_fn
-    sep_cost = length(fmt.example_sep) if fmt.example_sep.strip() else 0
+    # Estimates from parts (exact for additive counts such as bytes); the
+    # whole prompt is measured below, so a non-additive count stays exact.
+    query_cost = length(query_block)
+    sep_cost = 0
+    if blocks:
+      sep_cost = max(0, length(blocks[0] + fmt.example_sep + query_block)
+                     - length(blocks[0]) - query_cost)
     sizes = [length(b) + sep_cost for b in blocks]
-    fixed = length(query_block) + sum(length(h) + 1 for h in head)
+    fixed = query_cost + sum(length(h + "\n\n") for h in head)
     total = fixed + sum(sizes)
-    per_class = [0] * data.num_classes
-    for c, _ in chosen:
-      per_class[c] += 1
+    # Drop order per class: longest first, ties by position (built lazily:
+    # most prompts fit as drawn).
+    order: list[list[int]] = []
+    kept = [0] * data.num_classes
 
     def drop_one() -> bool:
       nonlocal total, dropped
-      c_max = max(range(data.num_classes), key=lambda c: per_class[c])
-      if per_class[c_max] <= 1:
+      if not order:
+        for c in range(data.num_classes):
+          order.append(sorted((j for j, (cj, _) in enumerate(chosen) if cj == c),
+                              key=lambda j: -sizes[j]))
+          kept[c] = len(order[c])
+      c_max = max(range(data.num_classes), key=kept.__getitem__)
+      if kept[c_max] <= 1:
         return False
-      j = max((j for j, (c, _) in enumerate(chosen) if keep[j] and c == c_max),
-              key=lambda j: sizes[j])
+      j = order[c_max][len(order[c_max]) - kept[c_max]]
       keep[j] = False
-      per_class[c_max] -= 1
+      kept[c_max] -= 1
       total -= sizes[j]
       dropped += 1
       return True
 
     while total > config.max_length and drop_one():
       pass
-    while length(_join(fmt, head, blocks, keep, query_block)) > config.max_length:
+    inputs = _join(fmt, head, blocks, keep, query_block)
+    while length(inputs) > config.max_length:
       if not drop_one():
         fits = False
         break
-  inputs = _join(fmt, head, blocks, keep, query_block)
+      inputs = _join(fmt, head, blocks, keep, query_block)
+  else:
+    inputs = _join(fmt, head, blocks, keep, query_block)
   return Prompt(inputs=inputs, targets=strings[query.label], label=query.label,
                 label_strings=strings, format_name=fmt.name,
                 num_exemplars=len(blocks) - dropped, num_dropped=dropped, fits=fits)

@@ -11,9 +11,10 @@ A `ClassificationSource` is a name, text fields, label names and a loader of
 Provided sources:
   * TweetEval from its official text files (`tweeteval_source`): hate, irony,
     offensive, sentiment and the five stance tasks. The root is
-    `$SYMTUNE_TWEETEVAL_ROOT`, else `tweeteval/` under `$SYMTUNE_SHARED_DATA` or
-    `../shared/data` beside the repo
-    when present, else the small slice shipped in `symtune_jax/data/tweeteval_sample`.
+    `$SYMTUNE_TWEETEVAL_ROOT` when set (e.g. ../shared/data/tweeteval, a full
+    copy), else the small slice shipped in `symtune_jax/data/tweeteval_sample`
+    -- the same on every machine, so example i of a task does not depend on
+    what happens to sit beside the checkout.
   * The paper's tuning datasets that TensorFlow Datasets has (`TFDS_SPECS`,
     18 of 22), loaded with `tfds.load(..., download=False)` from
     `$SYMTUNE_TFDS_DIR` (or TFDS's default data dir). Not in TFDS: Rotten
@@ -39,8 +40,8 @@ from symtune_jax.symbols.examples import LabelledSplit, Record, make_split
 MAX_EXAMPLES = 25_000
 TWEETEVAL_ENV = "SYMTUNE_TWEETEVAL_ROOT"
 TFDS_DIR_ENV = "SYMTUNE_TFDS_DIR"
-_REPO = pathlib.Path(__file__).resolve().parents[2]
-_SAMPLE_ROOT = pathlib.Path(__file__).resolve().parents[1] / "data" / "tweeteval_sample"
+SAMPLE_ROOT = pathlib.Path(__file__).resolve().parents[1] / "data" / "tweeteval_sample"
+_SAMPLE_ROOT = SAMPLE_ROOT  # old private name
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,17 +166,12 @@ _TWEETEVAL_SPLIT_FILES = {"train": "train", "validation": "val", "test": "test"}
 
 
 def tweeteval_root() -> pathlib.Path:
-  """The TweetEval folder in effect.
+  """The TweetEval folder in effect: `$SYMTUNE_TWEETEVAL_ROOT`, else the shipped slice.
 
-  `$SYMTUNE_TWEETEVAL_ROOT`, else `tweeteval/` under `$SYMTUNE_SHARED_DATA` or
-  ../shared/data beside the repo if present, else the shipped sample.
+  Real data is used only when asked for, never picked up from the machine.
   """
   env = os.environ.get(TWEETEVAL_ENV)
-  if env:
-    return pathlib.Path(env)
-  shared = pathlib.Path(os.environ.get("SYMTUNE_SHARED_DATA") or _REPO.parent / "shared" / "data")
-  shared = shared / "tweeteval"
-  return shared if shared.is_dir() else _SAMPLE_ROOT
+  return pathlib.Path(env) if env else SAMPLE_ROOT
 
 
 def _tweeteval_dirs(root: pathlib.Path, task: str) -> tuple[pathlib.Path, pathlib.Path]:

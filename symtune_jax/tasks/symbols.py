@@ -16,24 +16,42 @@ Tuning
       (`tfds build glue/rte ...` on a machine with network) under
       `$SYMTUNE_TFDS_DIR` or TFDS's default data dir. Rotten Tomatoes is not a
       TFDS builder: add it with `sources.from_records` and `add_tuning_task`.
+  symtune_symbol_tuning_heldout_mix
+      the full mixture without TweetEval irony and offensive (19 datasets):
+      tune on this one when irony / offensive are evaluated as held-out tasks
+      (`symtune_icl_tweeteval_{irony,offensive}_*`), so that evaluation data
+      is never seen in tuning. Needs the TFDS data, like the full mixture.
   symtune_list_functions_v1     list-function DSL (train: tuning functions;
       validation/test: disjoint evaluation functions).
   symtune_binary_concepts_v1    binary-string concepts, symbol labels (train:
       tuning concepts and pool; validation/test: evaluation concepts and pool).
 
 Evaluation (held-out, offline from TweetEval files)
-  symtune_icl_<dataset>_<setting>_v1 for dataset in tweeteval_hate and
-      tweeteval_stance_{abortion,atheism,climate,feminist,hillary}, setting in
-      instr_nl, instr_sym, noinstr_nl, noinstr_sym (k=4 per class, evaluation
-      symbols), and `flipped` for the binary ones (hate). Splits validation /
-      test: queries from that split, exemplars from train.
+  symtune_icl_<dataset>_<setting>_v1 for dataset in tweeteval_hate,
+      tweeteval_stance_{abortion,atheism,climate,feminist,hillary},
+      tweeteval_irony and tweeteval_offensive, setting in instr_nl, instr_sym,
+      noinstr_nl, noinstr_sym (k=4 per class, evaluation symbols), and
+      `flipped` for the binary ones (hate, irony, offensive): 35 tasks.
+      Splits validation / test: queries from that split, exemplars from train.
       Metric: accuracy on the predicted symbol (`evaluation.icl`).
+      Irony and offensive are also tuning sources of symtune_symbol_tuning_v1
+      / _full_mix: evaluating them as held-out means tuning on
+      symtune_symbol_tuning_heldout_mix instead.
+  symtune_icl_eval_mix
+      every symtune_icl_* task above, uniform rates (T5X reports each task).
   symtune_bigbench_list_functions_v1, symtune_bigbench_simp_turing_concept_v1
       BIG-bench task.json files under `$SYMTUNE_BIGBENCH_ROOT`; exact match.
   Not registered: SUBJ and the RAFT tasks of the paper (no data offline);
   add them with `sources.from_records` and `add_icl_task`.
 
-Every example is a pure function of (SEED, dataset, split, index).
+Length: prompts are built to fit INPUT_LENGTH - 1 tokens (one for EOS)
+counted exactly in the task vocabulary (`vocab.get_vocabulary()`): exemplars
+are dropped, never the query, so SeqIO's trim never cuts a prompt.
+
+TweetEval data: the small slice shipped in the package unless
+`$SYMTUNE_TWEETEVAL_ROOT` names a full copy (same examples on every machine).
+
+Every example is a pure function of (SEED, dataset, split, index, data).
 """
 
 from __future__ import annotations
@@ -55,7 +73,7 @@ from symtune_jax.tasks import registry
 from symtune_jax.tasks import vocab
 
 SEED = 20230301
-INPUT_LENGTH = 2048  # token budget of the prompt builder (the paper's input length)
+INPUT_LENGTH = 2048  # the paper's input length (TASK_FEATURE_LENGTHS['inputs'] in gin)
 MAX_PER_DATASET = 25_000
 ALGORITHMIC_SIZES = {"train": 100_000, "validation": 1_000, "test": 1_000}
 
@@ -64,7 +82,11 @@ TWEETEVAL_TUNING = ("irony", "offensive", "sentiment")
 # sentiment copy has no train split: tune on val, validate on test.
 _TUNING_SPLITS: dict[str, tuple[str, str]] = {"tweeteval_sentiment": ("validation", "test")}
 TWEETEVAL_HELD_OUT = ("hate", "stance_abortion", "stance_atheism", "stance_climate",
-                      "stance_feminist", "stance_hillary")
+                      "stance_feminist", "stance_hillary", "irony", "offensive")
+# Evaluation-only TweetEval tasks that are also tuning sources: a run evaluating
+# on them should tune on `symtune_symbol_tuning_heldout_mix`, which leaves them out.
+TUNING_AND_HELD_OUT = tuple(t for t in TWEETEVAL_TUNING if t in TWEETEVAL_HELD_OUT)
+ICL_EVAL_MIXTURE = "symtune_icl_eval_mix"
 
 TUNING_SOURCES: dict[str, sources.ClassificationSource] = {}
 ICL_SOURCES: dict[str, sources.ClassificationSource] = {}
@@ -87,6 +109,20 @@ def _from_generator(make: Callable[[], Iterator[dict]]):
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
 
   return tf.data.Dataset.from_generator(make, output_signature=_signature())
+
+
+def prompt_budget() -> int:
+  """Token budget of a prompt: the input length minus one for EOS."""
+  return INPUT_LENGTH - 1
+
+
+def prompt_length_fn() -> prompts.LengthFn:
+  """Exact token count in the task vocabulary (`vocab.get_vocabulary()`).
+
+  Resolved when a dataset is built (not at import), so `$SYMTUNE_VOCAB`
+  set later still counts.
+  """
+  return prompts.vocab_length_fn(vocab.get_vocabulary())
 
 
 def _prompt_features(p: prompts.Prompt, source: str) -> dict:
@@ -141,7 +177,7 @@ def add_tuning_task(source: sources.ClassificationSource,
   def dataset_fn(split: str, shuffle_files: bool, seed: int | None = None):
     del shuffle_files, seed  # examples are fixed by SEED; seqio shuffles later
     query_split = train_split if split == "train" else val_split
-    config = prompts.tuning_config(max_length=INPUT_LENGTH)
+    config = prompts.tuning_config(max_length=prompt_budget(), length_fn=prompt_length_fn())
     return _from_generator(lambda: _classification_prompts(
         source, query_split, train_split, config, f"tuning/{split}"))
 
@@ -177,7 +213,8 @@ def add_icl_task(source: sources.ClassificationSource, setting: str,
 
   def dataset_fn(split: str, shuffle_files: bool, seed: int | None = None):
     del shuffle_files, seed
-    config = prompts.eval_config(setting, source.instruction, k=k, max_length=INPUT_LENGTH)
+    config = prompts.eval_config(setting, source.instruction, k=k, max_length=prompt_budget(),
+                                 length_fn=prompt_length_fn())
     # The rng key leaves out the setting: all settings share exemplars.
     return _from_generator(lambda: _classification_prompts(
         source, split, "train", config, f"icl/{split}"))
@@ -275,13 +312,19 @@ def register() -> None:
   registry.add_mixture("symtune_symbol_tuning_full_mix",
                        [(t, _capped_rate) for t in tfds_tasks + offline])
 
+  heldout = [t for t in tfds_tasks + offline
+             if not any(t == tuning_task_name(f"tweeteval_{h}") for h in TUNING_AND_HELD_OUT)]
+  registry.add_mixture("symtune_symbol_tuning_heldout_mix", [(t, _capped_rate) for t in heldout])
+
+  icl_tasks = []
   for t in TWEETEVAL_HELD_OUT:
     source = sources.tweeteval_source(t)
     settings = [s for s in prompts.EVAL_SETTINGS if s != "flipped"]
     if source.num_classes == 2:
       settings.append("flipped")
-    for setting in settings:
-      add_icl_task(source, setting)
+    icl_tasks += [add_icl_task(source, setting) for setting in settings]
+  # Uniform: T5X evaluates (and reports) every task of an eval mixture separately.
+  registry.add_mixture(ICL_EVAL_MIXTURE, icl_tasks, default_rate=1.0)
 
   registry.add_task(
       "symtune_list_functions_v1",

@@ -151,7 +151,51 @@ def test_k_larger_than_data_falls_back_to_all():
   assert p.num_exemplars == 3
 
 
-def test_vocab_length_fn():
+TEXTS = ["héllo", "Input: I love Mondays \U0001F644 #not\nOutput: 4821", "", "a\n\nb",
+         "Sentences: 日本語のツイート\nMapped To: QF"]
+
+
+def test_vocab_length_fn_byte_vocabulary_is_exact():
   import seqio
-  fn = prompts.vocab_length_fn(seqio.ByteVocabulary())
+  vocab = seqio.ByteVocabulary()
+  fn = prompts.vocab_length_fn(vocab)
+  assert fn is prompts.byte_length  # no encode call per text
   assert fn("héllo") == 6
+  assert [fn(t) for t in TEXTS] == [len(vocab.encode(t)) for t in TEXTS]
+
+
+def test_vocab_length_fn_sentencepiece_caches_and_is_exact():
+  import pathlib
+
+  import seqio
+  model = pathlib.Path(seqio.__file__).parent / "test_data/sentencepiece/sentencepiece.model"
+  if not model.is_file():
+    pytest.skip(f"no SentencePiece test model at {model}")
+  vocab = seqio.SentencePieceVocabulary(str(model))
+  calls = []
+
+  class Counting:
+    def encode(self, text):
+      calls.append(text)
+      return vocab.encode(text)
+
+  fn = prompts.vocab_length_fn(Counting())
+  assert [fn(t) for t in TEXTS] == [len(vocab.encode(t)) for t in TEXTS]
+  assert [fn(t) for t in TEXTS] == [len(vocab.encode(t)) for t in TEXTS]
+  assert calls == TEXTS  # second round from the cache
+
+
+def test_byte_budget_keeps_query_with_multibyte_text():
+  emoji = "\U0001F602" * 30  # 30 chars, 120 bytes
+  recs = [Record((f"{emoji} {i}",), i % 2) for i in range(40)]
+  data = make_split("emoji", "train", ("text",), ("a", "b"), recs)
+  q = Record(("the query \U0001F602",), 0)
+  cfg = prompts.PromptConfig(min_per_class=10, max_per_class=10, max_length=1000,
+                             length_fn=prompts.byte_length)
+  for seed in range(20):
+    p = prompts.build_prompt(data, q, np.random.default_rng(seed), cfg)
+    assert p.fits and p.num_dropped > 0
+    assert prompts.byte_length(p.inputs) <= 1000
+    assert p.inputs.endswith(formats.get_format(p.format_name).render_query(q.fields[0]))
+    # chars/4 would have let every exemplar in: it undercounts bytes 4x here.
+    assert prompts.approx_length(p.inputs) < 1000

@@ -30,6 +30,24 @@ def test_cap_per_split():
   assert len(src.load("train")) == 10 and src.num_examples("train") == 10
 
 
+def test_default_cap_is_25k_on_the_data():
+  n = sources.MAX_EXAMPLES + 1_234
+  src = sources.from_records("big", ("t",), ("a", "b"),
+                             {"train": [((f"x{i}",), i % 2) for i in range(n)]})
+  split = src.load("train")
+  assert len(split) == sources.MAX_EXAMPLES == 25_000 == src.num_examples("train")
+  # The first records in order are kept.
+  assert split.records[-1].fields == (f"x{sources.MAX_EXAMPLES - 1}",)
+
+
+def test_cap_applies_to_tweeteval_files(testdata):
+  import dataclasses
+  src = dataclasses.replace(sources.tweeteval_source("hate", testdata / "tweeteval"),
+                            max_examples=7)
+  assert sources.tweeteval_source("hate").max_examples == sources.MAX_EXAMPLES
+  assert len(src.load("train")) == 7 and src.num_examples("train") == 7
+
+
 def test_tweeteval_from_testdata(testdata):
   hate = sources.tweeteval_source("hate", testdata / "tweeteval")
   train = hate.load("train")
@@ -46,9 +64,13 @@ def test_tweeteval_root_env_and_package_sample(monkeypatch, testdata):
   monkeypatch.setenv(sources.TWEETEVAL_ENV, str(testdata / "tweeteval"))
   assert sources.tweeteval_root() == testdata / "tweeteval"
   monkeypatch.delenv(sources.TWEETEVAL_ENV)
-  monkeypatch.setenv("SYMTUNE_SHARED_DATA", "/nonexistent")
+  # The default is the shipped slice on every machine, whether or not real
+  # data sits beside the checkout.
+  for shared in ("/nonexistent", str(testdata.parents[2] / "shared" / "data")):
+    monkeypatch.setenv("SYMTUNE_SHARED_DATA", shared)
+    assert sources.tweeteval_root() == sources.SAMPLE_ROOT
   root = sources.tweeteval_root()
-  assert root.name == "tweeteval_sample"
+  assert root.name == "tweeteval_sample" and root.is_dir()
   for task in sources.TWEETEVAL_TASKS:
     src = sources.tweeteval_source(task, root)
     split = "validation" if task == "sentiment" else "train"

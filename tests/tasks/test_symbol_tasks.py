@@ -3,7 +3,7 @@
 import pytest
 import seqio
 
-from symtune_jax.symbols import algorithmic, pools, prompts, sources
+from symtune_jax.symbols import algorithmic, formats, pools, prompts, sources
 from symtune_jax.tasks import symbols as symbol_tasks
 
 LENGTHS = {"inputs": 8192, "targets": 64}
@@ -11,7 +11,7 @@ LENGTHS = {"inputs": 8192, "targets": 64}
 
 @pytest.fixture(autouse=True)
 def _offline_roots(monkeypatch, testdata):
-  monkeypatch.setenv(sources.TWEETEVAL_ENV, str(sources._SAMPLE_ROOT))  # pylint: disable=protected-access
+  monkeypatch.setenv(sources.TWEETEVAL_ENV, str(sources.SAMPLE_ROOT))
   monkeypatch.setenv("SYMTUNE_BIGBENCH_ROOT", str(testdata / "bigbench"))
 
 
@@ -61,12 +61,20 @@ def test_tuning_tasks_and_offline_mixture():
   assert seqio.get_mixture_or_task("symtune_symbol_tuning_mix").tasks == mix.tasks
   full = seqio.get_mixture_or_task("symtune_symbol_tuning_full_mix")
   assert len(full.tasks) == 21
+  heldout = {t.name for t in seqio.get_mixture_or_task("symtune_symbol_tuning_heldout_mix").tasks}
+  assert heldout == {t.name for t in full.tasks} - {
+      "symtune_symbol_tuning_tweeteval_irony_v1", "symtune_symbol_tuning_tweeteval_offensive_v1"}
 
 
 def test_icl_tasks_every_dataset_and_setting():
   evaluation = pools.evaluation_pool().all_symbols()
   names = [n for n in seqio.TaskRegistry.names() if n.startswith("symtune_icl_")]
-  assert len(names) == 6 * 4 + 1
+  assert len(names) == 8 * 4 + 3  # + flipped for hate, irony, offensive
+  for t in ("irony", "offensive"):
+    assert f"symtune_icl_tweeteval_{t}_flipped_v1" in names
+  mix = seqio.get_mixture_or_task(symbol_tasks.ICL_EVAL_MIXTURE)
+  assert sorted(t.name for t in mix.tasks) == sorted(names)
+  assert {mix.get_rate(t) for t in mix.tasks} == {1.0}
   for dataset in symbol_tasks.TWEETEVAL_HELD_OUT:
     source = symbol_tasks.ICL_SOURCES[f"tweeteval_{dataset}"]
     for setting in prompts.EVAL_SETTINGS:
@@ -150,3 +158,73 @@ def test_tfds_tuning_tasks_offline_with_mock_data():
       assert all("\n" + "Description: " in _text(e["inputs_pretokenized"]) or
                  " | " in _text(e["inputs_pretokenized"]) or
                  "Sentence 2: " in _text(e["inputs_pretokenized"]) for e in examples)
+
+
+def _queries(name, split):
+  """(source, query records in order) behind a registered tuning / ICL task's split."""
+  for dataset, source in symbol_tasks.TUNING_SOURCES.items():
+    if name == symbol_tasks.tuning_task_name(dataset):
+      train, val = symbol_tasks._TUNING_SPLITS.get(dataset, ("train", "validation"))  # pylint: disable=protected-access
+      src_split = train if split == "train" else val
+      return source, source.load(src_split, require_all_classes=src_split == train).records
+  for dataset, source in symbol_tasks.ICL_SOURCES.items():
+    if any(name == symbol_tasks.icl_task_name(dataset, s) for s in prompts.EVAL_SETTINGS):
+      return source, source.load(split, require_all_classes=False).records
+  raise KeyError(name)
+
+
+def _check_fit_and_query(n_tuning, n_icl):
+  """Registered tuning / ICL prompts fit INPUT_LENGTH - 1 byte tokens and end with their query."""
+  budget = symbol_tasks.prompt_budget()
+  assert budget == symbol_tasks.INPUT_LENGTH - 1 == 2047
+  tuning = [f"{symbol_tasks.tuning_task_name(f'tweeteval_{d}')}:{s}"
+            for d in symbol_tasks.TWEETEVAL_TUNING for s in ("train", "validation")]
+  icl = [f"{t.name}:test" for t in seqio.get_mixture_or_task(symbol_tasks.ICL_EVAL_MIXTURE).tasks]
+  longest = 0
+  for spec in tuning + icl:
+    name, split = spec.split(":")
+    source, records = _queries(name, split)
+    n = min(n_tuning if spec in tuning else n_icl, len(records))
+    _, examples = _take(name, split, n)
+    assert len(examples) == n, spec  # no prompt skipped: the i-th example is the i-th query
+    names = tuple(formats.display_name(f) for f in source.text_fields)
+    for ex, query in zip(examples, records):
+      inputs = _text(ex["inputs_pretokenized"])
+      fmt = formats.get_format(_text(ex["format"]))
+      assert inputs.endswith(fmt.render_query(fmt.render_input(query.fields, names))), spec
+      # Untrimmed (LENGTHS is far above the budget): EOS + the exact byte count.
+      assert len(ex["inputs"]) == prompts.byte_length(inputs) + 1, spec
+      assert len(ex["inputs"]) - 1 <= budget, spec
+      longest = max(longest, len(ex["inputs"]) - 1)
+  return longest
+
+
+def test_prompts_fit_the_vocabulary_budget_and_keep_the_query():
+  assert _check_fit_and_query(24, 12) > 0
+
+
+def test_prompts_fit_the_vocabulary_budget_on_full_tweeteval(shared_data, monkeypatch):
+  monkeypatch.setenv(sources.TWEETEVAL_ENV, str(shared_data / "tweeteval"))
+  # 60 irony tuning prompts: with chars/4 lengths about 1 in 50 went past 2,048 bytes.
+  longest = _check_fit_and_query(60, 24)
+  assert longest > 1500  # long prompts were built (and cut down to the budget)
+
+
+def test_tuning_task_iterates_at_most_max_examples():
+  """The cap is on the data the task iterates, not only on the mixture rate."""
+  n, cap = 120, 30
+  source = sources.from_records(
+      "capped_synthetic", ("text",), ("a", "b"),
+      {"train": [(f"record {i}", i % 2) for i in range(n)],
+       "validation": [(f"held {i}", i % 2) for i in range(10)]}, max_examples=cap)
+  name = symbol_tasks.add_tuning_task(source)
+  try:
+    task = seqio.get_mixture_or_task(name)
+    got = list(task.get_dataset(LENGTHS, split="train", shuffle=False).as_numpy_iterator())
+    assert len(got) == cap
+    queries = [_text(ex["inputs_pretokenized"]).rsplit("record ", 1)[-1] for ex in got]
+    assert [int(q.split()[0]) for q in queries] == list(range(cap))
+    assert symbol_tasks._capped_rate(task) == cap  # pylint: disable=protected-access
+  finally:
+    seqio.TaskRegistry.remove(name)
+    symbol_tasks.TUNING_SOURCES.pop("capped_synthetic", None)
