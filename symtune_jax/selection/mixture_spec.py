@@ -121,13 +121,12 @@ def all_tasks(pool: Sequence[TaskCard], held_out: Sequence[TaskCard] = ()
               ) -> tuple[list[TaskCard], list[str]]:
   """One card per SeqIO task of ``pool``, minus aliases of held-out tasks.
 
-  FLAN's ``task_metadata.json`` lists some NIV2 tasks twice, under the
-  official name and with ``-`` spelt ``_``
-  (``task137_detoxifying-lms_...`` / ``task137_detoxifying_lms_...``): both
-  map to one SeqIO task. The official spelling is kept (the name SeqIO has to
-  normalise; else the first by key). An alias of a ``held_out`` card's task
-  (``task602_wikitext_103_...`` of test task ``task602_wikitext-103_...``)
-  is left out, so no test task is trained on.
+  Two cards that map to one SeqIO task would give it two rates. The shipped
+  card file has none (`build_cards` merges FLAN's alias names, e.g.
+  ``task137_detoxifying_lms_...`` into ``task137_detoxifying-lms_...``);
+  this guards other card files: the official spelling is kept (the name
+  SeqIO has to normalise; else the first by key), and an alias of a
+  ``held_out`` card's task is left out, so no test task is trained on.
 
   Args:
     pool: the candidate cards.
@@ -229,6 +228,7 @@ def check_buildable(content: Mapping[str, Any],
     raise InputError(
         f"selected {bad}, but P3 cards have no SeqIO task in this build (P3 "
         f"examples are not shipped), so {out} would not register as a "
-        "mixture; pass --buildable-only (or --pool niv2,symbolic), or write "
-        "the rates file outside the mixtures folder with --out",
+        "mixture; select from the default --pool niv2,symbolic (or pass "
+        "--buildable-only), or write the rates file outside the mixtures "
+        "folder with --out FILE",
         field="--out")

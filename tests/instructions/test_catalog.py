@@ -10,10 +10,24 @@ from symtune_jax.instructions.card import TaskCard
 def test_shipped_cards():
   cards = catalog.load_cards()
   by_source = {s: [c for c in cards if c.source == s] for s in ("p3", "niv2")}
-  assert len(by_source["p3"]) == 279 and len(by_source["niv2"]) == 1654
+  # FLAN's metadata has 1,654 NIV2 names, 41 of them alias spellings.
+  assert len(by_source["p3"]) == 279 and len(by_source["niv2"]) == 1613
   assert sum(c.split == "test" for c in by_source["niv2"]) == 119
   assert all(c.build is not None for c in by_source["niv2"])
   assert all(c.build is None for c in by_source["p3"])
+
+
+def test_shipped_niv2_cards_are_one_per_seqio_task():
+  from symtune_jax.instructions import niv2  # pylint: disable=g-import-not-at-top
+  cards = {c.name: c for c in catalog.load_cards() if c.source == "niv2"}
+  tasks = [niv2.seqio_task_name(n) for n in cards]
+  assert len(set(tasks)) == len(tasks) == 1613
+  # The official spelling is kept, FLAN's "_" copy is gone ...
+  assert "task137_detoxifying-lms_classification_toxicity" in cards
+  assert "task137_detoxifying_lms_classification_toxicity" not in cards
+  # ... and the copy of a test task is not left behind as a training card.
+  assert cards["task602_wikitext-103_answer_generation"].split == "test"
+  assert "task602_wikitext_103_answer_generation" not in cards
 
 
 def test_shipped_cards_match_a_rebuild(shared_data):
@@ -27,6 +41,8 @@ def test_pool_excludes_held_out_and_filters_sources():
   pool = catalog.pool()
   assert pool and all(c.split == "train" for c in pool)
   assert {c.source for c in pool} == {"p3", "niv2", "symbolic"}
+  assert not [c for c in pool if c.source == "niv2" and "wikitext" in c.name
+              and c.name.startswith("task602")]
   assert {c.source for c in catalog.pool(["niv2"])} == {"niv2"}
   with pytest.raises(InputError, match="unknown pool source"):
     catalog.pool(["p4"])

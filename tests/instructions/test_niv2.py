@@ -6,6 +6,7 @@ import pytest
 
 from symtune_jax.errors import InputError
 from symtune_jax.instructions import niv2
+from symtune_jax.instructions.card import TaskCard
 
 
 def test_metadata_cards_repair_names_and_mark_test_split(testdata):
@@ -19,6 +20,42 @@ def test_metadata_cards_repair_names_and_mark_test_split(testdata):
   repeat = cards["task9001_symtune_fixture_repeat"]
   assert repeat.split == "train" and repeat.num_examples == 11
   assert repeat.instructions[0].startswith("Repeat the given phrase")
+
+
+def _card(name, split="train", definition="Do it."):
+  return TaskCard(name=name, source="niv2", instructions=(definition,),
+                  num_examples=5, split=split)
+
+
+def test_merge_aliases_keeps_the_official_spelling():
+  cards = [_card("task137_detox_lms_tox"), _card("task137_detox-lms_tox"),
+           _card("task602_wiki_103_gen"),
+           _card("task602_wiki-103_gen", split="test"),
+           _card("task001_plain")]
+  kept, dropped = niv2.merge_aliases(cards, {"task602_wiki-103_gen"})
+  assert [(c.name, c.split) for c in kept] == [
+      ("task001_plain", "train"), ("task137_detox-lms_tox", "train"),
+      ("task602_wiki-103_gen", "test")]
+  assert dropped == ["task137_detox_lms_tox", "task602_wiki_103_gen"]
+  # The "_" copy of a test task is test even if it is the one kept.
+  kept, _ = niv2.merge_aliases(
+      [_card("task9_a_b", split="test"), _card("task9_a_c")], set())
+  assert [(c.name, c.split) for c in kept] == [("task9_a_b", "test"),
+                                                ("task9_a_c", "train")]
+
+
+def test_metadata_aliases_become_one_card(tmp_path):
+  entry = {"definition": "Classify.", "number_examples": 7,
+           "positive_examples": {"input": "a", "output": "b"}}
+  path = tmp_path / "task_metadata.json"
+  path.write_text(json.dumps({"task5_x-y_cls": entry, "task5_x_y_cls": entry,
+                              "task6_z_gen": entry}))
+  cards = niv2.load_metadata_cards(path, {"task5_x-y_cls"})
+  assert [(c.name, c.split) for c in cards] == [("task5_x-y_cls", "test"),
+                                                 ("task6_z_gen", "train")]
+  raw = niv2.load_metadata_cards(path, merge=False)
+  assert [c.name for c in raw] == ["task5_x-y_cls", "task5_x_y_cls",
+                                   "task6_z_gen"]
 
 
 def test_task_file_old_and_new_format(testdata):
@@ -82,5 +119,9 @@ def test_real_metadata(shared_data):
   root = shared_data / "niv2"
   test = set(niv2.read_test_tasks(root / "test_tasks.txt"))
   cards = niv2.load_metadata_cards(root / "task_metadata.json", test)
-  assert len(cards) == 1654
+  raw = niv2.load_metadata_cards(root / "task_metadata.json", test,
+                                 merge=False)
+  # 41 names are FLAN's "_" copies of official names with "-".
+  assert len(raw) == 1654 and len(cards) == 1613
+  assert len({niv2.seqio_task_name(c.name) for c in cards}) == 1613
   assert sum(c.split == "test" for c in cards) == len(test) == 119

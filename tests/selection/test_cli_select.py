@@ -2,8 +2,12 @@
 
 import json
 
+import pytest
+
 from symtune_jax.cli import main
-from symtune_jax.instructions import catalog
+from symtune_jax.cli import select as select_cli
+from symtune_jax.instructions import catalog, families
+from symtune_jax.selection import encoder as encoder_lib
 
 
 def _run(capsys, *argv):
@@ -71,5 +75,110 @@ def test_unbuildable_tasks_are_kept_out_of_the_mixtures_dir(
       capsys, "--target", "Which newspaper section is this article from?",
       "--k", "1", "--pool", "p3", "--no-plot",
       "--cache-dir", str(tmp_path / "cache"))
-  assert code == 2 and "--buildable-only" in err
+  assert code == 2 and "--pool niv2,symbolic" in err
   assert not (tmp_path / "mixtures").exists()
+
+
+def _small_cards(tmp_path, monkeypatch):
+  """A card file of three P3 and two NIV2 training cards (few texts)."""
+  names = ("ag_news", "samsum", "squad", "task1420_mathqa_general",
+           "task758_msr_sqa_question_answer_generation")
+  cards = [c.to_json() for c in catalog.load_cards() if c.name in names]
+  assert len(cards) == 5
+  card_file = tmp_path / "cards.json"
+  card_file.write_text(json.dumps({"format": "symtune-cards/1",
+                                   "cards": cards}))
+  monkeypatch.setattr(catalog, "CARDS_FILE", card_file)
+
+
+def test_default_pool_is_buildable_and_p3_needs_asking(
+    tmp_path, capsys, monkeypatch):
+  _small_cards(tmp_path, monkeypatch)
+  mixtures_dir = tmp_path / "mixtures"
+  mixtures_dir.mkdir()
+  monkeypatch.setenv("SYMTUNE_MIXTURES_DIR", str(mixtures_dir))
+  n_families = len(families.family_cards())
+  target = "Which newspaper section is this article from?"
+  cache = ["--cache-dir", str(tmp_path / "cache"), "--no-plot"]
+  code, stdout, _ = _run(capsys, "--target", target, "--k",
+                         str(2 + n_families), *cache, "--name", "news")
+  assert code == 0, stdout
+  data = json.loads((mixtures_dir / "news.json").read_text())
+  assert data["pool"] == {"sources": ["niv2", "symbolic"],
+                          "include_test": False, "size": 2 + n_families}
+  assert not [t for t in data["tasks"].values()
+              if t["card"].startswith("p3:")]
+  # P3 is ranked when asked for, and written outside mixtures/.
+  out = tmp_path / "with_p3.json"
+  code, _, err = _run(capsys, "--target", target, "--k", "5", "--pool",
+                      "p3,niv2,symbolic", *cache, "--out", str(out))
+  assert code == 0 and "note: --pool has p3" not in err
+  data = json.loads(out.read_text())
+  assert data["pool"]["size"] == 5 + n_families
+  assert [r for r in data["ranking"] if r["card"].startswith("p3:")]
+
+
+def test_help_explains_the_pool(capsys):
+  with pytest.raises(SystemExit):
+    main.main(["select", "--help"])
+  text = " ".join(capsys.readouterr().out.split())
+  assert "default niv2,symbolic" in text and "P3 examples are not shipped" \
+      in text and "--name wtq_demo" in text
+  assert select_cli.DEFAULT_POOL == "niv2,symbolic"
+
+
+class _EncoderLoaded(Exception):
+  pass
+
+
+@pytest.fixture()
+def no_encoder(monkeypatch):
+  """Fails the test if the selection gets as far as loading the encoder."""
+  def load(*args, **kwargs):
+    raise _EncoderLoaded("the encoder was loaded")
+  monkeypatch.setattr(encoder_lib, "Encoder", load)
+
+
+def test_early_failures_do_not_load_the_encoder(tmp_path, capsys,
+                                                monkeypatch, no_encoder):
+  mixtures_dir = tmp_path / "mixtures"
+  mixtures_dir.mkdir()
+  monkeypatch.setenv("SYMTUNE_MIXTURES_DIR", str(mixtures_dir))
+  checked_in = mixtures_dir / "wtq_insta.json"
+  checked_in.write_text("{}")
+  pool_size = len(catalog.pool(["niv2", "symbolic"]))
+  # k larger than the pool (the default pool, the real card file).
+  code, _, err = _run(capsys, "--target", "wtq", "--k", "100000",
+                      "--name", "big")
+  assert code == 2 and "larger than the pool" in err
+  assert f"of {pool_size} selectable" in err
+  code, _, err = _run(capsys, "--target", "wtq", "--k", str(pool_size - 1),
+                      "--symbolic-share", "sql=0.25", "symbols=0.1",
+                      "--name", "big")
+  assert f"of {pool_size - 2} selectable" in err  # less the fixed shares
+  code, _, err = _run(capsys, "--target", "wtq", "--k", "0", "--name", "big")
+  assert code == 2 and "k must be at least 1" in err
+  # The default output exists: the hint names --force and a free --name.
+  code, _, err = _run(capsys, "--target", "wtq", "--k", "5")
+  assert code == 2 and "rates file exists" in err and "--force" in err
+  assert "--name wtq_demo" in err and str(checked_in) in err
+  assert checked_in.read_text() == "{}"
+  code, _, err = _run(capsys, "--target", "wtq", "--name", "wtq_insta")
+  assert code == 2 and "--name wtq_insta_2" in err
+  out = tmp_path / "taken.json"
+  out.write_text("{}")
+  code, _, err = _run(capsys, "--target", "wtq", "--out", str(out))
+  assert code == 2 and "--force" in err and str(out) in err
+  code, _, err = _run(capsys, "--target", "wtq", "--out", str(tmp_path),
+                      "--force")
+  assert code == 2 and "is a folder" in err
+  code, _, err = _run(capsys, "--target", "wtq", "--name", "a", "--out",
+                      str(tmp_path / "b.json"))
+  assert code == 2 and "not both" in err
+  code, _, err = _run(capsys, "--all", "--pool", "niv2", "--name",
+                      "wtq_insta")
+  assert code == 2 and "--force" in err
+  assert sorted(p.name for p in mixtures_dir.iterdir()) == ["wtq_insta.json"]
+  # With --force the selection goes on: to the encoder.
+  with pytest.raises(_EncoderLoaded):
+    _run(capsys, "--target", "wtq", "--k", "5", "--force", "--no-plot")

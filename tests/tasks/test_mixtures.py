@@ -1,10 +1,13 @@
 """Mixtures from rates files: round trip, offline build, clear errors."""
 
+import importlib
 import json
+import logging
 
 import pytest
 import seqio
 
+from symtune_jax.cli import main
 from symtune_jax.errors import InputError
 from symtune_jax.selection import mixture_spec, rates_file
 from symtune_jax.tasks import mixtures
@@ -72,8 +75,9 @@ def test_corrupt_rates_file_names_the_file(tmp_path):
   path.write_text('{"target": "wtq", "rates": {')
   with pytest.raises(InputError, match="broken.json.*not valid JSON"):
     mixtures.register_rates_file(path)
-  with pytest.raises(InputError, match="broken.json"):
-    mixtures.register_directory(tmp_path)
+  # In a folder, the bad file is skipped and remembered, not raised.
+  assert mixtures.register_directory(tmp_path) == []
+  assert "broken.json" in str(mixtures.load_errors()["symtune_broken_mix"])
 
 
 def test_unregistered_task_names_file_and_task(tmp_path):
@@ -106,3 +110,76 @@ def test_checked_in_shares_match_rates():
   assert total == pytest.approx(1.0, abs=1e-5)
   for task, rate in data["rates"].items():
     assert data["shares"][task] == f"{100 * rate / total:.1f}%"
+
+
+def _reload_mixtures(monkeypatch, directory):
+  """Re-runs the import-time registration of the mixtures module."""
+  if directory is None:
+    monkeypatch.delenv("SYMTUNE_MIXTURES_DIR", raising=False)
+  else:
+    monkeypatch.setenv("SYMTUNE_MIXTURES_DIR", str(directory))
+  importlib.reload(mixtures)
+
+
+@pytest.fixture()
+def restore_mixtures(monkeypatch):
+  yield
+  monkeypatch.undo()
+  importlib.reload(mixtures)  # the repository's mixtures/ again
+
+
+def test_bad_file_beside_a_good_one_is_skipped_at_import(
+    tmp_path, monkeypatch, caplog, capsys, restore_mixtures):
+  _write(tmp_path / "good_insta.json", {"symtune_sql_execution_v1": 1.0},
+         {"symtune_sql_execution_v1": {"card": "symbolic:sql_execution"}})
+  (tmp_path / "broken.json").write_text('{"target": "wtq", "rates": {')
+  _write(tmp_path / "lost.json", {"symtune_nosuch_task_v1": 1.0},
+         {"symtune_nosuch_task_v1": {"card": "symbolic:nosuch"}})
+  with caplog.at_level(logging.WARNING, logger=mixtures.__name__):
+    _reload_mixtures(monkeypatch, tmp_path)  # what `import` does: no raise
+  try:
+    assert mixtures.MIXTURES == ["symtune_good_insta_mix"]
+    good = mixtures.require_mixture("symtune_good_insta_mix")
+    assert [t.name for t in good.tasks] == ["symtune_sql_execution_v1"]
+    # Each skipped file is logged with its reason ...
+    logged = caplog.text
+    assert "broken.json" in logged and "not valid JSON" in logged
+    assert "lost.json" in logged and "symtune_nosuch_task_v1" in logged
+    assert set(mixtures.load_errors()) == {"symtune_broken_mix",
+                                           "symtune_lost_mix"}
+    # ... and asking for its mixture gives the clear error.
+    with pytest.raises(InputError) as e:
+      mixtures.require_mixture("symtune_broken_mix")
+    message = str(e.value)
+    assert "broken.json" in message and "not valid JSON" in message
+    assert "--check-mixtures" in message and "--force" in message
+    with pytest.raises(InputError, match="lost.json.*symtune_nosuch_task_v1"):
+      mixtures.require_mixture("symtune_lost_mix")
+    with pytest.raises(InputError, match="no SeqIO mixture or task named"):
+      mixtures.require_mixture("symtune_never_mix")
+    # The check names every bad file and exits non-zero.
+    capsys.readouterr()
+    assert main.main(["select", "--check-mixtures", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "ok  " in out and "symtune_good_insta_mix" in out
+    assert out.count("BAD ") == 2 and "1 of 3 rates files" in out
+    (tmp_path / "broken.json").unlink()
+    (tmp_path / "lost.json").unlink()
+    assert main.main(["select", "--check-mixtures", str(tmp_path)]) == 0
+    assert mixtures.load_errors() == {}
+  finally:
+    seqio.MixtureRegistry.remove("symtune_good_insta_mix")
+
+
+def test_missing_mixtures_dir_does_not_break_import(
+    tmp_path, monkeypatch, restore_mixtures):
+  _reload_mixtures(monkeypatch, tmp_path / "none")
+  assert mixtures.MIXTURES == []
+  with pytest.raises(InputError, match="mixtures folder not found"):
+    mixtures.require_mixture("symtune_elsewhere_mix")
+
+
+def test_checked_in_mixtures_pass_the_check(capsys):
+  assert main.main(["select", "--check-mixtures"]) == 0
+  out = capsys.readouterr().out
+  assert "symtune_wtq_insta_mix" in out and "BAD" not in out
