@@ -24,6 +24,7 @@ import difflib
 import json
 import os
 import pathlib
+import re
 import tokenize
 from typing import Any, Iterable, Sequence
 
@@ -318,22 +319,481 @@ def final_macro_value(path: str | os.PathLike, name: str,
   return value
 
 
+# --------------------------------------------------------------------------
+# Launch checks: the effective values of one T5X launch (gin files + flags).
+
+CHECKPOINT_MACROS = ("INITIAL_CHECKPOINT_PATH", "CHECKPOINT_PATH")
+OUTPUT_MACROS = ("MODEL_DIR", "EVAL_OUTPUT_DIR", "INFER_OUTPUT_DIR")
+FLAN_MACRO = "FLAN_T5_CHECKPOINT"
+VOCAB_MACRO = "VOCABULARY_PATH"
+SPM_FILE = "seqio.SentencePieceVocabulary.sentencepiece_model_file"
+T5X_BASE_GIN = "t5x/examples/t5/t5_1_1/base.gin"
+# What T5X's t5_1_1/base.gin binds SPM_FILE to (the public T5 SentencePiece model).
+T5X_DEFAULT_SPM = "gs://t5-data/vocabs/cc_all.32000.100extra/sentencepiece.model"
+# Files T5X / Orbax write into a checkpoint directory (either one suffices).
+CHECKPOINT_MARKERS = ("checkpoint", "state/checkpoint", "_METADATA", "state/_METADATA",
+                      "_CHECKPOINT_METADATA")
+_GS_PATH = re.compile(r"^gs://[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]/\S+$")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
+_STEP_DIR = re.compile(r"^checkpoint_(\d+)$")
+_ENV_IN_HEADER = re.compile(r"\b(SYMTUNE_[A-Z0-9_]+)=")
+
+
+class _Unknown:
+  """A value set in a T5X file (the manifest keeps names, not values)."""
+
+  def __repr__(self) -> str:
+    return "<set by T5X>"
+
+
+UNKNOWN = _Unknown()
+
+
+@dataclasses.dataclass(frozen=True)
+class Binding:
+  """One binding's value and where it was made ('file:line' or '--gin.NAME')."""
+  value: Any
+  where: str
+
+
+@dataclasses.dataclass
+class LaunchReport:
+  """What `check_launch` found: problems stop a launch, notes do not."""
+  problems: list[str] = dataclasses.field(default_factory=list)
+  notes: list[str] = dataclasses.field(default_factory=list)
+
+
+def parse_override(flag: str) -> tuple[str, Any]:
+  """``--gin.NAME=VALUE`` (T5X's flag) -> (NAME, VALUE parsed as gin).
+
+  Example: ``--gin.MODEL_DIR='/tmp/m'`` -> ``('MODEL_DIR', '/tmp/m')``. The
+  value is a gin literal, as T5X reads it: strings need quotes in the shell,
+  ``--gin.MODEL_DIR="'/tmp/m'"``.
+  """
+  body = flag[len("--gin."):] if flag.startswith("--gin.") else flag
+  name, sep, value = body.partition("=")
+  if not sep or not name.strip():
+    raise InputError("expected --gin.NAME=VALUE (T5X's form)", field=flag)
+  name = name.strip()
+  delegate = _Delegate()
+  try:
+    statements = list(config_parser.ConfigParser(f"{name} = {value}", delegate))
+  except (SyntaxError, tokenize.TokenError):
+    raise InputError(f"{value!r} is not a gin value; strings need quotes inside the "
+                     f"shell's, e.g. --gin.{name}=\"'{value.strip(chr(39))}'\"",
+                     field=flag) from None
+  if len(statements) != 1 or not isinstance(statements[0], config_parser.BindingStatement):
+    raise InputError("expected one binding NAME=VALUE", field=flag)
+  st = statements[0]
+  key = _binding_key(st)
+  return key, st.value
+
+
+def _binding_key(st: config_parser.BindingStatement) -> str:
+  key = f"{st.selector}.{st.arg_name}" if st.arg_name else st.selector
+  return f"{st.scope}/{key}" if st.scope else key
+
+
+def _statements(path: pathlib.Path) -> list[tuple]:
+  """('include', name, line) and ('bind', key, value, line), in file order."""
+  text = path.read_text(encoding="utf-8")
+  out = []
+  for st in config_parser.ConfigParser(text, _Delegate()):
+    line = st.location.line_num
+    if isinstance(st, config_parser.IncludeStatement):
+      out.append(("include", st.filename, line))
+    elif isinstance(st, config_parser.BindingStatement):
+      out.append(("bind", _binding_key(st), st.value, line))
+  return out
+
+
+def effective_bindings(files: Sequence[str | os.PathLike],
+                       overrides: Sequence[tuple[str, Any]] = (),
+                       repo_root: pathlib.Path = REPO_ROOT,
+                       manifest: dict[str, Any] | None = None
+                       ) -> tuple[dict[str, Binding], set[str]]:
+  """The last binding of every macro / parameter, in gin's order.
+
+  Files are read in order (each include where it stands), then the
+  command-line overrides, as T5X does. Macros a T5X file sets carry the value
+  `UNKNOWN` (or ``%gin.REQUIRED``). Returns (bindings, T5X files included).
+  """
+  manifest = load_manifest() if manifest is None else manifest
+  out: dict[str, Binding] = {}
+  t5x_files: set[str] = set()
+
+  def walk_t5x(rel: str, stack: tuple[str, ...]) -> None:
+    info = manifest["files"].get(rel)
+    if info is None or rel in stack:
+      return
+    t5x_files.add(rel)
+    for event in info["events"]:
+      if event[0] == "define":
+        out[event[1]] = Binding(("%", REQUIRED) if event[2] else UNKNOWN, rel)
+      else:
+        walk_t5x(event[1], stack + (rel,))
+
+  def walk(path: pathlib.Path, stack: tuple[str, ...]) -> None:
+    key = str(path.resolve())
+    if key in stack:
+      return
+    for st in _statements(path):
+      if st[0] == "bind":
+        out[st[1]] = Binding(st[2], f"{_display(path, repo_root)}:{st[3]}")
+      elif st[1].startswith("t5x/"):
+        walk_t5x(st[1], ())
+      elif (repo_root / st[1]).is_file():
+        walk(repo_root / st[1], stack + (key,))
+
+  for f in files:
+    walk(pathlib.Path(f), ())
+  for name, value in overrides:
+    out[name] = Binding(value, f"--gin.{name}")
+  return out, t5x_files
+
+
+def _display(path: pathlib.Path, repo_root: pathlib.Path) -> str:
+  """``path`` relative to the repository root when inside it."""
+  try:
+    return path.resolve().relative_to(repo_root.resolve()).as_posix()
+  except ValueError:
+    return str(path)
+
+
+def resolve(name: str, bindings: dict[str, Binding]
+            ) -> tuple[Binding | None, list[str]]:
+  """Follows ``%MACRO`` references: (the binding holding the literal, chain of names)."""
+  chain = [name]
+  b = bindings.get(name)
+  while b is not None and isinstance(b.value, tuple) and len(b.value) == 2 \
+      and b.value[0] == "%" and b.value[1] != REQUIRED:
+    ref = b.value[1]
+    if ref in chain:
+      break
+    chain.append(ref)
+    b = bindings.get(ref)
+  return b, chain
+
+
+def _label(chain: list[str]) -> str:
+  """'CHECKPOINT_PATH = %FLAN_T5_CHECKPOINT' (a parameter shows its macro only)."""
+  if "." in chain[0] and len(chain) > 1:
+    chain = chain[1:]
+  return " = %".join(chain)
+
+
+def _binding_required(b: Binding) -> bool:
+  return b.value == ("%", REQUIRED)
+
+
+def _check_remote(label: str, value: str, where: str, report: LaunchReport) -> bool:
+  """gs:// and other URLs: syntax only. True when ``value`` is remote."""
+  if value.startswith("gs://"):
+    if not _GS_PATH.match(value):
+      hint = (" (an unedited placeholder such as YOUR_BUCKET?)"
+              if any(c.isupper() for c in value.split("/")[2]) else "")
+      report.problems.append(
+          f"{where}: {label} = {value!r} is not a well-formed GCS path: expected "
+          f"gs://BUCKET/OBJECT, the bucket in lower-case letters, digits, '-', '_', '.'{hint}")
+    else:
+      report.notes.append(f"{where}: {label} = {value!r}: GCS path not checked (offline); "
+                          f"`gsutil ls {value}` on the training host checks it")
+    return True
+  if _SCHEME.match(value):
+    report.notes.append(f"{where}: {label} = {value!r}: remote path not checked (offline)")
+    return True
+  return False
+
+
+def check_checkpoint_path(label: str, value: Any, where: str, report: LaunchReport,
+                          *, allow_none: bool = False) -> None:
+  """A T5X checkpoint path: a local ``checkpoint_N`` folder T5X can restore."""
+  if value is None and allow_none:
+    report.notes.append(f"{where}: {label} = None: no checkpoint (the model starts from "
+                        "random weights)")
+    return
+  if not isinstance(value, str) or not value.strip():
+    report.problems.append(f"{where}: {label} = {value!r}: expected a checkpoint path "
+                           "(a string: a checkpoint_N folder, local or gs://)")
+    return
+  if _check_remote(label, value, where, report):
+    return
+  p = pathlib.Path(value)
+  if not p.exists():
+    parent = p.parent if str(p.parent) else pathlib.Path(".")
+    hint = ""
+    if parent.is_dir():
+      steps = _checkpoint_steps(parent)
+      if steps:
+        hint = f"; {parent} holds {', '.join(f'checkpoint_{s}' for s in steps[-3:])}"
+    else:
+      hint = f"; its folder {parent} does not exist either"
+    report.problems.append(f"{where}: {label} = {value!r}: no such checkpoint (the path "
+                           f"does not exist{_relative_to_cwd(p)}){hint}")
+    return
+  if p.is_file():
+    if p.name != "checkpoint":
+      report.problems.append(f"{where}: {label} = {value!r} is a file, not a T5X checkpoint "
+                             "folder (expected .../checkpoint_N)")
+    return
+  if any((p / m).exists() for m in CHECKPOINT_MARKERS):
+    return
+  steps = _checkpoint_steps(p)
+  if steps:
+    report.problems.append(
+        f"{where}: {label} = {value!r} is a model folder, not a checkpoint; T5X restores "
+        f"one step here: did you mean {value.rstrip('/')}/checkpoint_{steps[-1]} (the latest)?")
+  else:
+    report.problems.append(
+        f"{where}: {label} = {value!r} is not a T5X checkpoint: the folder has no "
+        f"`checkpoint` file (T5X) and no `_METADATA` (Orbax)")
+
+
+def _relative_to_cwd(p: pathlib.Path) -> str:
+  return "" if p.is_absolute() else f"; relative paths are from {os.getcwd()}, where T5X runs"
+
+
+def _checkpoint_steps(folder: pathlib.Path) -> list[int]:
+  try:
+    names = [c.name for c in folder.iterdir() if c.is_dir()]
+  except OSError:
+    return []
+  return sorted(int(m.group(1)) for m in map(_STEP_DIR.match, names) if m)
+
+
+def check_vocabulary_path(label: str, value: Any, where: str, report: LaunchReport) -> None:
+  """A SentencePiece model path: a non-empty local file, or a gs:// path."""
+  if not isinstance(value, str) or not value.strip():
+    report.problems.append(f"{where}: {label} = {value!r}: expected the path of a "
+                           "SentencePiece .model file")
+    return
+  if _check_remote(label, value, where, report):
+    return
+  p = pathlib.Path(value)
+  if not p.exists():
+    report.problems.append(f"{where}: {label} = {value!r}: no such vocabulary file "
+                           f"(the path does not exist{_relative_to_cwd(p)})")
+  elif not p.is_file():
+    report.problems.append(f"{where}: {label} = {value!r} is a folder; expected a "
+                           "SentencePiece .model file")
+  elif p.stat().st_size == 0:
+    report.problems.append(f"{where}: {label} = {value!r} is empty; expected a "
+                           "SentencePiece .model file")
+
+
+def model_vocabulary(bindings: dict[str, Binding], t5x_files: set[str]
+                     ) -> tuple[str, str | None, str, str] | None:
+  """The model's vocabulary: (kind 'byte'|'spm', spm path, label, where); None: unknown."""
+  vocab = bindings.get("VOCABULARY")
+  if vocab is not None and isinstance(vocab.value, tuple) and vocab.value[0] == "@":
+    ref = vocab.value[1]
+    if ref.endswith("ByteVocabulary"):
+      return "byte", None, "VOCABULARY", vocab.where
+    if not ref.endswith("SentencePieceVocabulary"):
+      return None
+  elif vocab is None or vocab.value is not UNKNOWN:
+    return None
+  b, chain = resolve(SPM_FILE, bindings)
+  if b is not None and b.value is not UNKNOWN:
+    return "spm", b.value, _label(chain), b.where
+  if T5X_BASE_GIN in t5x_files:
+    return "spm", T5X_DEFAULT_SPM, SPM_FILE, T5X_BASE_GIN
+  return None
+
+
+def _same_file(a: str, b: str) -> bool:
+  if _SCHEME.match(a) or _SCHEME.match(b):
+    return a == b
+  return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_vocabulary_match(bindings: dict[str, Binding], t5x_files: set[str],
+                           spec: str, report: LaunchReport) -> None:
+  """The model's vocabulary (gin) against the tasks' (``$SYMTUNE_VOCAB``)."""
+  from symtune_jax.tasks import vocab as vocab_mod  # pylint: disable=g-import-not-at-top
+  model = model_vocabulary(bindings, t5x_files)
+  if model is None:
+    report.notes.append("cannot tell the model's vocabulary from the gin files; the "
+                        f"tasks use SYMTUNE_VOCAB={spec!r}")
+    return
+  kind, path, label, where = model
+  tasks_desc = {"t5": "the T5 SentencePiece model", "": "the T5 SentencePiece model",
+                "byte": "seqio.ByteVocabulary"}.get(spec, f"the SentencePiece model {spec}")
+  if kind == "byte":
+    ok = spec == "byte"
+    model_desc = "seqio.ByteVocabulary"
+    fix = "set SYMTUNE_VOCAB=byte for this model"
+  else:
+    model_desc = f"the SentencePiece model {path!r}"
+    if spec in ("", "t5"):
+      ok = path == vocab_mod.T5_SPM_PATH
+    elif spec == "byte":
+      ok = False
+    else:
+      ok = _same_file(path, spec)
+    if path == vocab_mod.T5_SPM_PATH:
+      fix = "set SYMTUNE_VOCAB=t5 (the T5 SentencePiece model) for this model"
+    elif not _SCHEME.match(path):
+      fix = f"set SYMTUNE_VOCAB={path} (the same file) for this model"
+    else:
+      fix = (f"copy {path} to a local file and set both --gin.{VOCAB_MACRO}=\"'FILE'\" "
+             "and SYMTUNE_VOCAB=FILE")
+    if spec not in ("", "t5", "byte"):
+      fix += f", or --gin.{VOCAB_MACRO}=\"'{spec}'\" to give the model the tasks' vocabulary"
+    elif spec in ("", "t5") and path != vocab_mod.T5_SPM_PATH:
+      fix += f", or --gin.{VOCAB_MACRO}=\"'{vocab_mod.T5_SPM_PATH}'\""
+  if not ok:
+    report.problems.append(
+        f"{where}: vocabulary mismatch: the model uses {model_desc} ({label}) but the tasks "
+        f"use {tasks_desc} ($SYMTUNE_VOCAB={spec or 't5'}"
+        f"{'' if vocab_mod.ENV_VAR in os.environ else ', the default'}); T5X would stop "
+        f"with a vocabulary-mismatch error. Fix: {fix}")
+
+
+def check_launch(files: Sequence[str | os.PathLike],
+                 overrides: Sequence[tuple[str, Any]] = (),
+                 *, repo_root: pathlib.Path = REPO_ROOT,
+                 manifest: dict[str, Any] | None = None,
+                 vocab_spec: str | None = None) -> LaunchReport:
+  """Checks one T5X launch before it starts (no T5X, no network needed).
+
+  Besides `check_file` on each file: every ``--gin.NAME`` names a macro of
+  the config, no macro is left ``%gin.REQUIRED``, the checkpoint and
+  vocabulary paths (``INITIAL_CHECKPOINT_PATH``, ``CHECKPOINT_PATH``,
+  ``FLAN_T5_CHECKPOINT``, ``VOCABULARY_PATH``) exist locally (gs:// paths:
+  syntax only), and the model's vocabulary is the tasks' (``$SYMTUNE_VOCAB``).
+
+  Args:
+    files: the ``--gin_file``s, in order.
+    overrides: (name, value) of each ``--gin.NAME=VALUE``, in order (`parse_override`).
+    repo_root: the ``--gin_search_paths`` root of project includes.
+    manifest: the T5X manifest (default: the shipped one).
+    vocab_spec: the tasks' vocabulary (default: ``$SYMTUNE_VOCAB`` as the tasks read it).
+
+  Returns:
+    problems (each ``where: message``) and notes.
+  """
+  manifest = load_manifest() if manifest is None else manifest
+  report = LaunchReport()
+  if not files:
+    raise InputError("no gin file given (--gin_file=FILE)")
+  for f in files:
+    if not pathlib.Path(f).is_file():
+      raise InputError("no such gin file (run from the repository root, where T5X runs "
+                       "with --gin_search_paths=.)", path=str(f))
+    report.problems.extend(p for p in check_file(f, repo_root, manifest)
+                           if "is %gin.REQUIRED and not set" not in p)
+  bindings, t5x_files = effective_bindings(files, overrides, repo_root, manifest)
+  from_files, _ = effective_bindings(files, (), repo_root, manifest)
+  known = sorted(k for k in from_files if "." not in k)
+  for name, _ in overrides:
+    if "." in name or "/" in name or name in from_files:
+      continue
+    hint = difflib.get_close_matches(name, known, n=1)
+    report.problems.append(f"--gin.{name}: no macro {name} in this config"
+                           + (f" (did you mean {hint[0]}?)" if hint else ""))
+  for name, b in sorted(bindings.items()):
+    if "." not in name and _binding_required(b):
+      report.problems.append(f"{b.where}: {name} is %gin.REQUIRED: pass --gin.{name}=...")
+  done: set[str] = set()  # where the literal checked was set
+  overridden = {n for n, _ in overrides}
+  for name in CHECKPOINT_MACROS + (FLAN_MACRO,):
+    if name not in bindings or _binding_required(bindings[name]):
+      continue
+    if name == FLAN_MACRO and name not in overridden:
+      continue  # checked where a checkpoint macro refers to it
+    b, chain = resolve(name, bindings)
+    if b is None or b.value is UNKNOWN or _binding_required(b) or b.where in done:
+      continue
+    done.add(b.where)
+    check_checkpoint_path(_label(chain), b.value, b.where, report,
+                          allow_none=name == "INITIAL_CHECKPOINT_PATH")
+  for name in OUTPUT_MACROS:  # made by T5X; only a malformed gs:// path is wrong
+    b, chain = resolve(name, bindings)
+    if b is not None and isinstance(b.value, str) and b.value.startswith("gs://"):
+      _check_remote(_label(chain), b.value, b.where, LaunchReport(report.problems, []))
+  if VOCAB_MACRO in bindings:
+    b, chain = resolve(VOCAB_MACRO, bindings)
+    if b is not None and b.value is not UNKNOWN and not _binding_required(b):
+      check_vocabulary_path(_label(chain), b.value, b.where, report)
+  if vocab_spec is None:
+    from symtune_jax.tasks import vocab as vocab_mod  # pylint: disable=g-import-not-at-top
+    vocab_spec = vocab_mod.vocabulary_spec()
+  check_vocabulary_match(bindings, t5x_files, vocab_spec, report)
+  header = parse(files[0]).header
+  unset = sorted({v for v in _ENV_IN_HEADER.findall(header) if not os.environ.get(v)})
+  if unset:
+    report.notes.append(
+        f"{files[0]}: the launch command in its header sets {', '.join(unset)}, unset "
+        "here: T5X inherits this shell's environment, and unset the tasks use their "
+        "defaults (for data roots: the small samples shipped in the package)")
+  return report
+
+
+USAGE = """\
+usage: python -m symtune_jax.gin_check                      (every experiment, static)
+       python -m symtune_jax.gin_check FILE [--gin.NAME=VALUE ...]
+       python -m symtune_jax.gin_check --gin_file=FILE [--gin_file=...] [--gin.NAME=VALUE ...]
+       python -m symtune_jax.gin_check --write-manifest T5X_CHECKOUT COMMIT
+
+With a file: checks that launch as T5X would run it (same --gin_file / --gin.NAME
+flags; other T5X flags are ignored): the static checks, macros left
+%gin.REQUIRED, checkpoint and vocabulary paths, and the model's vocabulary
+against $SYMTUNE_VOCAB (set it as in the launch command). Exit 1 on problems."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-  """``python -m symtune_jax.gin_check [FILES]``: print problems; exit 1 if any."""
+  """``python -m symtune_jax.gin_check``: print problems; exit 1 if any, 2 on bad flags."""
   import sys  # pylint: disable=g-import-not-at-top
   argv = list(sys.argv[1:] if argv is None else argv)
+  if argv[:1] in (["-h"], ["--help"]):
+    print(USAGE)
+    return 0
   if argv[:1] == ["--write-manifest"]:
     n = write_manifest(argv[1], argv[2])
     print(f"wrote {MANIFEST} ({n} T5X gin files)")
     return 0
-  paths = argv or [str(p) for p in experiment_files()]
-  bad = 0
-  for path, problems in check_files(paths).items():
-    for p in problems:
-      print(p)
-    bad += len(problems)
-  print(f"{len(paths)} gin file(s), {bad} problem(s)")
-  return 1 if bad else 0
+  files: list[str] = []
+  overrides: list[tuple[str, Any]] = []
+  ignored: list[str] = []
+  try:
+    args = iter(argv)
+    for a in args:
+      if a.startswith("--gin."):
+        overrides.append(parse_override(a))
+      elif a.startswith("--gin_bindings="):
+        overrides.append(parse_override(a.split("=", 1)[1]))
+      elif a == "--gin_file":
+        files.append(next(args, ""))
+      elif a.startswith("--gin_file="):
+        files.append(a.split("=", 1)[1])
+      elif a.startswith("-"):
+        ignored.append(a)
+      else:
+        files.append(a)
+    if not files and not overrides:
+      paths = [str(p) for p in experiment_files()]
+      bad = 0
+      for path, problems in check_files(paths).items():
+        for p in problems:
+          print(p)
+        bad += len(problems)
+      print(f"{len(paths)} gin file(s), {bad} problem(s)")
+      return 1 if bad else 0
+    report = check_launch(files, overrides)
+  except InputError as e:
+    print(f"error: {e}", file=sys.stderr)
+    return 2
+  for a in ignored:
+    if not a.startswith("--gin_search_paths"):
+      print(f"note: {a}: not a gin flag, not checked")
+  for n in report.notes:
+    print(f"note: {n}")
+  for p in report.problems:
+    print(f"error: {p}")
+  print(f"{' + '.join(files)}: {len(report.problems)} problem(s)"
+        + ("" if report.problems else "; ready to launch"))
+  return 1 if report.problems else 0
 
 
 if __name__ == "__main__":

@@ -113,32 +113,54 @@ def cache_task(task, out: str, splits: list[str] | None, *, seed: int = 0,
 
   The task folder is built in a temporary sibling and renamed into place, so
   an interrupted run never leaves a folder that has COMPLETED but misses files.
+  With ``overwrite``, an existing cache stays in place until the new one is
+  complete: then the old folder is renamed aside, the new one renamed in, and
+  the old one deleted. A failed write leaves the old cache as it was.
   """
   import seqio  # pylint: disable=g-import-not-at-top
   final = os.path.join(out, seqio.utils.get_task_dir_from_name(task.name))
-  if os.path.exists(final):
-    if not overwrite:
-      raise InputError(f"{final} exists; pass --overwrite to replace it", path=final)
-    shutil.rmtree(final)
+  if os.path.exists(final) and not overwrite:
+    raise InputError(f"{final} exists; pass --overwrite to replace it", path=final)
   wanted = list(task.splits) if not splits else splits
   unknown = [s for s in wanted if s not in task.splits]
   if unknown:
     raise InputError(f"task {task.name!r} has no split(s) {unknown}; it has "
                      f"{list(task.splits)}", field="--split")
-  os.makedirs(os.path.dirname(final) or ".", exist_ok=True)
-  tmp = tempfile.mkdtemp(prefix=".tmp-" + os.path.basename(final) + "-",
-                         dir=os.path.dirname(final) or ".")
+  parent = os.path.dirname(final) or "."
+  os.makedirs(parent, exist_ok=True)
+  tmp = tempfile.mkdtemp(prefix=".tmp-" + os.path.basename(final) + "-", dir=parent)
   os.chmod(tmp, 0o755)
   try:
     result = {s: write_split(task, s, tmp, seed=seed, max_examples=max_examples)
               for s in wanted}
     with open(os.path.join(tmp, "COMPLETED"), "w", encoding="utf-8") as f:
       f.write("")
-    os.replace(tmp, final)
+    _swap_into_place(tmp, final)
   except BaseException:
     shutil.rmtree(tmp, ignore_errors=True)
     raise
   return result
+
+
+def _swap_into_place(new: str, final: str) -> None:
+  """Renames folder ``new`` onto ``final``; an existing ``final`` is replaced.
+
+  The old folder is renamed aside first (a directory cannot be renamed over a
+  non-empty one), and put back if the second rename fails.
+  """
+  if not os.path.exists(final):
+    os.replace(new, final)
+    return
+  old = tempfile.mkdtemp(prefix=".old-" + os.path.basename(final) + "-",
+                         dir=os.path.dirname(final) or ".")
+  os.rmdir(old)  # only the unique name is wanted
+  os.replace(final, old)
+  try:
+    os.replace(new, final)
+  except BaseException:
+    os.replace(old, final)
+    raise
+  shutil.rmtree(old, ignore_errors=True)
 
 
 def run(args) -> int:

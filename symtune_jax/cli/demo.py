@@ -11,7 +11,13 @@
 3. with T5X installed, fine-tunes a tiny byte-level T5 on it for a few steps on
    CPU (``gin_configs/experiments/smoke_cpu.gin``), evaluates it on WTQ
    questions (``smoke_cpu_eval.gin``) and scores the outputs with ``symtune
-   score``; without T5X it says so and prints the exact T5X commands.
+   score``; without T5X it says so and prints the exact T5X commands. Each
+   T5X launch is checked first with ``symtune_jax.gin_check`` (macros,
+   checkpoint and vocabulary paths, vocabulary match), so a bad path stops
+   with a message naming it instead of a traceback from inside T5X. T5X's
+   output goes to ``OUT/train.log`` and ``OUT/eval.log``, written atomically:
+   each log appears when its step ends (on failure too); to follow a run
+   live, run the printed commands yourself.
 
 Offline by default: unless ``SYMTUNE_VOCAB`` is set, the demo uses the byte
 vocabulary (the T5 SentencePiece model lives on GCS).
@@ -70,7 +76,8 @@ def build_mixture() -> str:
 
 
 def t5x_commands(repo: str, out: str, mixture: str) -> list[list[str]]:
-  """The T5X train, eval and score commands of the smoke run."""
+  """The T5X train and eval commands of the smoke run, then the score command."""
+  del repo  # the commands run from the repository root
   model_dir = os.path.join(os.path.abspath(out), "t5x_smoke")
   py = sys.executable
   return [
@@ -81,15 +88,30 @@ def t5x_commands(repo: str, out: str, mixture: str) -> list[list[str]]:
        "--gin_file=gin_configs/experiments/smoke_cpu_eval.gin",
        f"--gin.CHECKPOINT_PATH='{model_dir}/checkpoint_4'",
        f"--gin.EVAL_OUTPUT_DIR='{model_dir}/eval'"],
-      [py, "-m", "symtune_jax.cli.main", "score", f"{model_dir}/eval/inference_eval"],
+      ["symtune", "score", f"{model_dir}/eval/inference_eval"],
   ]
+
+
+def check_command(cmd: list[str]) -> list[str]:
+  """The `python -m symtune_jax.gin_check` line that checks a T5X command first."""
+  return [sys.executable, "-m", "symtune_jax.gin_check"] + [
+      c for c in cmd[3:] if c.startswith(("--gin_file=", "--gin."))]
+
+
+def launch_problems(cmd: list[str], repo: str, vocab_spec: str) -> list[str]:
+  """`gin_check.check_launch` on a T5X command (files relative to ``repo``)."""
+  from symtune_jax import gin_check  # pylint: disable=g-import-not-at-top
+  files = [os.path.join(repo, c.split("=", 1)[1]) for c in cmd
+           if c.startswith("--gin_file=")]
+  overrides = [gin_check.parse_override(c) for c in cmd if c.startswith("--gin.")]
+  return gin_check.check_launch(files, overrides, vocab_spec=vocab_spec).problems
 
 
 def format_command(cmd: list[str]) -> str:
   """A command as a shell line: --gin.X='v' is shown as --gin.X="'v'"; python as `python`."""
-  parts = ["python" if i == 0 else c for i, c in enumerate(cmd)]
+  first = "python" if os.path.basename(cmd[0]).startswith("python") else cmd[0]
   out = []
-  for c in parts:
+  for c in [first] + cmd[1:]:
     name, sep, value = c.partition("=")
     if c.startswith("--gin.") and sep:
       out.append(f'{name}="{value}"')
@@ -109,7 +131,7 @@ def run(args) -> int:
   from symtune_jax.cli import inspect as inspect_cmd  # pylint: disable=g-import-not-at-top
   from symtune_jax.cli import main as cli_main  # pylint: disable=g-import-not-at-top
   # pylint: disable-next=g-import-not-at-top
-  from symtune_jax.files import atomic_write_json, atomic_write_text
+  from symtune_jax.files import atomic_open, atomic_write_json, atomic_write_text
   start = time.time()
   out = args.out
   os.makedirs(out, exist_ok=True)
@@ -141,8 +163,13 @@ def run(args) -> int:
   repo = str(gin_check.REPO_ROOT)
   commands = t5x_commands(repo, out, mixture)
   vocab = os.environ["SYMTUNE_VOCAB"]
-  shown = "\n".join(f"  SYMTUNE_VOCAB={vocab} SYMTUNE_EVAL_INPUT_LENGTH={SMOKE_INPUT_LENGTH} "
-                    + format_command(cmd) for cmd in commands)
+  prefix = f"SYMTUNE_VOCAB={vocab} SYMTUNE_EVAL_INPUT_LENGTH={SMOKE_INPUT_LENGTH} "
+  shown_lines = []
+  for cmd in commands:
+    if cmd[0] != "symtune":
+      shown_lines.append("  " + prefix + format_command(check_command(cmd)) + "   # check")
+    shown_lines.append("  " + (prefix if cmd[0] != "symtune" else "") + format_command(cmd))
+  shown = "\n".join(shown_lines)
   _step("3/3 tiny T5X fine-tune + eval on CPU")
   if args.skip_t5x:
     print(f"skipped (--skip-t5x). From {repo}:\n{shown}")
@@ -153,11 +180,26 @@ def run(args) -> int:
           f"root {repo}:\n{shown}")
     return 0
   for cmd in commands:
+    if cmd[0] == "symtune":
+      print("$ " + format_command(cmd), flush=True)
+      # `symtune` (the console script) may not be on PATH: run its module, in
+      # T5X's environment (same SYMTUNE_EVAL_INPUT_LENGTH as the eval).
+      proc = subprocess.run([sys.executable, "-m", "symtune_jax.cli.main", *cmd[1:]],
+                            cwd=repo, env=_env(), check=False)
+      if proc.returncode != 0:
+        raise SymtuneError(f"symtune score failed (exit {proc.returncode})")
+      continue
+    problems = launch_problems(cmd, repo, vocab)
+    if problems:
+      raise SymtuneError("the T5X launch would fail:\n  " + "\n  ".join(problems)
+                         + "\n(checked by: " + format_command(check_command(cmd)) + ")")
     print("$ " + format_command(cmd), flush=True)
     log = os.path.join(out, f"{cmd[2].split('.')[-1]}.log")
-    with open(log, "w", encoding="utf-8") as f:
-      proc = subprocess.run(cmd, cwd=repo, env=_env(), stdout=f if "t5x" in cmd[2] else None,
-                            stderr=subprocess.STDOUT if "t5x" in cmd[2] else None, check=False)
+    # Atomic: the log lands when T5X exits (also when it fails), never half-written.
+    with atomic_open(log, "w") as f:
+      proc = subprocess.run(cmd, cwd=repo, env=_env(), stdout=f, stderr=subprocess.STDOUT,
+                            check=False)
+    print(f"  log: {log}")
     if proc.returncode != 0:
       raise SymtuneError(f"{cmd[2]} failed (exit {proc.returncode}); see {log}")
   print(f"\ndone in {time.time() - start:.0f}s; T5X logs and checkpoint under {out}/")

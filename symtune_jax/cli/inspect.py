@@ -1,12 +1,14 @@
 """`symtune inspect`: what a mixture (or task) is made of, before training on it.
 
+    symtune inspect symtune_wtq_insta_mix                  # also writes ./symtune_wtq_insta_mix.png
     symtune inspect symtune_wtq_insta_mix --plot mix.png
-    symtune inspect symtune_eval_wtq_qa_v1 --split test --num-examples 50
+    symtune inspect symtune_eval_wtq_qa_v1 --split test --num-examples 50 --no-plot
 
 Prints the components with their normalised rates, example counts, token-length
 statistics over a sample of each component (mean / p50 / p95 / max of inputs and
 targets, and the share longer than ``--sequence-length``), and a few rendered
-examples; ``--plot`` writes a bar chart of the composition (PNG).
+examples, and writes a bar chart of the composition (PNG): ``./<name>.png`` by
+default, ``--plot PATH`` to choose, ``--no-plot`` to skip.
 """
 
 from __future__ import annotations
@@ -32,7 +34,10 @@ def add_parser(subparsers) -> None:
   p.add_argument("--num-examples", type=int, default=100,
                  help="examples sampled per component for length statistics (default 100)")
   p.add_argument("--show", type=int, default=3, help="rendered examples to print (default 3)")
-  p.add_argument("--plot", metavar="PATH", help="write the composition as a PNG bar chart")
+  plot = p.add_mutually_exclusive_group()
+  plot.add_argument("--plot", metavar="PATH",
+                    help="where to write the composition's PNG bar chart (default ./NAME.png)")
+  plot.add_argument("--no-plot", action="store_true", help="do not write the chart")
   p.add_argument("--sequence-length", default="inputs=2048,targets=128",
                  help="feature lengths to compare with (default inputs=2048,targets=128)")
   p.add_argument("--json", metavar="PATH", help="also write the report as JSON")
@@ -225,10 +230,22 @@ def run(args) -> int:
   lengths = parse_lengths(args.sequence_length)
   report = inspect_provider(args.name, args.split, args.num_examples, lengths, args.show)
   print(format_report(report))
-  if args.plot:
-    plot_composition(report, args.plot)
-    print(f"\nwrote {args.plot}")
+  failed = all(c["error"] for c in report["components"])
+  if args.no_plot:
+    pass
+  elif failed:
+    print("\nno composition plot: every component failed to build")
+  else:
+    path = args.plot or default_plot_path(args.name)
+    plot_composition(report, path)
+    print(f"\nwrote the composition plot to {os.path.abspath(path)}")
   if args.json:
     from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
     atomic_write_json(args.json, report)
-  return 1 if all(c["error"] for c in report["components"]) else 0
+    print(f"wrote the report to {os.path.abspath(args.json)}")
+  return 1 if failed else 0
+
+
+def default_plot_path(name: str) -> str:
+  """``<name>.png`` in the current folder (characters unsafe in file names -> '_')."""
+  return "".join(c if c.isalnum() or c in "._-" else "_" for c in name) + ".png"

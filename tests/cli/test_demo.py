@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from symtune_jax import gin_check
 from symtune_jax.cli import demo
 from symtune_jax.cli import main as cli
 
@@ -32,6 +33,29 @@ def test_demo_without_t5x_builds_inspects_and_prints_commands(tmp_path, monkeypa
   assert "python -m t5x.train --gin_search_paths=. --gin_file=gin_configs/experiments/" \
          "smoke_cpu.gin" in text
   assert f"--gin.MODEL_DIR=\"'{out.resolve()}/t5x_smoke'\"" in text
+  # Each T5X command comes with its check, and scoring uses the console script.
+  assert "python -m symtune_jax.gin_check --gin_file=gin_configs/experiments/" \
+         "smoke_cpu.gin" in text
+  assert f"\n  symtune score {out.resolve()}/t5x_smoke/eval/inference_eval" in text
+  assert "symtune_jax.cli.main" not in text
+
+
+def test_demo_commands_are_checked_before_launch(tmp_path):
+  repo = str(gin_check.REPO_ROOT)
+  train, evaluate, score = demo.t5x_commands(repo, str(tmp_path), "symtune_demo_wtq_mix")
+  assert demo.format_command(score) == (
+      f"symtune score {tmp_path}/t5x_smoke/eval/inference_eval")
+  assert demo.launch_problems(train, repo, "byte") == []
+  # Before training there is no checkpoint: the eval launch is stopped, naming it.
+  problems = demo.launch_problems(evaluate, repo, "byte")
+  assert len(problems) == 1
+  assert problems[0].startswith(f"--gin.CHECKPOINT_PATH: CHECKPOINT_PATH = "
+                                f"'{tmp_path}/t5x_smoke/checkpoint_4': no such checkpoint")
+  ckpt = tmp_path / "t5x_smoke" / "checkpoint_4"
+  ckpt.mkdir(parents=True)
+  (ckpt / "checkpoint").write_bytes(b"\x82")
+  assert demo.launch_problems(evaluate, repo, "byte") == []
+  assert "vocabulary mismatch" in demo.launch_problems(train, repo, "t5")[0]
 
 
 def test_format_command():

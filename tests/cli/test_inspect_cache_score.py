@@ -33,6 +33,21 @@ def test_inspect_task_with_plot_and_json(tmp_path, capsys):
   assert abs(sum(c["rate"] for c in data["components"]) - 1.0) < 1e-9
 
 
+def test_inspect_writes_a_default_plot(tmp_path, monkeypatch, capsys):
+  monkeypatch.chdir(tmp_path)
+  rc = cli.main(["inspect", "symtune_eval_wtq_mix", "--split", "test", "--num-examples", "2",
+                 "--show", "0"])
+  out = capsys.readouterr().out
+  plot = tmp_path / "symtune_eval_wtq_mix.png"
+  assert rc == 0 and plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+  assert f"wrote the composition plot to {plot}" in out
+  plot.unlink()
+  assert cli.main(["inspect", "symtune_eval_wtq_mix", "--split", "test", "--num-examples",
+                   "2", "--show", "0", "--no-plot"]) == 0
+  assert "composition plot" not in capsys.readouterr().out
+  assert list(tmp_path.iterdir()) == []
+
+
 def test_inspect_unknown_name_suggests(capsys):
   assert cli.main(["inspect", "symtune_eval_wtq_mixx"]) == 2
   err = capsys.readouterr().err
@@ -47,9 +62,12 @@ def test_inspect_bad_lengths(capsys):
 
 def test_inspect_missing_data_is_reported_per_component(tmp_path, monkeypatch, capsys):
   monkeypatch.setenv("SYMTUNE_SQA_ROOT", str(tmp_path))
+  monkeypatch.chdir(tmp_path)
   rc = cli.main(["inspect", "symtune_eval_sqa_qa_v1", "--split", "test", "--num-examples", "2"])
   out = capsys.readouterr().out
   assert rc == 1 and "ERROR" in out and "SYMTUNE_SQA_ROOT" in out
+  assert "no composition plot: every component failed" in out
+  assert not (tmp_path / "symtune_eval_sqa_qa_v1.png").exists()
 
 
 def test_cache_round_trip_through_seqio(tmp_path, capsys):
@@ -79,6 +97,32 @@ def test_cache_round_trip_through_seqio(tmp_path, capsys):
   assert "--overwrite" in capsys.readouterr().err
   assert cli.main(["cache", "symtune_eval_wtq_qa_v1", "--out", str(out), "--split",
                    "train"]) == 2
+
+
+def test_cache_overwrite_keeps_old_cache_when_the_write_fails(tmp_path, monkeypatch,
+                                                              capsys):
+  from symtune_jax.cli import cache as cache_cmd  # pylint: disable=g-import-not-at-top
+  out = tmp_path / "cache"
+  args = ["cache", "symtune_eval_wtq_qa_v1", "--out", str(out), "--split", "test"]
+  assert cli.main(args + ["--max-examples", "2"]) == 0
+  d = out / "symtune_eval_wtq_qa_v1"
+  before = {p.name: p.read_bytes() for p in d.iterdir()}
+  real_write_split = cache_cmd.write_split
+
+  def failing_write_split(task, split, directory, **kw):
+    real_write_split(task, split, directory, **kw)  # files half-way into the new cache
+    raise OSError("disk full")
+
+  monkeypatch.setattr(cache_cmd, "write_split", failing_write_split)
+  with pytest.raises(OSError, match="disk full"):
+    cli.main(args + ["--max-examples", "3", "--overwrite"])
+  assert {p.name: p.read_bytes() for p in d.iterdir()} == before  # old cache intact
+  assert sorted(os.listdir(out)) == ["symtune_eval_wtq_qa_v1"]  # no temp folders left
+  monkeypatch.setattr(cache_cmd, "write_split", real_write_split)
+  assert cli.main(args + ["--max-examples", "3", "--overwrite"]) == 0
+  assert json.loads((d / "stats.test.json").read_text())["examples"] == 3
+  assert sorted(os.listdir(out)) == ["symtune_eval_wtq_qa_v1"]
+  capsys.readouterr()
 
 
 def test_score_infer_and_eval_files(testdata, tmp_path, capsys):

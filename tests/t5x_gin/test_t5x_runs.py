@@ -98,6 +98,17 @@ def test_tiny_finetune_eval_infer_and_score(tmp_path):
   assert "cross_ent_loss=" in out
   assert (model_dir / "checkpoint_4").is_dir()
   assert (model_dir / "inference_eval" / "symtune_eval_wtq_qa_v1-000004.jsonl").is_file()
+  # The launch check accepts the checkpoint T5X really wrote, and points from
+  # the model folder to it.
+  eval_gin = REPO / "gin_configs" / "experiments" / "smoke_cpu_eval.gin"
+  outputs = ("EVAL_OUTPUT_DIR", str(tmp_path / "eval"))
+  report = gin_check.check_launch(
+      [eval_gin], [("CHECKPOINT_PATH", f"{model_dir}/checkpoint_4"), outputs],
+      vocab_spec="byte")
+  assert report.problems == []
+  report = gin_check.check_launch([eval_gin], [("CHECKPOINT_PATH", str(model_dir)), outputs],
+                                  vocab_spec="byte")
+  assert [f"did you mean {model_dir}/checkpoint_4" in p for p in report.problems] == [True]
 
   out = _t5x(["t5x.eval", "--gin_search_paths=.",
               "--gin_file=gin_configs/experiments/smoke_cpu_eval.gin",
