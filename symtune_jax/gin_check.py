@@ -505,6 +505,17 @@ def _check_remote(label: str, value: str, where: str, report: LaunchReport) -> b
   return False
 
 
+def _local_path(label: str, value: Any, where: str, report: LaunchReport,
+                expected: str) -> pathlib.Path | None:
+  """``value`` as a local path to check; None (and reported) if not a string or remote."""
+  if not isinstance(value, str) or not value.strip():
+    report.problems.append(f"{where}: {label} = {value!r}: expected {expected}")
+    return None
+  if _check_remote(label, value, where, report):
+    return None
+  return pathlib.Path(value)
+
+
 def check_checkpoint_path(label: str, value: Any, where: str, report: LaunchReport,
                           *, allow_none: bool = False) -> None:
   """A T5X checkpoint path: a local ``checkpoint_N`` folder T5X can restore."""
@@ -512,13 +523,10 @@ def check_checkpoint_path(label: str, value: Any, where: str, report: LaunchRepo
     report.notes.append(f"{where}: {label} = None: no checkpoint (the model starts from "
                         "random weights)")
     return
-  if not isinstance(value, str) or not value.strip():
-    report.problems.append(f"{where}: {label} = {value!r}: expected a checkpoint path "
-                           "(a string: a checkpoint_N folder, local or gs://)")
+  p = _local_path(label, value, where, report,
+                  "a checkpoint path (a string: a checkpoint_N folder, local or gs://)")
+  if p is None:
     return
-  if _check_remote(label, value, where, report):
-    return
-  p = pathlib.Path(value)
   if not p.exists():
     parent = p.parent if str(p.parent) else pathlib.Path(".")
     hint = ""
@@ -563,13 +571,9 @@ def _checkpoint_steps(folder: pathlib.Path) -> list[int]:
 
 def check_vocabulary_path(label: str, value: Any, where: str, report: LaunchReport) -> None:
   """A SentencePiece model path: a non-empty local file, or a gs:// path."""
-  if not isinstance(value, str) or not value.strip():
-    report.problems.append(f"{where}: {label} = {value!r}: expected the path of a "
-                           "SentencePiece .model file")
+  p = _local_path(label, value, where, report, "the path of a SentencePiece .model file")
+  if p is None:
     return
-  if _check_remote(label, value, where, report):
-    return
-  p = pathlib.Path(value)
   if not p.exists():
     report.problems.append(f"{where}: {label} = {value!r}: no such vocabulary file "
                            f"(the path does not exist{_relative_to_cwd(p)})")
