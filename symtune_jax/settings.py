@@ -1,0 +1,294 @@
+"""How settings reach the code: the one module that reads the environment.
+
+Every setting (data roots, the vocabulary, feature lengths, the mixtures and
+cache folders) is resolved by one rule, highest first:
+
+  1. an explicit value: a Gin binding (``symtune.settings.wtq_root = '...'``
+     in an experiment file or ``--gin.symtune.settings.wtq_root=...``) or a
+     command-line flag, which the CLI passes through `override`;
+  2. the environment variable (``SYMTUNE_WTQ_ROOT``, ...), kept as an override
+     for shells and Beam workers;
+  3. for data roots: the folder under ``../shared/data`` beside the repository
+     (or under ``$SYMTUNE_SHARED_DATA``) when it exists;
+  4. the sample shipped in the package, when there is one; else the default.
+
+`resolve(name)` returns the value and says which rule gave it, so provenance
+(rates files, run summaries) can record where data came from.
+
+Example (Gin):
+
+    import symtune_jax.settings
+    symtune.settings.vocab = 'byte'
+    symtune.settings.wtq_root = '/data/WikiTableQuestions'
+    symtune.settings.inputs_length = 512
+
+Example (Python / CLI):
+
+    from symtune_jax import settings
+    with settings.override(wtq_root="/data/wtq"):
+      ...
+    settings.get("wtq_root")  # -> PosixPath('/data/wtq')
+
+Nothing here touches the file system at import, except `shared_data_root`'s
+``is_dir`` checks, which run only when a root is asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import pathlib
+import threading
+from typing import Any, Iterator, Mapping
+
+import gin
+
+from symtune_jax.errors import InputError
+
+PACKAGE_DIR = pathlib.Path(__file__).resolve().parent
+PACKAGE_DATA = PACKAGE_DIR / "data"
+REPO_ROOT = PACKAGE_DIR.parent
+ENV_PREFIX = "SYMTUNE_"
+
+
+@dataclasses.dataclass(frozen=True)
+class Setting:
+  """One setting and where its value may come from.
+
+  Attributes:
+    name: the key (`get(name)`), the Gin parameter and, upper-cased with the
+      ``SYMTUNE_`` prefix, the environment variable (unless `env` is given).
+    help: one line for docs and error messages.
+    kind: 'path', 'int' or 'str'.
+    shared_subdir: the folder under ../shared/data (data roots only).
+    packaged_subdir: a folder under symtune_jax/data used when the shared
+      copy is absent.
+    default: the value when no rule applies (paths: None = not available).
+    env: the environment variable, when it is not ``SYMTUNE_<NAME>``.
+  """
+  name: str
+  help: str
+  kind: str = "path"
+  shared_subdir: str | None = None
+  packaged_subdir: str | None = None
+  default: Any = None
+  env: str | None = None
+
+  @property
+  def env_var(self) -> str:
+    return self.env or ENV_PREFIX + self.name.upper()
+
+
+_DEFS: tuple[Setting, ...] = (
+    # Where ../shared/data is.
+    Setting("shared_data", "root holding wtq/, tabfact/, bbh/, ... (a developer checkout's "
+            "../shared/data)", default=REPO_ROOT.parent / "shared" / "data"),
+    # Data roots.
+    Setting("wtq_root", "WikiTableQuestions folder in its official layout (csv/, data/)",
+            shared_subdir="wtq/official", packaged_subdir="wtq_sample"),
+    Setting("tabfact_root", "TabFact (all_csv/, *_examples.json)", shared_subdir="tabfact"),
+    Setting("svamp_root", "SVAMP (SVAMP.json)", shared_subdir="svamp"),
+    Setting("bbh_root", "BIG-Bench-Hard (<task>.json)", shared_subdir="bbh"),
+    Setting("wikisql_root", "WikiSQL (<split>.jsonl, <split>.tables.jsonl)",
+            shared_subdir="wikisql"),
+    Setting("sqa_root", "SQA (*.tsv, table_csv/)", shared_subdir="sqa"),
+    Setting("mmlu_root", "MMLU (data/<split>/<subject>_<split>.csv)", shared_subdir="mmlu"),
+    Setting("tweeteval_root", "TweetEval task folders", shared_subdir="tweeteval",
+            packaged_subdir="tweeteval_sample"),
+    Setting("bigbench_root", "BIG-bench list_functions/ and simp_turing_concept/",
+            shared_subdir="bigbench"),
+    Setting("niv2_tasks_dir", "Super-NaturalInstructions tasks/*.json",
+            packaged_subdir="niv2_sample"),
+    Setting("p3_root", "P3 release layout (data/<dataset>_<subset>_<template>/)",
+            shared_subdir="p3"),
+    Setting("promptsource_root", "promptsource templates/**/templates.yaml",
+            shared_subdir="promptsource"),
+    Setting("tfds_dir", "prepared TFDS data (TFDS's own default when unset)"),
+    Setting("mixtures_dir", "folder of rates files registered as mixtures",
+            default=PACKAGE_DIR / "mixtures"),
+    Setting("cache_dir", "instruction-embedding cache",
+            default=pathlib.Path.home() / ".cache" / "symtune_jax"),
+    # Model and run.
+    Setting("vocab", "'t5' (T5's SentencePiece model on GCS), 'byte', or a local .model path",
+            kind="str", default="t5"),
+    Setting("inputs_length", "the run's inputs feature length (TASK_FEATURE_LENGTHS['inputs'])",
+            kind="int", default=2048),
+    Setting("targets_length", "the run's targets feature length", kind="int", default=512),
+)
+SETTINGS: Mapping[str, Setting] = {s.name: s for s in _DEFS}
+
+_LOCAL = threading.local()
+_GIN_PARAMS = tuple(SETTINGS)
+
+
+@gin.configurable("settings", module="symtune")
+def _gin_settings(
+    *,
+    shared_data: Any = None,
+    wtq_root: Any = None,
+    tabfact_root: Any = None,
+    svamp_root: Any = None,
+    bbh_root: Any = None,
+    wikisql_root: Any = None,
+    sqa_root: Any = None,
+    mmlu_root: Any = None,
+    tweeteval_root: Any = None,
+    bigbench_root: Any = None,
+    niv2_tasks_dir: Any = None,
+    p3_root: Any = None,
+    promptsource_root: Any = None,
+    tfds_dir: Any = None,
+    mixtures_dir: Any = None,
+    cache_dir: Any = None,
+    vocab: Any = None,
+    inputs_length: Any = None,
+    targets_length: Any = None) -> dict[str, Any]:
+  """Gin-bound values (``symtune.settings.<name> = ...``); unbound ones are None.
+
+  The parameters are the names in `SETTINGS` (a test checks they agree), so a
+  misspelled binding fails when Gin parses it.
+  """
+  return dict(locals())
+
+
+def _gin_values() -> dict[str, Any]:
+  bound = gin.get_bindings("symtune.settings")
+  return {k: v for k, v in bound.items() if v is not None}
+
+
+def _overrides() -> list[dict[str, Any]]:
+  if not hasattr(_LOCAL, "stack"):
+    _LOCAL.stack = []
+  return _LOCAL.stack
+
+
+_GLOBAL_OVERRIDES: dict[str, Any] = {}
+
+
+def set_values(**values: Any) -> None:
+  """Sets values for the whole process (CLI flags); None leaves a setting as it was."""
+  for name, value in values.items():
+    _check_name(name)
+    if value is not None:
+      _GLOBAL_OVERRIDES[name] = value
+
+
+@contextlib.contextmanager
+def override(**values: Any) -> Iterator[None]:
+  """Sets values inside a ``with`` block (this thread); None leaves a setting as it was."""
+  for name in values:
+    _check_name(name)
+  _overrides().append({k: v for k, v in values.items() if v is not None})
+  try:
+    yield
+  finally:
+    _overrides().pop()
+
+
+def _check_name(name: str) -> None:
+  if name not in SETTINGS:
+    raise KeyError(f"unknown setting {name!r}; known: {', '.join(SETTINGS)}")
+
+
+def env(name: str) -> str | None:
+  """A raw environment variable (for the few non-SYMTUNE ones the CLI consults)."""
+  return os.environ.get(name) or None
+
+
+def set_env_default(name: str, value: str) -> None:
+  """``os.environ.setdefault`` for third-party switches (TF log level, HF offline)."""
+  os.environ.setdefault(name, value)
+
+
+def _convert(setting: Setting, value: Any, origin: str) -> Any:
+  if setting.kind == "path":
+    return pathlib.Path(os.path.expanduser(str(value)))
+  if setting.kind == "int":
+    try:
+      out = int(value)
+    except (TypeError, ValueError):
+      raise InputError(f"setting {setting.name} from {origin}: expected an integer, "
+                       f"got {value!r}") from None
+    if out <= 0:
+      raise InputError(f"setting {setting.name} from {origin}: expected a positive "
+                       f"integer, got {out}")
+    return out
+  return str(value)
+
+
+def resolve(name: str) -> tuple[Any, str]:
+  """``(value, origin)`` for a setting; origin is 'override', 'gin', '$VAR',
+  'shared', 'package' or 'default'. A path value may be None (not available)."""
+  _check_name(name)
+  setting = SETTINGS[name]
+  for layer in reversed(_overrides()):
+    if name in layer:
+      return _convert(setting, layer[name], "override"), "override"
+  if name in _GLOBAL_OVERRIDES:
+    return _convert(setting, _GLOBAL_OVERRIDES[name], "flag"), "flag"
+  gin_values = _gin_values()
+  if name in gin_values:
+    return _convert(setting, gin_values[name], "gin"), "gin"
+  raw = os.environ.get(setting.env_var)
+  if raw:
+    return _convert(setting, raw, "$" + setting.env_var), "$" + setting.env_var
+  if setting.shared_subdir:
+    shared = shared_data_root() / setting.shared_subdir
+    if shared.is_dir():
+      return shared, "shared"
+  if setting.packaged_subdir and (PACKAGE_DATA / setting.packaged_subdir).is_dir():
+    return PACKAGE_DATA / setting.packaged_subdir, "package"
+  default = setting.default
+  if default is not None and setting.kind == "path":
+    default = pathlib.Path(default)
+  return default, "default"
+
+
+def get(name: str) -> Any:
+  """The value of a setting by the rule in the module docstring."""
+  return resolve(name)[0]
+
+
+def shared_data_root() -> pathlib.Path:
+  """Where ../shared/data is (``symtune.settings.shared_data`` / ``$SYMTUNE_SHARED_DATA``)."""
+  setting = SETTINGS["shared_data"]
+  for layer in reversed(_overrides()):
+    if "shared_data" in layer:
+      return pathlib.Path(layer["shared_data"])
+  value = _GLOBAL_OVERRIDES.get("shared_data") or _gin_values().get("shared_data") \
+      or os.environ.get(setting.env_var)
+  return pathlib.Path(value) if value else pathlib.Path(setting.default)
+
+
+def how_to_set(name: str) -> str:
+  """'Gin symtune.settings.<name> or $SYMTUNE_<NAME>': for error messages."""
+  setting = SETTINGS[name]
+  return (f"set it in Gin (symtune.settings.{name} = ...), with the matching flag, "
+          f"or with ${setting.env_var}")
+
+
+def require_root(name: str) -> pathlib.Path:
+  """A data root that must exist; else an `InputError` naming the setting."""
+  value, origin = resolve(name)
+  setting = SETTINGS[name]
+  if value is None:
+    raise InputError(f"no {setting.help} available: {how_to_set(name)}")
+  if not pathlib.Path(value).exists():
+    raise InputError(f"{name} (from {origin}) does not exist: {setting.help}; "
+                     f"{how_to_set(name)}", path=str(value))
+  return pathlib.Path(value)
+
+
+def feature_lengths() -> dict[str, int]:
+  """``{'inputs': ..., 'targets': ...}`` of the run (see `SETTINGS`)."""
+  return {"inputs": get("inputs_length"), "targets": get("targets_length")}
+
+
+def describe() -> list[tuple[str, str, str, str]]:
+  """``(name, value, origin, help)`` for every setting: for ``symtune settings`` / docs."""
+  rows = []
+  for name, setting in SETTINGS.items():
+    value, origin = resolve(name)
+    rows.append((name, "" if value is None else str(value), origin, setting.help))
+  return rows
