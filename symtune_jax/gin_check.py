@@ -30,6 +30,7 @@ from typing import Any, Iterable, Sequence
 
 from gin import config_parser
 
+from symtune_jax import settings
 from symtune_jax.errors import InputError
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -336,7 +337,7 @@ CHECKPOINT_MARKERS = ("checkpoint", "state/checkpoint", "_METADATA", "state/_MET
 _GS_PATH = re.compile(r"^gs://[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]/\S+$")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
 _STEP_DIR = re.compile(r"^checkpoint_(\d+)$")
-_ENV_IN_HEADER = re.compile(r"\b(SYMTUNE_[A-Z0-9_]+)=")
+SETTINGS_PREFIX = "symtune.settings."
 
 
 class _Unknown:
@@ -611,14 +612,28 @@ def _same_file(a: str, b: str) -> bool:
   return os.path.realpath(a) == os.path.realpath(b)
 
 
+def setting_value(name: str, bindings: dict[str, Binding]) -> tuple[Any, str]:
+  """A setting as this launch gives it: (value, where): its Gin binding
+  (``symtune.settings.<name>``, macros followed), else `settings.resolve`."""
+  b, _ = resolve(SETTINGS_PREFIX + name, bindings)
+  if b is not None and b.value is not UNKNOWN and not _binding_required(b):
+    return b.value, b.where
+  value, origin = settings.resolve(name)
+  return value, ("the default" if origin == "default" else origin)
+
+
+def _set_vocab(value: str) -> str:
+  return f"set symtune.settings.vocab = '{value}' (Gin) for this model"
+
+
 def check_vocabulary_match(bindings: dict[str, Binding], t5x_files: set[str],
-                           spec: str, report: LaunchReport) -> None:
-  """The model's vocabulary (gin) against the tasks' (``$SYMTUNE_VOCAB``)."""
+                           spec: str, report: LaunchReport, origin: str = "") -> None:
+  """The model's vocabulary (gin) against the tasks' (the ``vocab`` setting)."""
   from symtune_jax.tasks import vocab as vocab_mod  # pylint: disable=g-import-not-at-top
   model = model_vocabulary(bindings, t5x_files)
   if model is None:
     report.notes.append("cannot tell the model's vocabulary from the gin files; the "
-                        f"tasks use SYMTUNE_VOCAB={spec!r}")
+                        f"tasks use vocab {spec!r}")
     return
   kind, path, label, where = model
   tasks_desc = {"t5": "the T5 SentencePiece model", "": "the T5 SentencePiece model",
@@ -626,7 +641,7 @@ def check_vocabulary_match(bindings: dict[str, Binding], t5x_files: set[str],
   if kind == "byte":
     ok = spec == "byte"
     model_desc = "seqio.ByteVocabulary"
-    fix = "set SYMTUNE_VOCAB=byte for this model"
+    fix = _set_vocab("byte")
   else:
     model_desc = f"the SentencePiece model {path!r}"
     if spec in ("", "t5"):
@@ -636,12 +651,12 @@ def check_vocabulary_match(bindings: dict[str, Binding], t5x_files: set[str],
     else:
       ok = _same_file(path, spec)
     if path == vocab_mod.T5_SPM_PATH:
-      fix = "set SYMTUNE_VOCAB=t5 (the T5 SentencePiece model) for this model"
+      fix = _set_vocab("t5") + " (the T5 SentencePiece model)"
     elif not _SCHEME.match(path):
-      fix = f"set SYMTUNE_VOCAB={path} (the same file) for this model"
+      fix = _set_vocab(path) + " (the same file)"
     else:
       fix = (f"copy {path} to a local file and set both --gin.{VOCAB_MACRO}=\"'FILE'\" "
-             "and SYMTUNE_VOCAB=FILE")
+             "and symtune.settings.vocab = 'FILE'")
     if spec not in ("", "t5", "byte"):
       fix += f", or --gin.{VOCAB_MACRO}=\"'{spec}'\" to give the model the tasks' vocabulary"
     elif spec in ("", "t5") and path != vocab_mod.T5_SPM_PATH:
@@ -649,8 +664,8 @@ def check_vocabulary_match(bindings: dict[str, Binding], t5x_files: set[str],
   if not ok:
     report.problems.append(
         f"{where}: vocabulary mismatch: the model uses {model_desc} ({label}) but the tasks "
-        f"use {tasks_desc} ($SYMTUNE_VOCAB={spec or 't5'}"
-        f"{'' if vocab_mod.ENV_VAR in os.environ else ', the default'}); T5X would stop "
+        f"use {tasks_desc} (vocab {spec or 't5'!r} from {origin or 'the caller'}); "
+        "T5X would stop "
         f"with a vocabulary-mismatch error. Fix: {fix}")
 
 
@@ -665,14 +680,15 @@ def check_launch(files: Sequence[str | os.PathLike],
   the config, no macro is left ``%gin.REQUIRED``, the checkpoint and
   vocabulary paths (``INITIAL_CHECKPOINT_PATH``, ``CHECKPOINT_PATH``,
   ``FLAN_T5_CHECKPOINT``, ``VOCABULARY_PATH``) exist locally (gs:// paths:
-  syntax only), and the model's vocabulary is the tasks' (``$SYMTUNE_VOCAB``).
+  syntax only), and the model's vocabulary is the tasks' (``symtune.settings.vocab``), and
+  ``TASK_FEATURE_LENGTHS['inputs']`` is ``symtune.settings.inputs_length``.
 
   Args:
     files: the ``--gin_file``s, in order.
     overrides: (name, value) of each ``--gin.NAME=VALUE``, in order (`parse_override`).
     repo_root: the ``--gin_search_paths`` root of project includes.
     manifest: the T5X manifest (default: the shipped one).
-    vocab_spec: the tasks' vocabulary (default: ``$SYMTUNE_VOCAB`` as the tasks read it).
+    vocab_spec: the tasks' vocabulary (default: the launch's `setting_value`).
 
   Returns:
     problems (each ``where: message``) and notes.
@@ -720,18 +736,37 @@ def check_launch(files: Sequence[str | os.PathLike],
     b, chain = resolve(VOCAB_MACRO, bindings)
     if b is not None and b.value is not UNKNOWN and not _binding_required(b):
       check_vocabulary_path(_label(chain), b.value, b.where, report)
+  origin = "the caller"
   if vocab_spec is None:
-    from symtune_jax.tasks import vocab as vocab_mod  # pylint: disable=g-import-not-at-top
-    vocab_spec = vocab_mod.vocabulary_spec()
-  check_vocabulary_match(bindings, t5x_files, vocab_spec, report)
-  header = parse(files[0]).header
-  unset = sorted({v for v in _ENV_IN_HEADER.findall(header) if not os.environ.get(v)})
-  if unset:
-    report.notes.append(
-        f"{files[0]}: the launch command in its header sets {', '.join(unset)}, unset "
-        "here: T5X inherits this shell's environment, and unset the tasks use their "
-        "defaults (for data roots: the small samples shipped in the package)")
+    vocab_spec, origin = setting_value("vocab", bindings)
+  check_vocabulary_match(bindings, t5x_files, str(vocab_spec), report, origin)
+  check_feature_lengths(bindings, report)
   return report
+
+
+def check_feature_lengths(bindings: dict[str, Binding], report: LaunchReport) -> None:
+  """``TASK_FEATURE_LENGTHS`` against the settings the tasks build for.
+
+  Tasks fit their inputs to ``symtune.settings.inputs_length``; a run whose
+  feature length differs would trim (shorter) or waste (longer) them.
+  """
+  b, _ = resolve("TASK_FEATURE_LENGTHS", bindings)
+  if b is None or not isinstance(b.value, dict):
+    return
+  for key in ("inputs",):  # targets: answers are short; SeqIO trims as T5X expects
+    run = b.value.get(key)
+    if isinstance(run, tuple) and len(run) == 2 and run[0] == "%":
+      m, _ = resolve(run[1], bindings)
+      run = m.value if m is not None else None
+    if not isinstance(run, int):
+      continue
+    built, where = setting_value(f"{key}_length", bindings)
+    if built != run:
+      report.problems.append(
+          f"{b.where}: TASK_FEATURE_LENGTHS['{key}'] is {run} but the tasks build "
+          f"{key} for {built} tokens (symtune.settings.{key}_length from {where}); "
+          f"SeqIO would trim them. Fix: bind symtune.settings.{key}_length = {run} "
+          f"(e.g. both from one macro)")
 
 
 USAGE = """\
@@ -743,7 +778,8 @@ usage: python -m symtune_jax.gin_check                      (every experiment, s
 With a file: checks that launch as T5X would run it (same --gin_file / --gin.NAME
 flags; other T5X flags are ignored): the static checks, macros left
 %gin.REQUIRED, checkpoint and vocabulary paths, and the model's vocabulary
-against $SYMTUNE_VOCAB (set it as in the launch command). Exit 1 on problems."""
+against the tasks' (symtune.settings.vocab), and TASK_FEATURE_LENGTHS against
+symtune.settings.inputs_length. Exit 1 on problems."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

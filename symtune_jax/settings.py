@@ -123,7 +123,7 @@ _GIN_PARAMS = tuple(SETTINGS)
 
 
 @gin.configurable("settings", module="symtune")
-def _gin_settings(
+def settings(
     *,
     shared_data: Any = None,
     wtq_root: Any = None,
@@ -196,6 +196,17 @@ def env(name: str) -> str | None:
   return os.environ.get(name) or None
 
 
+def child_env(**values: Any) -> dict[str, str]:
+  """This process's environment plus ``$SYMTUNE_<NAME>`` for ``values``: for a
+  subprocess (T5X, ``symtune score``) that must see these settings."""
+  out = dict(os.environ)
+  for name, value in values.items():
+    _check_name(name)
+    if value is not None:
+      out[SETTINGS[name].env_var] = str(value)
+  return out
+
+
 def set_env_default(name: str, value: str) -> None:
   """``os.environ.setdefault`` for third-party switches (TF log level, HF offline)."""
   os.environ.setdefault(name, value)
@@ -261,6 +272,21 @@ def shared_data_root() -> pathlib.Path:
   return pathlib.Path(value) if value else pathlib.Path(setting.default)
 
 
+def root(name: str) -> pathlib.Path:
+  """A data root to read from: its value, else where ../shared/data would hold it.
+
+  Unlike `require_root` this never raises: a missing root is reported by the
+  reader that opens a file under it (see `evaluation.data_roots`).
+  """
+  value = get(name)
+  if value is not None:
+    return pathlib.Path(value)
+  setting = SETTINGS[name]
+  if setting.shared_subdir:
+    return shared_data_root() / setting.shared_subdir
+  return pathlib.Path(f"<unset {setting.env_var}>")
+
+
 def how_to_set(name: str) -> str:
   """'Gin symtune.settings.<name> or $SYMTUNE_<NAME>': for error messages."""
   setting = SETTINGS[name]
@@ -292,3 +318,8 @@ def describe() -> list[tuple[str, str, str, str]]:
     value, origin = resolve(name)
     rows.append((name, "" if value is None else str(value), origin, setting.help))
   return rows
+
+
+# Files with ``from __gin__ import dynamic_registration`` (every experiment)
+# reach the same configurable with ``import symtune_jax.settings as symtune``.
+_gin_settings = settings

@@ -19,8 +19,10 @@
    each log appears when its step ends (on failure too); to follow a run
    live, run the printed commands yourself.
 
-Offline by default: unless ``SYMTUNE_VOCAB`` is set, the demo uses the byte
-vocabulary (the T5 SentencePiece model lives on GCS).
+Offline by default: unless the ``vocab`` setting is given (``$SYMTUNE_VOCAB``),
+the demo uses the byte vocabulary (the T5 SentencePiece model lives on GCS);
+the smoke Gin files set ``symtune.settings.vocab = 'byte'`` and their lengths
+themselves, so the T5X commands need no environment.
 """
 
 from __future__ import annotations
@@ -32,12 +34,13 @@ import subprocess
 import sys
 import time
 
+from symtune_jax import settings
 from symtune_jax.errors import SymtuneError
 
 MIXTURE = "symtune_wtq_insta_mix"
 FALLBACK_MIXTURE = "symtune_demo_wtq_mix"
 EVAL_TASK = "symtune_eval_wtq_qa_v1"
-SMOKE_INPUT_LENGTH = "512"
+SMOKE_INPUT_LENGTH = 512  # smoke_cpu*.gin's INPUTS_LENGTH
 
 
 def add_parser(subparsers) -> None:
@@ -98,7 +101,7 @@ def check_command(cmd: list[str]) -> list[str]:
       c for c in cmd[3:] if c.startswith(("--gin_file=", "--gin."))]
 
 
-def launch_problems(cmd: list[str], repo: str, vocab_spec: str) -> list[str]:
+def launch_problems(cmd: list[str], repo: str, vocab_spec: str | None = None) -> list[str]:
   """`gin_check.check_launch` on a T5X command (files relative to ``repo``)."""
   from symtune_jax import gin_check  # pylint: disable=g-import-not-at-top
   files = [os.path.join(repo, c.split("=", 1)[1]) for c in cmd
@@ -121,9 +124,8 @@ def format_command(cmd: list[str]) -> str:
 
 
 def _env() -> dict[str, str]:
-  env = dict(os.environ)
-  env.setdefault("SYMTUNE_EVAL_INPUT_LENGTH", SMOKE_INPUT_LENGTH)
-  return env
+  """The environment of `symtune score`: the smoke run's inputs length (as its Gin sets)."""
+  return settings.child_env(inputs_length=SMOKE_INPUT_LENGTH)
 
 
 def run(args) -> int:
@@ -135,10 +137,11 @@ def run(args) -> int:
   start = time.time()
   out = args.out
   os.makedirs(out, exist_ok=True)
-  if "SYMTUNE_VOCAB" not in os.environ:
-    os.environ["SYMTUNE_VOCAB"] = "byte"
+  if settings.resolve("vocab")[1] == "default":
+    settings.set_values(vocab="byte")
     print("SYMTUNE_VOCAB is unset: using the byte vocabulary (offline). With the T5 "
           "SentencePiece model reachable, set SYMTUNE_VOCAB=t5.")
+  settings.set_values(inputs_length=SMOKE_INPUT_LENGTH)
 
   _step(f"1/3 generate {args.num_sql} SQL-execution examples from the shipped WTQ tables")
   sql_out = os.path.join(out, "sql")
@@ -162,8 +165,7 @@ def run(args) -> int:
 
   repo = str(gin_check.REPO_ROOT)
   commands = t5x_commands(repo, out, mixture)
-  vocab = os.environ["SYMTUNE_VOCAB"]
-  prefix = f"SYMTUNE_VOCAB={vocab} SYMTUNE_EVAL_INPUT_LENGTH={SMOKE_INPUT_LENGTH} "
+  prefix = ""
   shown_lines = []
   for cmd in commands:
     if cmd[0] != "symtune":
@@ -183,13 +185,13 @@ def run(args) -> int:
     if cmd[0] == "symtune":
       print("$ " + format_command(cmd), flush=True)
       # `symtune` (the console script) may not be on PATH: run its module, in
-      # T5X's environment (same SYMTUNE_EVAL_INPUT_LENGTH as the eval).
+      # the smoke run's inputs length.
       proc = subprocess.run([sys.executable, "-m", "symtune_jax.cli.main", *cmd[1:]],
                             cwd=repo, env=_env(), check=False)
       if proc.returncode != 0:
         raise SymtuneError(f"symtune score failed (exit {proc.returncode})")
       continue
-    problems = launch_problems(cmd, repo, vocab)
+    problems = launch_problems(cmd, repo)
     if problems:
       raise SymtuneError("the T5X launch would fail:\n  " + "\n  ".join(problems)
                          + "\n(checked by: " + format_command(check_command(cmd)) + ")")
@@ -197,7 +199,7 @@ def run(args) -> int:
     log = os.path.join(out, f"{cmd[2].split('.')[-1]}.log")
     # Atomic: the log lands when T5X exits (also when it fails), never half-written.
     with atomic_open(log, "w") as f:
-      proc = subprocess.run(cmd, cwd=repo, env=_env(), stdout=f, stderr=subprocess.STDOUT,
+      proc = subprocess.run(cmd, cwd=repo, stdout=f, stderr=subprocess.STDOUT,
                             check=False)
     print(f"  log: {log}")
     if proc.returncode != 0:

@@ -162,7 +162,8 @@ def _tf_example(ex: dict[str, Any]) -> bytes:
 
 
 def _write_tfrecord(path: str, records: list[dict[str, Any]]) -> None:
-  os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+  from symtune_jax import settings as settings_mod  # pylint: disable=g-import-not-at-top
+  settings_mod.set_env_default("TF_CPP_MIN_LOG_LEVEL", "3")
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   tmp = os.path.join(os.path.dirname(path), f".tmp-{os.path.basename(path)}-{os.getpid()}")
   try:
@@ -218,18 +219,20 @@ def _queue_reporter() -> Callable[[int], None]:
 
 # --- driver -------------------------------------------------------------------------
 def _settings(args) -> dict[str, Any]:
+  from symtune_jax import settings as settings_mod  # pylint: disable=g-import-not-at-top
+  wtq_root, origin = settings_mod.resolve("wtq_root")
   return {
       "kind": "sql", "num": args.num, "seed": args.seed, "split": args.split,
       "shards": args.shards, "format": args.format,
       "tables": os.path.abspath(args.tables) if args.tables else None,
       "squall": os.path.abspath(args.squall) if args.squall else None,
-      "wtq_root_env": None if (args.tables or args.squall) else os.environ.get(
-          "SYMTUNE_WTQ_ROOT") or None,
+      "wtq_root_env": None if (args.tables or args.squall or origin == "package")
+                      else str(wtq_root),
       "mode": args.mode,
       "templates": os.path.abspath(args.templates) if args.templates else None,
       "table_budget": args.table_budget,
       "max_input_length": args.max_input_length,
-      "vocab": (os.environ.get("SYMTUNE_VOCAB", "t5") if args.max_input_length else None),
+      "vocab": (settings_mod.get("vocab") if args.max_input_length else None),
   }
 
 
@@ -328,6 +331,9 @@ def run(args) -> int:
           f"real data give --tables or set ${sx.WTQ_ROOT_ENV} to the official "
           "WikiTableQuestions folder (holding csv/)", file=sys.stderr)
   tables, table_skips = load_source(settings)  # bad tables fail before anything is written
+  if args.max_input_length:  # so does a vocabulary that can't be read (e.g. T5's, offline)
+    from symtune_jax.tasks import vocab  # pylint: disable=g-import-not-at-top
+    vocab.get_vocabulary()
   _open_out(out, settings, args.overwrite)
   jobs = plan(args.num, args.shards, out, args.split, args.format)
   todo = [j for j in jobs if not is_complete(j)]

@@ -20,9 +20,8 @@ import os
 import pkgutil
 from typing import Any, Sequence
 
+from symtune_jax import settings
 from symtune_jax.errors import InputError, SymtuneError
-
-DEFAULT_LENGTHS = {"inputs": 2048, "targets": 128}
 
 
 def add_parser(subparsers) -> None:
@@ -38,8 +37,9 @@ def add_parser(subparsers) -> None:
   plot.add_argument("--plot", metavar="PATH",
                     help="where to write the composition's PNG bar chart (default ./NAME.png)")
   plot.add_argument("--no-plot", action="store_true", help="do not write the chart")
-  p.add_argument("--sequence-length", default="inputs=2048,targets=128",
-                 help="feature lengths to compare with (default inputs=2048,targets=128)")
+  p.add_argument("--sequence-length", default=None,
+                 help="feature lengths to compare with, e.g. inputs=512,targets=32 "
+                 "(default: the run's, symtune.settings.inputs_length / targets_length)")
   p.add_argument("--json", metavar="PATH", help="also write the report as JSON")
   p.set_defaults(func=run)
 
@@ -139,9 +139,10 @@ def inspect_component(task, rate: float, split: str, num_examples: int,
     return ComponentReport(task.name, rate, n, 0, {}, [], error=str(e))
   except (tf.errors.OpError, ValueError) as e:
     msg = getattr(e, "message", str(e)).strip().splitlines()[0]
-    vocab = os.environ.get("SYMTUNE_VOCAB", "t5")
-    hint = (" (SYMTUNE_VOCAB=t5 needs the T5 SentencePiece model on GCS; offline use "
-            "SYMTUNE_VOCAB=byte or a local .model)" if vocab in ("", "t5") else "")
+    vocab = settings.get("vocab")
+    hint = (" (vocab 't5' needs the T5 SentencePiece model on GCS; offline set "
+            "symtune.settings.vocab = 'byte' or a local .model, or $SYMTUNE_VOCAB)"
+            if vocab in ("", "t5") else "")
     return ComponentReport(task.name, rate, n, 0, {}, [], error=msg + hint)
   stats = {}
   for k, vals in seqs.items():
@@ -158,7 +159,7 @@ def inspect_provider(name: str, split: str = "train", num_examples: int = 100,
                      lengths: dict[str, int] | None = None, show: int = 3
                      ) -> dict[str, Any]:
   """The whole report (what `symtune inspect` prints), as a dict."""
-  lengths = dict(DEFAULT_LENGTHS if lengths is None else lengths)
+  lengths = dict(settings.feature_lengths() if lengths is None else lengths)
   provider = get_provider(name)
   comps = components(provider)
   reports = []
@@ -227,7 +228,8 @@ def plot_composition(report: dict[str, Any], path: str) -> None:
 def run(args) -> int:
   if args.num_examples <= 0:
     raise InputError("must be positive", field="--num-examples")
-  lengths = parse_lengths(args.sequence_length)
+  lengths = (parse_lengths(args.sequence_length) if args.sequence_length
+             else settings.feature_lengths())
   report = inspect_provider(args.name, args.split, args.num_examples, lengths, args.show)
   print(format_report(report))
   failed = all(c["error"] for c in report["components"])

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 
-# TensorFlow's C++ start-up chatter (oneDNN, CUDA stubs) is noise on a CLI.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
+from symtune_jax import settings
 from symtune_jax.errors import SymtuneError
+
+# TensorFlow's C++ start-up chatter (oneDNN, CUDA stubs) is noise on a CLI.
+settings.set_env_default("TF_CPP_MIN_LOG_LEVEL", "2")
 
 # (command, module, one-line help). Keep in the order users meet them.
 COMMANDS: list[tuple[str, str, str]] = [

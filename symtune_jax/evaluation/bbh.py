@@ -18,13 +18,14 @@ import pathlib
 import re
 from typing import Any, Iterator, Mapping, Sequence
 
+from symtune_jax import settings
 from symtune_jax.errors import InputError
 from symtune_jax.evaluation import data_roots, fewshot
 from symtune_jax.evaluation.rank_classification import MultipleChoice
 from symtune_jax.tables.truncate import approx_token_length
 
 NUM_SHOTS = 3
-DEFAULT_MAX_INPUT_TOKENS = 2048
+DEFAULT_MAX_INPUT_TOKENS = settings.SETTINGS["inputs_length"].default
 SPLITS = ("test",)
 
 # Multiple choice: the input lists "(A) ..." options; the target is a letter.
@@ -88,10 +89,12 @@ def render_prompt(shots: Sequence[Mapping[str, str]], query: str) -> str:
 
 
 def iter_prompts(task: str, root: pathlib.Path | None = None, *,
-                 num_shots: int = NUM_SHOTS, max_input_tokens: int = DEFAULT_MAX_INPUT_TOKENS,
+                 num_shots: int = NUM_SHOTS, max_input_tokens: int | None = None,
                  length_fn=approx_token_length, limit: int | None = None
                  ) -> Iterator[dict[str, Any]]:
   """Yields {'id', 'inputs', 'targets', 'num_shots', 'input'} for each evaluated example."""
+  if max_input_tokens is None:
+    max_input_tokens = settings.get("inputs_length")
   examples = load_examples(task, root)
   shots, rest = examples[:num_shots], examples[num_shots:]
   for i, ex in enumerate(rest):

@@ -19,6 +19,7 @@ import io
 import pathlib
 from typing import Any, Iterator, Mapping, Sequence
 
+from symtune_jax import settings
 from symtune_jax.errors import InputError
 from symtune_jax.evaluation import data_roots, fewshot
 from symtune_jax.evaluation.rank_classification import MultipleChoice
@@ -44,7 +45,7 @@ SUBJECTS: tuple[str, ...] = (
 )
 LETTERS = ("A", "B", "C", "D")
 NUM_SHOTS = 5
-DEFAULT_MAX_INPUT_TOKENS = 2048
+DEFAULT_MAX_INPUT_TOKENS = settings.SETTINGS["inputs_length"].default
 SPLIT_DIRS = {"dev": "dev", "validation": "val", "test": "test"}
 SPLITS = ("validation", "test")
 
@@ -111,9 +112,11 @@ def render_prompt(subject: str, shots: Sequence[Question], query: Question) -> s
 
 
 def iter_prompts(subject: str, split: str, root: pathlib.Path | None = None, *,
-                 num_shots: int = NUM_SHOTS, max_input_tokens: int = DEFAULT_MAX_INPUT_TOKENS,
+                 num_shots: int = NUM_SHOTS, max_input_tokens: int | None = None,
                  length_fn=approx_token_length) -> Iterator[dict[str, Any]]:
   """Yields {'id', 'inputs', 'targets', 'num_shots'} for each question of ``split``."""
+  if max_input_tokens is None:
+    max_input_tokens = settings.get("inputs_length")
   shots = load_questions(subject, "dev", root)[:num_shots]
   for q in load_questions(subject, split, root):
     prompt, k = fewshot.fit_shots(lambda s, q=q: render_prompt(subject, s, q), shots,

@@ -10,13 +10,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable, Sequence
 
+from symtune_jax import settings
 from symtune_jax.evaluation.denotation import ANSWER_SEPARATOR
 from symtune_jax.evaluation.templates import Template
 from symtune_jax.tables import linearize, truncate
 from symtune_jax.tables.table import Table
 
 # The paper's input length.
-DEFAULT_MAX_INPUT_TOKENS = 2048
+DEFAULT_MAX_INPUT_TOKENS = settings.SETTINGS["inputs_length"].default
 LengthFn = Callable[[str], int]
 
 
@@ -46,7 +47,7 @@ def format_history(history: Sequence[str]) -> str:
 
 
 def render_table_question(template: Template, q: TableQuestion, *,
-                          max_input_tokens: int = DEFAULT_MAX_INPUT_TOKENS,
+                          max_input_tokens: int | None = None,
                           length_fn: LengthFn = truncate.approx_token_length
                           ) -> tuple[str, str]:
   """(template, question) -> (inputs, targets), table cut to fit the length.
@@ -57,6 +58,8 @@ def render_table_question(template: Template, q: TableQuestion, *,
   fields = {"question": q.question, "history": format_history(q.history),
             "answer": ANSWER_SEPARATOR.join(q.answers), "table": ""}
   overhead = length_fn(template.render(fields)[0])
+  if max_input_tokens is None:
+    max_input_tokens = settings.get("inputs_length")
   budget = max(max_input_tokens - overhead, 8)
   table = truncate.fit_to_budget(q.table, budget, length_fn)
   fields["table"] = linearize.tapex(table)

@@ -22,11 +22,12 @@ import pathlib
 import re
 from typing import Any, Iterator
 
+from symtune_jax import settings
 from symtune_jax.errors import InputError
 from symtune_jax.instructions.card import TaskCard
 
 # Where official task files live when no folder is passed.
-TASKS_DIR_ENV = "SYMTUNE_NIV2_TASKS_DIR"
+TASKS_DIR_ENV = settings.SETTINGS["niv2_tasks_dir"].env_var
 
 # FLAN's task_metadata.json cuts task names at their first "."; these are the
 # official names (allenai/natural-instructions ``tasks/<name>.json``).
@@ -220,8 +221,11 @@ def card_from_task_file(task: TaskFile, split: str = "train") -> TaskCard:
 
 
 def tasks_dir(root: str | os.PathLike | None = None) -> pathlib.Path | None:
-  """The folder of official task files: ``root``, else ``$SYMTUNE_NIV2_TASKS_DIR``."""
-  root = root if root is not None else os.environ.get(TASKS_DIR_ENV)
+  """The folder of official task files: ``root``, else the ``niv2_tasks_dir``
+  setting (Gin or ``$SYMTUNE_NIV2_TASKS_DIR``); None: only the package's sample."""
+  if root is None:
+    value, origin = settings.resolve("niv2_tasks_dir")
+    root = value if origin not in ("package", "default") else None
   if not root:
     return None
   root = pathlib.Path(root)

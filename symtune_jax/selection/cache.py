@@ -18,16 +18,15 @@ import zipfile
 
 import numpy as np
 
+from symtune_jax import settings
 from symtune_jax.files import atomic_open
 
-CACHE_ENV = "SYMTUNE_CACHE_DIR"
+CACHE_ENV = settings.SETTINGS["cache_dir"].env_var
 
 
 def default_cache_dir() -> pathlib.Path:
-  root = os.environ.get(CACHE_ENV)
-  if root:
-    return pathlib.Path(root) / "embeddings"
-  return pathlib.Path.home() / ".cache" / "symtune_jax" / "embeddings"
+  """``<cache_dir setting>/embeddings`` (Gin, ``$SYMTUNE_CACHE_DIR``, ~/.cache/symtune_jax)."""
+  return settings.get("cache_dir") / "embeddings"
 
 
 def text_key(text: str) -> bytes:

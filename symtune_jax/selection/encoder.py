@@ -22,6 +22,7 @@ from typing import Sequence
 
 import numpy as np
 
+from symtune_jax import settings
 from symtune_jax.errors import InputError
 from symtune_jax.selection.cache import EmbeddingCache, text_key
 
@@ -109,8 +110,8 @@ class Encoder:
   def model(self):
     """The sentence-transformers model (loaded on first use, offline)."""
     if self._model is None:
-      os.environ.setdefault("HF_HUB_OFFLINE", "1")
-      os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+      settings.set_env_default("HF_HUB_OFFLINE", "1")
+      settings.set_env_default("TRANSFORMERS_OFFLINE", "1")
       from sentence_transformers import SentenceTransformer  # pylint: disable=g-import-not-at-top
       try:
         self._model = SentenceTransformer(self._load_target, device=self.device)

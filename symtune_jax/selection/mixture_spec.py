@@ -13,23 +13,21 @@ import os
 import pathlib
 from typing import Any, Mapping, Sequence
 
+from symtune_jax import settings
 from symtune_jax.errors import InputError
 from symtune_jax.instructions import families, niv2
 from symtune_jax.instructions.card import TaskCard
 from symtune_jax.selection import rates_file, select
 
-MIXTURES_ENV = "SYMTUNE_MIXTURES_DIR"
+MIXTURES_ENV = settings.SETTINGS["mixtures_dir"].env_var
 # Short names accepted by --symbolic-share.
 ALIASES = {"sql": "sql_execution", "symbols": "symbol_tuning"}
 
 
 def default_dir() -> pathlib.Path:
-  """Rates files registered as mixtures: ``$SYMTUNE_MIXTURES_DIR``, else the
-  repository's ``mixtures/`` (beside the package in an editable install)."""
-  env = os.environ.get(MIXTURES_ENV)
-  if env:
-    return pathlib.Path(env)
-  return pathlib.Path(__file__).resolve().parents[2] / "mixtures"
+  """Rates files registered as mixtures: the ``mixtures_dir`` setting (Gin,
+  ``$SYMTUNE_MIXTURES_DIR``), else the package's ``symtune_jax/mixtures/``."""
+  return settings.get("mixtures_dir")
 
 
 def mixture_name(path: str | os.PathLike) -> str:

@@ -39,6 +39,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from symtune_jax import settings
 from symtune_jax.errors import InputError
 from symtune_jax.sql import prompts
 from symtune_jax.sql.executor import Executor, Skip
@@ -49,7 +50,7 @@ from symtune_jax.tables import linearize, loaders, truncate
 from symtune_jax.tables.table import Table
 
 MODES = ("grammar", "templates", "mixed")
-WTQ_ROOT_ENV = "SYMTUNE_WTQ_ROOT"
+WTQ_ROOT_ENV = settings.SETTINGS["wtq_root"].env_var
 TABLE_SUFFIXES = (".csv", ".jsonl")
 # Fallback attempts (after max_attempts) go round the split's tables this often.
 FALLBACK_ROUNDS = 3
@@ -404,7 +405,7 @@ def uses_shipped_sample(*, tables: str | os.PathLike | None = None,
                         squall: str | os.PathLike | None = None) -> bool:
   """True when `load_tables` with these arguments reads the ~100 shipped tables."""
   return (tables is None and wtq_root is None and squall is None
-          and not os.environ.get(WTQ_ROOT_ENV))
+          and settings.resolve("wtq_root")[1] == "package")
 
 
 def load_tables(*, tables: str | os.PathLike | None = None,
@@ -414,8 +415,9 @@ def load_tables(*, tables: str | os.PathLike | None = None,
   """The table source.
 
   In order: ``squall`` (SQUALL/TAPEX JSONL), ``tables`` / ``wtq_root`` (see
-  `load_table_path`), ``$SYMTUNE_WTQ_ROOT``, else the ~100 WTQ tables shipped
-  in the package. Tables that don't load (ragged rows, ...) are skipped,
+  `load_table_path`), else the ``wtq_root`` setting (Gin, ``$SYMTUNE_WTQ_ROOT``,
+  ``../shared/data/wtq/official``, else the ~100 WTQ tables shipped in the
+  package: the same rule as WTQ evaluation). Tables that don't load (ragged rows, ...) are skipped,
   counted in ``stats`` (give a `TableLoadStats` for the reasons) and logged.
   """
   from symtune_jax.tables import sample  # pylint: disable=g-import-not-at-top
@@ -429,7 +431,8 @@ def load_tables(*, tables: str | os.PathLike | None = None,
     return out
   path = tables if tables is not None else wtq_root
   if path is None:
-    path = os.environ.get(WTQ_ROOT_ENV) or None
+    value, origin = settings.resolve("wtq_root")
+    path = None if origin == "package" else value
   if path is not None:
     return load_table_path(path, stats)
   return sample.load_sample_tables()

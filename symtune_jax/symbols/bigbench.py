@@ -21,22 +21,18 @@ import re
 
 import numpy as np
 
+from symtune_jax import settings
 from symtune_jax.errors import InputError
 
-BIGBENCH_ENV = "SYMTUNE_BIGBENCH_ROOT"
-_REPO = pathlib.Path(__file__).resolve().parents[2]
+BIGBENCH_ENV = settings.SETTINGS["bigbench_root"].env_var
 LIST_FUNCTIONS_K = 4
 _FUNCTION_DIR = re.compile(r"^c\d{3}$")
 STC_SUBSETS = ("witness_set", "additional_set_1", "additional_set_2")
 
 
 def bigbench_root() -> pathlib.Path:
-  """`$SYMTUNE_BIGBENCH_ROOT`, else `bigbench/` under `$SYMTUNE_SHARED_DATA` or ../shared/data."""
-  env = os.environ.get(BIGBENCH_ENV)
-  if env:
-    return pathlib.Path(env)
-  shared = os.environ.get("SYMTUNE_SHARED_DATA") or _REPO.parent / "shared" / "data"
-  return pathlib.Path(shared) / "bigbench"
+  """The ``bigbench_root`` setting (Gin, `$SYMTUNE_BIGBENCH_ROOT`, ../shared/data/bigbench)."""
+  return settings.root("bigbench_root")
 
 
 @dataclasses.dataclass(frozen=True)

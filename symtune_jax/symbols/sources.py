@@ -34,12 +34,13 @@ import pathlib
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
+from symtune_jax import settings
 from symtune_jax.errors import InputError, SymtuneError
 from symtune_jax.symbols.examples import LabelledSplit, Record, make_split
 
 MAX_EXAMPLES = 25_000
-TWEETEVAL_ENV = "SYMTUNE_TWEETEVAL_ROOT"
-TFDS_DIR_ENV = "SYMTUNE_TFDS_DIR"
+TWEETEVAL_ENV = settings.SETTINGS["tweeteval_root"].env_var
+TFDS_DIR_ENV = settings.SETTINGS["tfds_dir"].env_var
 SAMPLE_ROOT = pathlib.Path(__file__).resolve().parents[1] / "data" / "tweeteval_sample"
 _SAMPLE_ROOT = SAMPLE_ROOT  # old private name
 
@@ -166,12 +167,9 @@ _TWEETEVAL_SPLIT_FILES = {"train": "train", "validation": "val", "test": "test"}
 
 
 def tweeteval_root() -> pathlib.Path:
-  """The TweetEval folder in effect: `$SYMTUNE_TWEETEVAL_ROOT`, else the shipped slice.
-
-  Real data is used only when asked for, never picked up from the machine.
-  """
-  env = os.environ.get(TWEETEVAL_ENV)
-  return pathlib.Path(env) if env else SAMPLE_ROOT
+  """The TweetEval folder in effect: the ``tweeteval_root`` setting (Gin,
+  ``$SYMTUNE_TWEETEVAL_ROOT``, ``../shared/data/tweeteval``), else the shipped slice."""
+  return settings.get("tweeteval_root") or SAMPLE_ROOT
 
 
 def _tweeteval_dirs(root: pathlib.Path, task: str) -> tuple[pathlib.Path, pathlib.Path]:
@@ -379,7 +377,8 @@ def tfds_source(spec: TfdsSpec | str, data_dir: str | None = None,
     spec = TFDS_SPECS_BY_NAME[spec]
 
   def resolved_dir() -> str | None:
-    return data_dir or os.environ.get(TFDS_DIR_ENV) or None
+    value = data_dir or settings.get("tfds_dir")
+    return os.fspath(value) if value else None
 
   def load(split: str) -> Iterable[Record]:
     import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top

@@ -22,20 +22,21 @@ Registration reads no files. A dataset is built when requested: the split's
 examples are loaded and rendered eagerly (so a missing file or malformed line
 raises an `InputError` naming it and the environment variable to set, before
 TensorFlow runs), then fed to ``tf.data``. Prompts are fit to
-``$SYMTUNE_EVAL_INPUT_LENGTH`` tokens of the task vocabulary (default 2048,
-the paper's input length): table rows / shots are dropped, questions are
-never cut.
+the run's inputs length (``symtune.settings.inputs_length``, default 2048, the
+paper's input length) in tokens of the task vocabulary: table rows / shots are
+dropped, questions are never cut.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 from typing import Any, Callable, Iterable, Sequence
 
 import seqio
 import tensorflow as tf
 
+from symtune_jax import settings
+from symtune_jax.errors import InputError
 from symtune_jax.evaluation import (bbh, denotation, mmlu, numeric, sqa, svamp, tabfact,
                                     templates, wikisql, wtq)
 from symtune_jax.evaluation import rank_classification as rc
@@ -43,8 +44,6 @@ from symtune_jax.evaluation.table_prompt import render_table_question
 from symtune_jax.tables import linearize, truncate
 from symtune_jax.tasks import registry, vocab
 
-INPUT_LENGTH_ENV = "SYMTUNE_EVAL_INPUT_LENGTH"
-DEFAULT_INPUT_LENGTH = 2048
 VERSION = "v1"
 
 _TEXT = tf.TensorSpec((), tf.string)
@@ -64,16 +63,12 @@ TABLE_BENCHMARKS = ("wtq", "wikisql", "sqa", "tabfact", "svamp")
 
 
 def input_length() -> int:
-  """Prompt budget in tokens: ``$SYMTUNE_EVAL_INPUT_LENGTH`` or 2048."""
-  value = os.environ.get(INPUT_LENGTH_ENV, "")
-  try:
-    n = int(value) if value else DEFAULT_INPUT_LENGTH
-  except ValueError:
-    n = -1
-  if n <= 16:
-    from symtune_jax.errors import InputError  # pylint: disable=g-import-not-at-top
-    raise InputError(f"${INPUT_LENGTH_ENV}={value!r}: expected an integer above 16")
-  return n
+  """Prompt budget in tokens, EOS included: the inputs_length setting."""
+  value, origin = settings.resolve("inputs_length")
+  if value <= 16:
+    raise InputError(f"inputs_length {value} (from {origin}): expected an integer "
+                     "above 16")
+  return value
 
 
 def _length_fn() -> Callable[[str], int]:

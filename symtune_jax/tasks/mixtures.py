@@ -30,6 +30,7 @@ import sys
 
 import seqio
 
+from symtune_jax import settings
 from symtune_jax.errors import InputError
 from symtune_jax.instructions import families
 from symtune_jax.selection import mixture_spec, rates_file
@@ -121,8 +122,8 @@ def register_directory(directory: str | os.PathLike | None = None
   """
   directory = pathlib.Path(directory or mixture_spec.default_dir())
   if not directory.is_dir():
-    if directory == mixture_spec.default_dir() and not os.environ.get(
-        mixture_spec.MIXTURES_ENV):
+    if directory == mixture_spec.default_dir() and settings.resolve(
+        "mixtures_dir")[1] == "default":
       return []  # an installed (non-editable) package has no mixtures/.
     raise InputError("mixtures folder not found", path=str(directory))
   _DIR_ERROR.clear()

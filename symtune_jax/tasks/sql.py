@@ -7,10 +7,10 @@ function of (seed, split, index) (`symtune_jax.sql.examples`); tables are split
 train / validation / test by table id, with TAPEX's held-out dev tables never in
 train.
 
-Tables come from ``$SYMTUNE_WTQ_ROOT`` (the WTQ folder holding ``csv/``, e.g.
-``../shared/data/wtq/official``) when set, else from the ~100 WTQ tables
-shipped in the package (a demo sample: a WARNING says so once; set
-``$SYMTUNE_WTQ_ROOT`` for real runs). Sizes per split are fixed numbers of
+Tables come from the ``wtq_root`` setting (Gin ``symtune.settings.wtq_root``,
+``$SYMTUNE_WTQ_ROOT``, ``../shared/data/wtq/official``: the WTQ folder holding
+``csv/``), else from the ~100 WTQ tables shipped in the package (a demo
+sample: a WARNING says so once). Sizes per split are fixed numbers of
 generated examples (``DEFAULT_NUM_EXAMPLES``: 200,000 / 2,000 / 2,000, the
 paper's SQL corpus size), changeable with `configure` before the dataset is
 built:
@@ -21,11 +21,13 @@ built:
                         max_input_length=1024)
 
 Length: every input, tokenized with the task vocabulary
-(`vocab.get_vocabulary()`), is at most ``max_input_length - 1`` tokens
-(default 2,048 - 1: one is left for EOS). Rows are dropped before the query
-runs, so SeqIO never trims an input and every target is the answer on the
-rows the model sees. Use the same ``max_input_length`` as the ``inputs``
-feature length of the run.
+(`vocab.get_vocabulary()`), is at most ``max_input_length - 1`` tokens (one is
+left for EOS); ``max_input_length`` is the run's inputs length
+(``symtune.settings.inputs_length``, which experiment Gin files bind to their
+``TASK_FEATURE_LENGTHS['inputs']``) unless `configure` sets one. Rows are
+dropped before the query runs, so SeqIO never trims an input and every target
+is the answer on the rows the model sees (a check fails the dataset if the
+run's length is shorter).
 
 Registration is cheap: nothing is loaded until a dataset is requested.
 """
@@ -41,6 +43,7 @@ from typing import Any, Mapping, Sequence
 
 import seqio
 
+from symtune_jax import settings
 from symtune_jax.evaluation import denotation
 from symtune_jax.sql import examples as sql_examples
 from symtune_jax.sql.splits import SPLITS
@@ -48,7 +51,7 @@ from symtune_jax.tables import truncate
 from symtune_jax.tasks import registry, vocab
 
 TASK_NAME = "symtune_sql_execution_v1"
-DEFAULT_MAX_INPUT_LENGTH = 2048
+DEFAULT_MAX_INPUT_LENGTH = settings.SETTINGS["inputs_length"].default
 DEFAULT_NUM_EXAMPLES: Mapping[str, int] = {"train": 200_000, "validation": 2_000,
                                            "test": 2_000}
 TEXT_FEATURES = ("inputs", "targets")
@@ -62,7 +65,7 @@ class Settings:
       default_factory=lambda: dict(DEFAULT_NUM_EXAMPLES))
   wtq_root: str | None = None
   squall: str | None = None
-  max_input_length: int = DEFAULT_MAX_INPUT_LENGTH
+  max_input_length: int | None = None  # None: the inputs_length setting
   config: sql_examples.ExampleConfig = dataclasses.field(
       default_factory=sql_examples.ExampleConfig)
 
@@ -98,7 +101,7 @@ def configure(*, seed: int | None = None, num_examples: Mapping[str, int] | None
       if int(max_input_length) < 16:
         raise ValueError(f"max_input_length = {max_input_length}; expected >= 16 tokens")
       _SETTINGS.max_input_length = int(max_input_length)
-    _builder.cache_clear()
+    _builder_for.cache_clear()
   return _SETTINGS
 
 
@@ -110,20 +113,32 @@ def _warn_sample_once() -> None:
   if not _SAMPLE_WARNED:
     _SAMPLE_WARNED = True
     logging.warning(
-        "%s: using the ~100-table WTQ demo sample shipped in the package; set $%s to "
-        "the official WikiTableQuestions folder (holding csv/, e.g. "
-        "../shared/data/wtq/official) for real runs.", TASK_NAME, sql_examples.WTQ_ROOT_ENV)
+        "%s: using the ~100-table WTQ demo sample shipped in the package; point "
+        "wtq_root at the official WikiTableQuestions folder (holding csv/) for real "
+        "runs: %s.", TASK_NAME, settings.how_to_set("wtq_root"))
+
+
+def max_input_length() -> int:
+  """The input budget (EOS included): `configure`'s, else the inputs_length setting."""
+  return _SETTINGS.max_input_length or settings.get("inputs_length")
+
+
+def _builder() -> sql_examples.ExampleBuilder:
+  """The example builder for the current settings, measuring with the task vocabulary."""
+  return _builder_for(max_input_length(), vocab.vocabulary_spec(),
+                      str(settings.resolve("wtq_root")))
 
 
 @functools.lru_cache(maxsize=1)
-def _builder() -> sql_examples.ExampleBuilder:
-  """The example builder for the current settings, measuring with the task vocabulary."""
+def _builder_for(max_length: int, vocab_spec: str, wtq_root: str
+                 ) -> sql_examples.ExampleBuilder:
+  del vocab_spec, wtq_root  # part of the cache key only
   if sql_examples.uses_shipped_sample(wtq_root=_SETTINGS.wtq_root, squall=_SETTINGS.squall):
     _warn_sample_once()
   load_stats = sql_examples.TableLoadStats()
   tables = sql_examples.load_tables(wtq_root=_SETTINGS.wtq_root, squall=_SETTINGS.squall,
                                     stats=load_stats)
-  config = dataclasses.replace(_SETTINGS.config, max_input_length=_SETTINGS.max_input_length)
+  config = dataclasses.replace(_SETTINGS.config, max_input_length=max_length)
   return sql_examples.ExampleBuilder(
       tables, config, length_fn=truncate.vocab_length_fn(vocab.get_vocabulary()),
       table_skips=load_stats.reasons)

@@ -44,7 +44,8 @@ Evaluation (held-out, offline from TweetEval files)
   Not registered: SUBJ and the RAFT tasks of the paper (no data offline);
   add them with `sources.from_records` and `add_icl_task`.
 
-Length: prompts are built to fit INPUT_LENGTH - 1 tokens (one for EOS)
+Length: prompts are built to fit the run's inputs length - 1 tokens (one for
+EOS; ``symtune.settings.inputs_length``, default `INPUT_LENGTH`)
 counted exactly in the task vocabulary (`vocab.get_vocabulary()`): exemplars
 are dropped, never the query, so SeqIO's trim never cuts a prompt.
 
@@ -62,6 +63,7 @@ import numpy as np
 import seqio
 from absl import logging
 
+from symtune_jax import settings
 from symtune_jax.evaluation import icl
 from symtune_jax.symbols import algorithmic
 from symtune_jax.symbols import bigbench
@@ -73,7 +75,8 @@ from symtune_jax.tasks import registry
 from symtune_jax.tasks import vocab
 
 SEED = 20230301
-INPUT_LENGTH = 2048  # the paper's input length (TASK_FEATURE_LENGTHS['inputs'] in gin)
+# The paper's input length: the default of the inputs_length setting.
+INPUT_LENGTH = settings.SETTINGS["inputs_length"].default
 MAX_PER_DATASET = 25_000
 ALGORITHMIC_SIZES = {"train": 100_000, "validation": 1_000, "test": 1_000}
 
@@ -112,15 +115,15 @@ def _from_generator(make: Callable[[], Iterator[dict]]):
 
 
 def prompt_budget() -> int:
-  """Token budget of a prompt: the input length minus one for EOS."""
-  return INPUT_LENGTH - 1
+  """Token budget of a prompt: the run's inputs length minus one for EOS."""
+  return settings.get("inputs_length") - 1
 
 
 def prompt_length_fn() -> prompts.LengthFn:
   """Exact token count in the task vocabulary (`vocab.get_vocabulary()`).
 
-  Resolved when a dataset is built (not at import), so `$SYMTUNE_VOCAB`
-  set later still counts.
+  Resolved when a dataset is built (not at import), so a vocabulary set
+  later in Gin still counts.
   """
   return prompts.vocab_length_fn(vocab.get_vocabulary())
 
