@@ -765,8 +765,8 @@ def check_feature_lengths(bindings: dict[str, Binding], report: LaunchReport) ->
       report.problems.append(
           f"{b.where}: TASK_FEATURE_LENGTHS['{key}'] is {run} but the tasks build "
           f"{key} for {built} tokens (symtune.settings.{key}_length from {where}); "
-          f"SeqIO would trim them. Fix: bind symtune.settings.{key}_length = {run} "
-          f"(e.g. both from one macro)")
+          "SeqIO would trim them. Fix: set INPUTS_LENGTH (the shipped run files bind "
+          f"both from it) or symtune.settings.{key}_length = {run}")
 
 
 USAGE = """\

@@ -118,7 +118,10 @@ _DEFS: tuple[Setting, ...] = (
 )
 SETTINGS: Mapping[str, Setting] = {s.name: s for s in _DEFS}
 
-_LOCAL = threading.local()
+# `override` layers, innermost last. Process-wide, not per thread: tf.data
+# runs the task generators in its own threads, which must see them.
+_STACK: list[dict[str, Any]] = []
+_LOCK = threading.Lock()
 _GIN_PARAMS = tuple(SETTINGS)
 
 
@@ -158,9 +161,7 @@ def _gin_values() -> dict[str, Any]:
 
 
 def _overrides() -> list[dict[str, Any]]:
-  if not hasattr(_LOCAL, "stack"):
-    _LOCAL.stack = []
-  return _LOCAL.stack
+  return _STACK
 
 
 _GLOBAL_OVERRIDES: dict[str, Any] = {}
@@ -176,14 +177,18 @@ def set_values(**values: Any) -> None:
 
 @contextlib.contextmanager
 def override(**values: Any) -> Iterator[None]:
-  """Sets values inside a ``with`` block (this thread); None leaves a setting as it was."""
+  """Sets values inside a ``with`` block (for the whole process, tf.data's
+  threads included); None leaves a setting as it was."""
   for name in values:
     _check_name(name)
-  _overrides().append({k: v for k, v in values.items() if v is not None})
+  layer = {k: v for k, v in values.items() if v is not None}
+  with _LOCK:
+    _STACK.append(layer)
   try:
     yield
   finally:
-    _overrides().pop()
+    with _LOCK:
+      _STACK.remove(layer)
 
 
 def _check_name(name: str) -> None:

@@ -230,21 +230,7 @@ def _register_mmlu() -> tuple[list[str], list[str]]:
   return gen, ranked
 
 
-# ---------------------------------- mixtures ----------------------------------
-
-def _register_all() -> None:
-  table = _register_table_tasks()
-  for bench, names in table.items():
-    registry.add_mixture(f"symtune_eval_{bench}_mix", names, default_rate=1.0)
-  registry.add_mixture("symtune_eval_table_mix",
-                       [n for bench in TABLE_BENCHMARKS for n in table[bench]],
-                       default_rate=1.0)
-  bbh_gen, bbh_ranked = _register_bbh()
-  registry.add_mixture("symtune_eval_bbh_mix", bbh_gen, default_rate=1.0)
-  registry.add_mixture("symtune_eval_bbh_rankclass_mix", bbh_ranked, default_rate=1.0)
-  mmlu_gen, mmlu_ranked = _register_mmlu()
-  registry.add_mixture("symtune_eval_mmlu_mix", mmlu_gen, default_rate=1.0)
-  registry.add_mixture("symtune_eval_mmlu_rankclass_mix", mmlu_ranked, default_rate=1.0)
-
-
-_register_all()
+# Task names by group, for the eval mixtures (`symtune_jax.tasks.mixtures`).
+TABLE_TASKS: dict[str, list[str]] = _register_table_tasks()
+BBH_TASKS, BBH_RANKCLASS_TASKS = _register_bbh()
+MMLU_TASKS, MMLU_RANKCLASS_TASKS = _register_mmlu()

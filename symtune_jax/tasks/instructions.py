@@ -139,5 +139,6 @@ def register_niv2_task(name: str, root: str | os.PathLike | None = None
           seqio.preprocessors.append_eos_after_trim,
       ],
       postprocess_fn=rouge.niv2_postprocessor,
+      may_trim=True,  # outside data, trimmed as FLAN does
       metric_fns=[rouge.rouge_l_metric, rouge.exact_match_metric],
   )

@@ -1,14 +1,27 @@
-"""SeqIO mixtures from rates files: one ``symtune_<stem>_mix`` per file.
+"""Every symtune SeqIO mixture: recipes in code, selections from rates files.
 
-``import symtune_jax.tasks.mixtures`` (e.g. from a gin file) registers a
-mixture for every ``*.json`` rates file in the mixtures folder:
-``$SYMTUNE_MIXTURES_DIR`` if set, else the repository's ``mixtures/`` (beside
-the package in an editable install). ``mixtures/wtq_insta.json`` becomes
-``symtune_wtq_insta_mix``. Reading the small folder (JSON of a few KB to
-0.5 MB: ``sql_instruction.json`` names 1,495 tasks and registers in about
-0.1 s) is the only work done at import: component tasks are registered
-without reading their data (NIV2 tasks lazily, symbolic families by
-importing their modules).
+Recipes (FLAN-style, written here):
+
+* ``symtune_eval_<bench>_mix``, ``symtune_eval_table_mix``,
+  ``symtune_eval_{bbh,mmlu}[_rankclass]_mix``: every evaluation task of a
+  group, uniform (T5X reports each task).
+* Method A (Liu et al. 2023): ``symtune_niv2_train_mix`` = every NIV2
+  training task (one per SeqIO task, none of the NIV2 test split),
+  examples-proportional with a cap of `NIV2_CAP` examples (the rate
+  ``seqio.mixing_rate_num_examples(maximum=NIV2_CAP)`` gives, from the
+  cards' counts, FLAN's ``task_metadata.json``); and
+  ``symtune_sql_instruction_mix`` = that mixture 75% + SQL execution 25%, a
+  mixture of mixtures.
+
+Selections (files): ``import symtune_jax.tasks.mixtures`` (e.g. from a gin
+file) registers a mixture for every ``*.json`` rates file (`symtune select`'s
+output) in the mixtures folder: the ``mixtures_dir`` setting (Gin
+``symtune.settings.mixtures_dir``, ``$SYMTUNE_MIXTURES_DIR``), else the
+package's ``symtune_jax/mixtures/`` (package data, so a wheel install has
+them too). ``symtune_jax/mixtures/wtq_insta.json`` becomes
+``symtune_wtq_insta_mix``. Reading the cards and the small rates files is the
+only work done at import: component tasks are registered without reading
+their data (NIV2 tasks lazily, symbolic families by importing their modules).
 
 Each file is registered on its own: a corrupt rates file, or one naming a
 task that is neither registered nor registrable here, is logged (file and
@@ -32,9 +45,15 @@ import seqio
 
 from symtune_jax import settings
 from symtune_jax.errors import InputError
-from symtune_jax.instructions import families
+from symtune_jax.instructions import catalog, families
 from symtune_jax.selection import mixture_spec, rates_file
-from symtune_jax.tasks import registry
+from symtune_jax.tasks import evaluation, instructions, registry
+from symtune_jax.tasks import sql as sql_tasks
+
+NIV2_CAP = 3000
+SQL_SHARE = 0.25
+NIV2_TRAIN_MIX = "symtune_niv2_train_mix"
+SQL_INSTRUCTION_MIX = "symtune_sql_instruction_mix"
 
 _log = logging.getLogger(__name__)
 # Mixture name -> why its rates file did not register (see `load_errors`).
@@ -48,7 +67,6 @@ def _register_task(task: str, info: dict, path: str) -> None:
   card = str(info.get("card", ""))
   source, _, name = card.partition(":")
   if source == "niv2" and name:
-    from symtune_jax.tasks import instructions  # pylint: disable=g-import-not-at-top
     registered = instructions.register_niv2_task(name)
     if registered != task:
       raise InputError(f"task {task!r} does not match its card {card!r} "
@@ -217,4 +235,51 @@ def _register_at_import() -> list[str]:
     return []
 
 
-MIXTURES = _register_at_import()
+def _register_eval_mixtures() -> list[str]:
+  """Uniform mixtures of the evaluation tasks (`symtune_jax.tasks.evaluation`)."""
+  names = []
+  table = evaluation.TABLE_TASKS
+  for bench, tasks in table.items():
+    names.append(registry.add_mixture(f"symtune_eval_{bench}_mix", tasks, default_rate=1.0))
+  names.append(registry.add_mixture(
+      "symtune_eval_table_mix",
+      [t for bench in evaluation.TABLE_BENCHMARKS for t in table[bench]], default_rate=1.0))
+  for name, tasks in (("symtune_eval_bbh_mix", evaluation.BBH_TASKS),
+                      ("symtune_eval_bbh_rankclass_mix", evaluation.BBH_RANKCLASS_TASKS),
+                      ("symtune_eval_mmlu_mix", evaluation.MMLU_TASKS),
+                      ("symtune_eval_mmlu_rankclass_mix", evaluation.MMLU_RANKCLASS_TASKS)):
+    names.append(registry.add_mixture(name, tasks, default_rate=1.0))
+  return names
+
+
+def niv2_training_cards() -> list:
+  """Method A's instruction data: one card per SeqIO task of the NIV2 training
+  split (`mixture_spec.all_tasks`: no alias of a test task)."""
+  held_out = [c for c in catalog.pool(catalog.POOL_SOURCES, include_test=True)
+              if c.split == "test"]
+  cards, _ = mixture_spec.all_tasks(catalog.pool(["niv2"]), held_out=held_out)
+  return cards
+
+
+def capped_rate(num_examples: int, maximum: int = NIV2_CAP) -> float:
+  """Examples-proportional with a cap: what ``seqio.mixing_rate_num_examples(task,
+  maximum=maximum)`` returns for a task of ``num_examples`` (computed here from
+  the card, as SeqIO would need each task's count and logs a warning per call)."""
+  return float(min(num_examples, maximum))
+
+
+def _register_method_a() -> list[str]:
+  """``symtune_niv2_train_mix`` and ``symtune_sql_instruction_mix`` (see module doc)."""
+  components = []
+  for card in niv2_training_cards():
+    task = instructions.register_niv2_task(card.name)
+    components.append((task, capped_rate(card.num_examples or 0)))
+  components = [(t, r) for t, r in components if r > 0]
+  return [
+      registry.add_mixture(NIV2_TRAIN_MIX, components),
+      registry.add_mixture(SQL_INSTRUCTION_MIX, [(NIV2_TRAIN_MIX, 1 - SQL_SHARE),
+                                                 (sql_tasks.TASK_NAME, SQL_SHARE)]),
+  ]
+
+
+MIXTURES = _register_eval_mixtures() + _register_method_a() + _register_at_import()

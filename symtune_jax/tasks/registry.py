@@ -46,9 +46,9 @@ def no_trim_check(task_name: str, features: tuple[str, ...] = ("inputs",)
           continue
         asserts.append(tf.debugging.assert_less_equal(
             tf.size(ex[key]), limit, message=(
-                f"{task_name}: an {key} of more tokens than the run's {key} feature "
-                f"length {sequence_length[key]} allows ({limit} + EOS) would be "
-                f"trimmed. The task builds {key} for {built_for.get(key)} tokens "
+                f"{task_name}: {key} longer than the run's {key} feature length "
+                f"{sequence_length[key]} allows ({limit} tokens + EOS): SeqIO would "
+                f"trim it. The task builds {key} for {built_for.get(key)} tokens "
                 f"(symtune.settings.{key}_length); set symtune.settings.{key}_length "
                 f"to TASK_FEATURE_LENGTHS['{key}'] of the run. Token count:")))
       with tf.control_dependencies(asserts):

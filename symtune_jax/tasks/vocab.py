@@ -46,7 +46,7 @@ def _vocabulary(spec: str) -> seqio.Vocabulary:
   """The vocabulary of a spec, loaded (a SentencePiece model is read here)."""
   if spec == "byte":
     return seqio.ByteVocabulary()
-  if spec in ("", "t5"):
+  if spec in ("", "t5", T5_SPM_PATH):  # model files bind the path itself
     vocab = seqio.SentencePieceVocabulary(T5_SPM_PATH, T5_EXTRA_IDS)
   else:
     vocab = seqio.SentencePieceVocabulary(spec)

@@ -54,7 +54,7 @@ def test_wtq_task_on_shipped_sample(monkeypatch):
 
 
 def test_prompts_fit_the_input_length(monkeypatch):
-  monkeypatch.setenv("SYMTUNE_EVAL_INPUT_LENGTH", "300")
+  monkeypatch.setenv("SYMTUNE_INPUTS_LENGTH", "300")
   monkeypatch.setenv("SYMTUNE_SHARED_DATA", "/nonexistent")
   monkeypatch.delenv("SYMTUNE_WTQ_ROOT", raising=False)
   for ex in _take("symtune_eval_wtq_table_first_v1", "test", 20):
@@ -126,6 +126,6 @@ def test_missing_data_fails_at_get_dataset_with_clear_error(tmp_path, monkeypatc
   with pytest.raises(InputError, match=r"SYMTUNE_MMLU_ROOT") as e:
     task.get_dataset(LENGTHS, split="test")
   assert str(tmp_path / "data" / "dev" / "anatomy_dev.csv") in str(e.value)
-  monkeypatch.setenv("SYMTUNE_EVAL_INPUT_LENGTH", "lots")
-  with pytest.raises(InputError, match="SYMTUNE_EVAL_INPUT_LENGTH"):
+  monkeypatch.setenv("SYMTUNE_INPUTS_LENGTH", "lots")
+  with pytest.raises(InputError, match="SYMTUNE_INPUTS_LENGTH"):
     ev.input_length()

@@ -4,7 +4,7 @@ import shlex
 
 import pytest
 
-from symtune_jax import gin_check
+from symtune_jax import gin_check, settings
 from symtune_jax.errors import InputError
 from symtune_jax.tasks import vocab
 
@@ -16,7 +16,7 @@ SMOKE_EVAL = EXP / "smoke_cpu_eval.gin"
 BUCKET_DIR = "--gin.MODEL_DIR='gs://my-bucket/symtune/run'"
 
 
-def _check(path, *flags, vocab_spec="t5"):
+def _check(path, *flags, vocab_spec=None):
   overrides = [gin_check.parse_override(f) for f in flags]
   return gin_check.check_launch([path], overrides, vocab_spec=vocab_spec)
 
@@ -44,10 +44,10 @@ def test_paper_launch_is_ready_with_t5_vocabulary():
   assert report.problems == []
   notes = "\n".join(report.notes)
   # gs:// defaults cannot be checked offline: said, with the macro and file:line.
-  assert ("gin_configs/models/flan_t5_xl.gin:16: INITIAL_CHECKPOINT_PATH = "
+  assert ("gin_configs/models/flan_t5_xl.gin:17: INITIAL_CHECKPOINT_PATH = "
           "%FLAN_T5_CHECKPOINT = 'gs://t5-data/pretrained_models/t5x/flan_t5_xl/"
           "checkpoint_1138000': GCS path not checked") in notes
-  assert "gin_configs/models/flan_t5_xl.gin:18: VOCABULARY_PATH" in notes
+  assert "gin_configs/models/flan_t5_xl.gin:19: VOCABULARY_PATH" in notes
 
 
 def test_required_macro_left_unset():
@@ -145,16 +145,21 @@ def test_vocabulary_mismatch_says_which_to_set():
   problems = _check(SQL, BUCKET_DIR, vocab_spec="byte").problems
   assert len(problems) == 1
   p = problems[0]
-  assert p.startswith("gin_configs/models/flan_t5_xl.gin:18: vocabulary mismatch: the model "
+  assert p.startswith("gin_configs/models/flan_t5_xl.gin:19: vocabulary mismatch: the model "
                       f"uses the SentencePiece model '{vocab.T5_SPM_PATH}' (VOCABULARY_PATH) "
-                      "but the tasks use seqio.ByteVocabulary ($SYMTUNE_VOCAB=byte")
-  assert p.endswith("Fix: set SYMTUNE_VOCAB=t5 (the T5 SentencePiece model) for this model")
+                      "but the tasks use seqio.ByteVocabulary (vocab 'byte' from the caller)")
+  assert p.endswith("Fix: set symtune.settings.vocab = 't5' (Gin) for this model "
+                    "(the T5 SentencePiece model)")
+  # By default the tasks' vocabulary is the launch's own: the model file binds it.
+  assert _check(SQL, BUCKET_DIR).problems == []
+  problems = _check(SQL, BUCKET_DIR, "--gin.symtune.settings.vocab='byte'").problems
+  assert len(problems) == 1 and "(vocab 'byte' from --gin.symtune.settings.vocab)" in problems[0]
   # The byte model with the tasks on T5's vocabulary (the default).
   problems = _check(EXP / "smoke_cpu.gin", "--gin.MODEL_DIR='/tmp/m'", vocab_spec="t5").problems
   assert len(problems) == 1
   assert "gin_configs/models/tiny_byte.gin:" in problems[0]
   assert "the model uses seqio.ByteVocabulary (VOCABULARY)" in problems[0]
-  assert problems[0].endswith("Fix: set SYMTUNE_VOCAB=byte for this model")
+  assert problems[0].endswith("Fix: set symtune.settings.vocab = 'byte' (Gin) for this model")
 
 
 def test_local_vocabulary_file(tmp_path):
@@ -164,7 +169,10 @@ def test_local_vocabulary_file(tmp_path):
   assert _check(SQL, BUCKET_DIR, flag, vocab_spec=str(model)).problems == []
   problems = _check(SQL, BUCKET_DIR, flag, vocab_spec="t5").problems
   assert len(problems) == 1 and "vocabulary mismatch" in problems[0]
-  assert f"Fix: set SYMTUNE_VOCAB={model} (the same file) for this model" in problems[0]
+  assert f"Fix: set symtune.settings.vocab = '{model}' (Gin) for this model (the same file)" \
+      in problems[0]
+  # Without an explicit spec the model file's binding follows the flag: no mismatch.
+  assert _check(SQL, BUCKET_DIR, flag).problems == []
   other = tmp_path / "other.model"
   problems = _check(SQL, BUCKET_DIR, flag, vocab_spec=str(other)).problems
   assert f"or --gin.VOCABULARY_PATH=\"'{other}'\"" in problems[0]
@@ -176,7 +184,7 @@ def test_local_vocabulary_file(tmp_path):
 
 
 def _header_launch(path):
-  """(env, flags) of the launch command in a gin file's header."""
+  """(env, flags) of the launch command in a gin file's header (env: none is needed)."""
   lines = [l[1:].strip() for l in gin_check.parse(path).header.splitlines()]
   i = next(k for k, l in enumerate(lines) if "python -m t5x." in l)
   start = i
@@ -202,34 +210,41 @@ def test_header_launch_commands_pass_the_check(path, tmp_path):
       if name == "CHECKPOINT_PATH" and not value.startswith("gs://"):
         value = str(_checkpoint(tmp_path))  # the smoke run's checkpoint, made here
       overrides.append((name, value))
-  report = gin_check.check_launch(files, overrides, vocab_spec=env.get("SYMTUNE_VOCAB", "t5"))
+  assert env == {}  # no environment: settings are --gin flags
+  report = gin_check.check_launch(files, overrides)
   assert report.problems == []
 
 
-@pytest.mark.parametrize("name,variables", [
-    ("sql_flan_t5_xl.gin", ["SYMTUNE_VOCAB", "SYMTUNE_WTQ_ROOT", "SYMTUNE_NIV2_TASKS_DIR"]),
-    ("symbol_tuning_flan_t5_xl.gin", ["SYMTUNE_VOCAB", "SYMTUNE_TWEETEVAL_ROOT",
-                                      "SYMTUNE_TFDS_DIR"]),
-    ("insta_wtq_flan_t5_xl.gin", ["SYMTUNE_VOCAB", "SYMTUNE_WTQ_ROOT",
-                                  "SYMTUNE_NIV2_TASKS_DIR", "SYMTUNE_TWEETEVAL_ROOT"]),
-    ("eval_table.gin", ["SYMTUNE_VOCAB", "SYMTUNE_WTQ_ROOT", "SYMTUNE_WIKISQL_ROOT",
-                        "SYMTUNE_SQA_ROOT", "SYMTUNE_TABFACT_ROOT", "SYMTUNE_SVAMP_ROOT"]),
-    ("eval_bbh.gin", ["SYMTUNE_VOCAB", "SYMTUNE_BBH_ROOT"]),
-    ("eval_bbh_rankclass.gin", ["SYMTUNE_VOCAB", "SYMTUNE_BBH_ROOT"]),
-    ("eval_mmlu.gin", ["SYMTUNE_VOCAB", "SYMTUNE_MMLU_ROOT"]),
-    ("infer_rankclass.gin", ["SYMTUNE_VOCAB", "SYMTUNE_BBH_ROOT"]),
+@pytest.mark.parametrize("name,roots", [
+    ("sql_flan_t5_xl.gin", ["wtq_root", "niv2_tasks_dir"]),
+    ("symbol_tuning_flan_t5_xl.gin", ["tweeteval_root", "tfds_dir"]),
+    ("insta_wtq_flan_t5_xl.gin", ["wtq_root", "niv2_tasks_dir", "tweeteval_root"]),
+    ("eval_table.gin", ["wtq_root", "wikisql_root", "sqa_root", "tabfact_root",
+                        "svamp_root"]),
+    ("eval_bbh.gin", ["bbh_root"]),
+    ("eval_bbh_rankclass.gin", ["bbh_root"]),
+    ("eval_mmlu.gin", ["mmlu_root"]),
+    ("infer_rankclass.gin", ["bbh_root"]),
 ])
-def test_paper_launch_commands_set_data_roots(name, variables):
-  env, _ = _header_launch(EXP / name)
-  assert sorted(env) == sorted(variables)
-  assert env["SYMTUNE_VOCAB"] == "t5"
+def test_paper_launch_commands_set_data_roots(name, roots):
+  env, flags = _header_launch(EXP / name)
+  assert env == {}
+  given = [f.split("=", 1)[0][len("--gin.symtune.settings."):] for f in flags
+           if f.startswith("--gin.symtune.settings.")]
+  assert sorted(given) == sorted(roots)
+  assert set(given) <= set(settings.SETTINGS)
 
 
-def test_unset_header_variables_are_noted(monkeypatch):
-  monkeypatch.delenv("SYMTUNE_NIV2_TASKS_DIR", raising=False)
-  monkeypatch.setenv("SYMTUNE_WTQ_ROOT", "/data/wtq")
-  notes = "\n".join(_check(SQL, BUCKET_DIR).notes)
-  assert "sets SYMTUNE_NIV2_TASKS_DIR" in notes and "SYMTUNE_WTQ_ROOT" not in notes
+def test_feature_lengths_must_match_the_task_budget():
+  problems = _check(SQL, BUCKET_DIR,
+                    "--gin.TASK_FEATURE_LENGTHS={'inputs': 1024, 'targets': 128}").problems
+  assert len(problems) == 1
+  assert ("TASK_FEATURE_LENGTHS['inputs'] is 1024 but the tasks build inputs for 2048 "
+          "tokens (symtune.settings.inputs_length from gin_configs/experiments/sql_flan_t5_xl"
+          ".gin:" in problems[0])
+  assert problems[0].endswith("Fix: set INPUTS_LENGTH (the shipped run files bind both from "
+                              "it) or symtune.settings.inputs_length = 1024")
+  assert _check(SQL, BUCKET_DIR, "--gin.INPUTS_LENGTH=1024").problems == []
 
 
 def test_command_line(tmp_path, capsys, monkeypatch):
@@ -246,9 +261,9 @@ def test_command_line(tmp_path, capsys, monkeypatch):
   assert f"error: --gin.CHECKPOINT_PATH: CHECKPOINT_PATH = '{tmp_path}/nope': no such " \
          "checkpoint" in out
   assert "1 problem(s)" in out
-  monkeypatch.setenv("SYMTUNE_VOCAB", "t5")  # the tasks' vocabulary differs from the model's
-  assert gin_check.main(["gin_configs/experiments/smoke_cpu.gin",
-                         "--gin.MODEL_DIR='/tmp/m'"]) == 1
+  # the tasks' vocabulary differs from the model's
+  assert gin_check.main(["gin_configs/experiments/smoke_cpu.gin", "--gin.MODEL_DIR='/tmp/m'",
+                         "--gin.symtune.settings.vocab='t5'"]) == 1
   assert "vocabulary mismatch" in capsys.readouterr().out
   assert gin_check.main(["gin_configs/experiments/smoke_cpu.gin", "--gin.MODEL_DIR=/tmp/m"]) == 2
   assert "strings need quotes" in capsys.readouterr().err

@@ -26,9 +26,19 @@ def test_layout_and_headers():
 
 
 @pytest.mark.parametrize("path", gin_check.all_gin_files(), ids=lambda p: p.name)
-def test_every_gin_file_parses(path):
+def test_every_gin_file_parses(path, tmp_path):
+  """Parses, every include resolves (project file or pinned T5X file), and the
+  same text with one broken line fails naming that line."""
   s = gin_check.parse(path)
-  assert s.defined or s.includes or s.configurables
+  manifest = gin_check.load_manifest()
+  for include, line in s.includes:
+    assert (gin_check.REPO_ROOT / include).is_file() or include in manifest["files"], (
+        f"{path}:{line}: include {include!r} resolves nowhere")
+  text = path.read_text(encoding="utf-8")
+  broken = tmp_path / path.name
+  broken.write_text(text + "\nBROKEN = ]\n", encoding="utf-8")
+  with pytest.raises(InputError, match=rf"{broken.name}:{text.count(chr(10)) + 2}"):
+    gin_check.parse(broken)
 
 
 def test_experiments_are_consistent():

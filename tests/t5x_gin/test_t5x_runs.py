@@ -16,7 +16,17 @@ import pytest
 pytest.importorskip("t5x.train")
 import gin  # pylint: disable=g-import-not-at-top
 
-from symtune_jax import gin_check  # pylint: disable=g-import-not-at-top
+from symtune_jax import gin_check, settings  # pylint: disable=g-import-not-at-top
+from symtune_jax.tasks import evaluation as eval_tasks  # pylint: disable=g-import-not-at-top
+from symtune_jax.tasks import sql as sql_tasks  # pylint: disable=g-import-not-at-top
+from symtune_jax.tasks import symbols as symbol_tasks  # pylint: disable=g-import-not-at-top
+from symtune_jax.tasks import vocab  # pylint: disable=g-import-not-at-top
+
+
+@gin.configurable("run_lengths", module="tests_t5x_gin")
+def run_lengths(lengths=None):
+  """TASK_FEATURE_LENGTHS as T5X sees it (macros resolved)."""
+  return lengths
 
 REPO = gin_check.REPO_ROOT
 SAMPLE = REPO / "symtune_jax" / "data" / "wtq_sample"
@@ -47,6 +57,7 @@ def test_parse_and_bind(path, monkeypatch):
     gin.add_config_file_search_path(str(REPO))
     gin.add_config_file_search_path(os.path.dirname(os.path.dirname(t5x.__file__)))
     gin.parse_config_files_and_bindings([str(path)], [], finalize_config=False)
+    gin.parse_config("tests_t5x_gin.run_lengths.lengths = %TASK_FEATURE_LENGTHS")
     for b in LAUNCH_BINDINGS:
       name = b.split(" =")[0]
       try:
@@ -60,9 +71,21 @@ def test_parse_and_bind(path, monkeypatch):
     fn = {"t5x.train": "train", "t5x.eval": "evaluate", "t5x.infer": "infer"}[module.__name__]
     bound = gin.get_bindings(getattr(module, fn))
     assert "model" in bound and "partitioner" in bound
-    if module.__name__ == "t5x.train":
-      lengths = gin.query_parameter("%TASK_FEATURE_LENGTHS")
-      assert lengths["inputs"] in (512, 2048)
+    # The tasks build inputs for exactly the run's inputs length: not longer
+    # (SeqIO would trim them), not shorter (wasted context).
+    run = run_lengths()
+    assert run["inputs"] in (512, 2048)
+    assert settings.feature_lengths() == {"inputs": run["inputs"], "targets": run["targets"]}
+    assert sql_tasks.max_input_length() == run["inputs"]
+    assert symbol_tasks.prompt_budget() == run["inputs"] - 1
+    assert eval_tasks.input_length() == run["inputs"]
+    # And the tasks tokenize with the model's vocabulary (T5X's own check).
+    model_vocab = gin.query_parameter("%VOCABULARY")
+    assert vocab.vocabulary_spec() in ("byte", "t5", vocab.T5_SPM_PATH)
+    if "ByteVocabulary" in str(model_vocab):
+      assert vocab.vocabulary_spec() == "byte"
+    else:
+      assert vocab.vocabulary_spec() == gin.query_parameter("%VOCABULARY_PATH")
   finally:
     gin.clear_config(clear_constants=True)
 
@@ -89,11 +112,15 @@ def _t5x(args, env, log):
 
 
 def test_tiny_finetune_eval_infer_and_score(tmp_path):
-  env = dict(os.environ, SYMTUNE_VOCAB="byte", SYMTUNE_EVAL_INPUT_LENGTH="512",
-             SYMTUNE_WTQ_ROOT=str(_small_wtq(tmp_path)), JAX_PLATFORMS="cpu")
+  # No SYMTUNE_* variable: the smoke files set the vocabulary and lengths, and
+  # a data root is a --gin flag like any other setting.
+  env = {k: v for k, v in os.environ.items() if not k.startswith("SYMTUNE_")}
+  env["JAX_PLATFORMS"] = "cpu"
+  wtq = _small_wtq(tmp_path)
+  root_flag = f"--gin.symtune.settings.wtq_root='{wtq}'"
   model_dir = tmp_path / "model"
   out = _t5x(["t5x.train", "--gin_search_paths=.",
-              "--gin_file=gin_configs/experiments/smoke_cpu.gin",
+              "--gin_file=gin_configs/experiments/smoke_cpu.gin", root_flag,
               f"--gin.MODEL_DIR='{model_dir}'"], env, tmp_path / "train.log")
   assert "cross_ent_loss=" in out
   assert (model_dir / "checkpoint_4").is_dir()
@@ -111,7 +138,7 @@ def test_tiny_finetune_eval_infer_and_score(tmp_path):
   assert [f"did you mean {model_dir}/checkpoint_4" in p for p in report.problems] == [True]
 
   out = _t5x(["t5x.eval", "--gin_search_paths=.",
-              "--gin_file=gin_configs/experiments/smoke_cpu_eval.gin",
+              "--gin_file=gin_configs/experiments/smoke_cpu_eval.gin", root_flag,
               f"--gin.CHECKPOINT_PATH='{model_dir}/checkpoint_4'",
               f"--gin.EVAL_OUTPUT_DIR='{tmp_path}/eval'"], env, tmp_path / "eval.log")
   assert "symtune_eval_wtq_qa_v1/denotation_accuracy" in out
@@ -119,7 +146,7 @@ def test_tiny_finetune_eval_infer_and_score(tmp_path):
   assert "denotation_accuracy" in json.loads(metrics.read_text().splitlines()[-1])
 
   _t5x(["t5x.infer", "--gin_search_paths=.",
-        "--gin_file=gin_configs/experiments/smoke_cpu_infer.gin",
+        "--gin_file=gin_configs/experiments/smoke_cpu_infer.gin", root_flag,
         f"--gin.CHECKPOINT_PATH='{model_dir}/checkpoint_4'",
         f"--gin.INFER_OUTPUT_DIR='{tmp_path}/infer'"], env, tmp_path / "infer.log")
   infer_file = tmp_path / "infer" / "symtune_eval_wtq_qa_v1-predict.jsonl-00000-of-00001"
@@ -130,7 +157,8 @@ def test_tiny_finetune_eval_infer_and_score(tmp_path):
 
   proc = subprocess.run([sys.executable, "-m", "symtune_jax.cli.main", "score",
                          str(tmp_path / "infer"), str(tmp_path / "eval" / "inference_eval")],
-                        cwd=REPO, env=env, capture_output=True, text=True, check=False)
+                        cwd=REPO, env=dict(env, SYMTUNE_WTQ_ROOT=str(wtq), SYMTUNE_INPUTS_LENGTH="512"),
+                        capture_output=True, text=True, check=False)
   assert proc.returncode == 0, proc.stderr[-2000:]
   rows = [l.split() for l in proc.stdout.splitlines()]
   assert ["symtune_eval_wtq_qa_v1", "predict", "8"] in [r[:3] for r in rows]

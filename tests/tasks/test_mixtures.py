@@ -15,6 +15,12 @@ from symtune_jax.tasks import mixtures
 LENGTHS = {"inputs": 1024, "targets": 64}
 
 
+@pytest.fixture(autouse=True)
+def run_lengths(monkeypatch):
+  """The tasks build inputs for the lengths these tests run with (as a Gin file binds)."""
+  monkeypatch.setenv("SYMTUNE_INPUTS_LENGTH", str(LENGTHS["inputs"]))
+
+
 def _write(path, rates, tasks):
   rates_file.write(path, rates_file.make(
       target={"name": "wtq", "source": "target", "instructions": ["Q?"]},

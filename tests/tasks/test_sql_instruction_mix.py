@@ -2,18 +2,25 @@
 (Flan v2's Super-NaturalInstructions part) + 25% SQL execution."""
 
 import shutil
+import types
 
 import pytest
 import seqio
 
 from symtune_jax.instructions import catalog, niv2
-from symtune_jax.selection import mixture_spec, rates_file
+from symtune_jax.selection import mixture_spec
 from symtune_jax.tasks import mixtures, registry, vocab
 from symtune_jax.tasks import sql as sql_tasks
 
 NAME = "symtune_sql_instruction_mix"
 SQL = "symtune_sql_execution_v1"
 LENGTHS = {"inputs": 1024, "targets": 64}
+
+
+@pytest.fixture(autouse=True)
+def run_lengths(monkeypatch):
+  """The tasks build inputs for the lengths these tests run with (as a Gin file binds)."""
+  monkeypatch.setenv("SYMTUNE_INPUTS_LENGTH", str(LENGTHS["inputs"]))
 # Fixtures in the official task-file format, saved under the names of two
 # real training tasks of the mixture (a repeat task and a review sentiment).
 FIXTURES = {
@@ -23,54 +30,44 @@ FIXTURES = {
 }
 
 
-@pytest.fixture(scope="module")
-def data():
-  return rates_file.read(mixture_spec.default_dir() / "sql_instruction.json")
-
-
-def test_rates_file_records_how_it_was_made(data):
-  assert data["method"] == "all" and data["rates_method"] == "proportional"
-  assert data["cap"] == 3000
-  assert data["symbolic_share"] == {"sql_execution": 0.25}
-  assert data["pool"]["sources"] == ["niv2"]
-  assert data["pool"]["include_test"] is False
-  assert data["target"] is None and data["encoder"] is None
-  assert data["k"] == len(data["rates"]) - 1
-  cards = {c.key: c for c in catalog.load_cards()}
-  for task, info in data["tasks"].items():
-    if task == SQL:
-      assert info["fixed"] is True
-      continue
-    card = cards[info["card"]]
-    assert card.split == "train", task
-    assert info["num_examples"] == card.num_examples
-    assert niv2.seqio_task_name(card.name) == task
-  total = sum(data["rates"].values())
-  assert total == pytest.approx(1.0, abs=1e-5)
-  for task, rate in data["rates"].items():
-    assert data["shares"][task] == rates_file.share_text(rate, total)
-
-
-def test_rates_file_is_what_the_command_makes(data):
-  """``symtune select --all --pool niv2 --rates proportional --cap 3000
-  --symbolic-share sql_execution=0.25`` on the shipped cards."""
+def test_recipe_is_what_select_all_computes():
+  """The code recipe gives the rates ``symtune select --all --pool niv2 --rates
+  proportional --cap 3000 --symbolic-share sql_execution=0.25`` writes."""
   pool = catalog.pool(["niv2"])
   held_out = [c for c in catalog.pool(catalog.POOL_SOURCES, include_test=True)
               if c.split == "test"]
-  again = mixture_spec.all_rates_content(
-      pool, rates_method="proportional", cap=3000,
-      fixed=mixture_spec.fixed_shares({"sql_execution": 0.25}),
+  content = mixture_spec.all_rates_content(
+      pool, rates_method="proportional", cap=mixtures.NIV2_CAP,
+      fixed=mixture_spec.fixed_shares({"sql_execution": mixtures.SQL_SHARE}),
       pool_sources=["niv2"], include_test=False, held_out=held_out)
-  for field in ("rates", "shares", "tasks", "excluded", "k", "pool"):
-    assert again[field] == data[field], field
-  assert list(again["rates"]) == list(data["rates"])
+  mix = seqio.get_mixture_or_task(NAME)
+  total = mix.total_rate
+  by_task = {t.name: t for t in mix.tasks}
+  assert set(by_task) == set(content["rates"])
+  for task, rate in content["rates"].items():
+    assert mix.get_rate(by_task[task]) / total == pytest.approx(rate, rel=1e-4, abs=1e-9), task
 
 
-def test_registered_mixture_components_and_rates(data):
+def test_recipe_is_flan_style():
+  """A mixture of mixtures: the NIV2 mixture at 75%, SQL execution at 25%, and
+  each NIV2 rate the capped example count (seqio.mixing_rate_num_examples)."""
+  mix = seqio.get_mixture_or_task(NAME)
+  assert dict(mix.rate_per_task_name) == {mixtures.NIV2_TRAIN_MIX: 0.75, SQL: 0.25}
+  niv2_mix = seqio.get_mixture_or_task(mixtures.NIV2_TRAIN_MIX)
+  cards = {niv2.seqio_task_name(c.name): c for c in mixtures.niv2_training_cards()}
+  for task in niv2_mix.tasks[:50]:
+    n = cards[task.name].num_examples
+    assert niv2_mix.get_rate(task) == min(n, 3000)
+    probe = types.SimpleNamespace(cache_dir=None, name=task.name,
+                                  num_input_examples=lambda split, n=n: n)
+    assert niv2_mix.get_rate(task) == seqio.mixing_rate_num_examples(probe, maximum=3000)
+
+
+def test_registered_mixture_components_and_rates():
   assert NAME in mixtures.MIXTURES
   mix = seqio.get_mixture_or_task(NAME)
   rates = {t.name: mix.get_rate(t) / mix.total_rate for t in mix.tasks}
-  assert set(rates) == set(data["rates"]) and len(rates) > 1400
+  assert len(rates) > 1400
   assert rates[SQL] == pytest.approx(0.25, abs=1e-6)
   assert sum(r for t, r in rates.items() if t != SQL) == pytest.approx(
       0.75, abs=1e-5)

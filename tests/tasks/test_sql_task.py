@@ -5,18 +5,24 @@ import logging
 import numpy as np
 import pytest
 import seqio
+import tensorflow as tf
 from seqio import test_utils
 
 import symtune_jax.tasks  # noqa: F401  (registers the tasks)
+from symtune_jax import settings
 from symtune_jax.sql.examples import ExampleBuilder, ExampleConfig, load_tables
 from symtune_jax.tables import truncate
+from symtune_jax.tasks import registry
 from symtune_jax.tasks import sql as sql_tasks
 
 LENGTHS = {"inputs": 4096, "targets": 128}
 
 
 @pytest.fixture(autouse=True)
-def small_splits():
+def small_splits(monkeypatch):
+  # The ~100 shipped tables, whatever ../shared/data holds.
+  monkeypatch.setenv("SYMTUNE_SHARED_DATA", "/nonexistent")
+  monkeypatch.delenv("SYMTUNE_WTQ_ROOT", raising=False)
   old = dict(sql_tasks._SETTINGS.num_examples)  # pylint: disable=protected-access
   sql_tasks.configure(num_examples={"train": 12, "validation": 6, "test": 6})
   yield
@@ -28,9 +34,25 @@ def test_registered_with_denotation_metric():
   assert [f.__name__ for f in task.metric_fns] == ["sql_denotation_accuracy"]
   assert task.source.num_input_examples("train") == 12
   assert set(task.splits) == {"train", "validation", "test"}
-  # Idempotent registration.
-  import importlib  # pylint: disable=g-import-not-at-top
-  importlib.reload(sql_tasks)
+  # Idempotent registration: registering the name again keeps the task.
+  assert registry.add_task(sql_tasks.TASK_NAME, source=None) == sql_tasks.TASK_NAME
+  assert seqio.get_mixture_or_task(sql_tasks.TASK_NAME) is task
+  assert "no_trim_check_" + sql_tasks.TASK_NAME in [
+      getattr(p, "__name__", "") for p in task.preprocessors]
+
+
+def test_an_input_longer_than_the_run_allows_fails_naming_both_lengths():
+  """Built for the default 2,048 tokens, run at 256: SeqIO would trim, so it fails."""
+  task = seqio.get_mixture_or_task(sql_tasks.TASK_NAME)
+  with pytest.raises(tf.errors.InvalidArgumentError,
+                     match=r"symtune_sql_execution_v1: inputs longer than the run's inputs "
+                           r"feature length 256 .* builds inputs for 2048 tokens"):
+    list(task.get_dataset({"inputs": 256, "targets": 128}, split="validation",
+                          shuffle=False).as_numpy_iterator())
+  with settings.override(inputs_length=1024):  # the same run, told its length
+    got = list(task.get_dataset({"inputs": 1024, "targets": 128}, split="validation",
+                                shuffle=False).as_numpy_iterator())
+  assert got and all(len(g["inputs"]) <= 1024 for g in got)
 
 
 def test_dataset_matches_the_pure_builder():
