@@ -1,7 +1,11 @@
-"""Atomic file writes: write to a temporary file beside the target, then rename.
+"""Atomic file writes, and the one JSONL reader.
 
-Nothing already written is ever left half-written: a killed process leaves
-either the old file or the new one, plus at worst a stray ``.tmp-*`` file.
+Writes go to a temporary file beside the target, then rename: nothing already
+written is ever left half-written (a killed process leaves either the old file
+or the new one, plus at worst a stray ``.tmp-*`` file).
+
+JSONL is read with `iter_jsonl` / `parse_jsonl_object`: one JSON object per
+line, errors naming file:line.
 """
 
 from __future__ import annotations
@@ -11,6 +15,38 @@ import json
 import os
 import tempfile
 from typing import Any, Iterator, IO
+
+from symtune_jax.errors import InputError
+
+
+def parse_jsonl_object(line: str, path: str | os.PathLike, line_no: int) -> dict[str, Any]:
+  """One JSONL line as a JSON object; else an `InputError` naming file:line."""
+  try:
+    obj = json.loads(line)
+  except json.JSONDecodeError as e:
+    raise InputError(f"not valid JSON ({e.msg} at column {e.colno})",
+                     path=os.fspath(path), line=line_no) from None
+  if not isinstance(obj, dict):
+    raise InputError(f"expected a JSON object, got {type(obj).__name__}",
+                     path=os.fspath(path), line=line_no)
+  return obj
+
+
+def iter_jsonl(path: str | os.PathLike) -> Iterator[tuple[int, dict[str, Any]]]:
+  """``(line number, object)`` for each non-blank line of a JSONL file.
+
+  Raises:
+    InputError: a line that is not a JSON object (naming file:line), or a
+      file that can't be read.
+  """
+  try:
+    f = open(path, encoding="utf-8")  # pylint: disable=consider-using-with
+  except OSError as e:
+    raise InputError(f"cannot read: {e.strerror}", path=os.fspath(path)) from None
+  with f:
+    for i, line in enumerate(f, start=1):
+      if line.strip():
+        yield i, parse_jsonl_object(line, path, i)
 
 
 @contextlib.contextmanager

@@ -32,6 +32,7 @@ from gin import config_parser
 
 from symtune_jax import settings
 from symtune_jax.errors import InputError
+from symtune_jax.files import atomic_write_text
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 GIN_DIR = REPO_ROOT / "gin_configs"
@@ -144,7 +145,6 @@ def load_manifest(path: pathlib.Path = MANIFEST) -> dict[str, Any]:
 def write_manifest(t5x_root: str | os.PathLike, commit: str,
                    out: pathlib.Path = MANIFEST) -> int:
   """Summarises every ``t5x/**/*.gin`` under ``t5x_root`` (a T5X checkout) into ``out``."""
-  from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
   root = pathlib.Path(t5x_root)
   files = {}
   for p in sorted((root / "t5x").rglob("*.gin")):
@@ -152,8 +152,16 @@ def write_manifest(t5x_root: str | os.PathLike, commit: str,
     if "/contrib/" in rel:
       continue
     files[rel] = parse(p).to_json()
-  atomic_write_json(out, {"t5x_commit": commit, "files": files})
+  atomic_write_text(out, format_manifest(commit, files))
   return len(files)
+
+
+def format_manifest(commit: str, files: dict[str, Any]) -> str:
+  """The manifest's JSON, one T5X file per line (a diff shows which file changed)."""
+  rows = ",\n".join(f"    {json.dumps(rel)}: {json.dumps(info, sort_keys=True)}"
+                     for rel, info in sorted(files.items()))
+  return ('{\n  "t5x_commit": ' + json.dumps(commit) + ',\n  "files": {\n' + rows
+          + "\n  }\n}\n")
 
 
 @dataclasses.dataclass

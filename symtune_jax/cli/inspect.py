@@ -14,10 +14,7 @@ default, ``--plot PATH`` to choose, ``--no-plot`` to skip.
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import importlib
 import os
-import pkgutil
 from typing import Any, Sequence
 
 from symtune_jax import settings
@@ -59,26 +56,15 @@ def parse_lengths(text: str) -> dict[str, int]:
 
 
 def register_all_tasks() -> None:
-  """Imports every task family module (what `import symtune_jax.tasks` registers)."""
-  import symtune_jax.tasks  # pylint: disable=g-import-not-at-top
-  for info in pkgutil.iter_modules(symtune_jax.tasks.__path__):
-    if info.name not in ("registry", "vocab"):
-      importlib.import_module(f"symtune_jax.tasks.{info.name}")
+  """Registers every task family and mixture (``import symtune_jax.tasks``)."""
+  import symtune_jax.tasks  # pylint: disable=g-import-not-at-top,unused-import
 
 
 def get_provider(name: str):
-  """The registered mixture or task ``name``; unknown names list close matches."""
-  import seqio  # pylint: disable=g-import-not-at-top
-  register_all_tasks()
-  if name in seqio.MixtureRegistry.names() or name in seqio.TaskRegistry.names():
-    return seqio.get_mixture_or_task(name)
-  known = sorted(set(seqio.MixtureRegistry.names()) | set(seqio.TaskRegistry.names()))
-  close = difflib.get_close_matches(name, known, n=5, cutoff=0.6)
-  hint = (" Did you mean: " + ", ".join(close) + "?") if close else ""
-  symtune = [k for k in known if k.startswith("symtune_") and k.endswith("_mix")]
-  raise InputError(f"no SeqIO mixture or task named {name!r}.{hint} "
-                   f"({len(known)} registered; mixtures: {', '.join(symtune[:12])}"
-                   f"{', ...' if len(symtune) > 12 else ''})")
+  """The registered mixture or task ``name`` (`tasks.mixtures.require_mixture`:
+  the one lookup; unknown names list close matches, bad rates files say why)."""
+  from symtune_jax.tasks import mixtures  # pylint: disable=g-import-not-at-top
+  return mixtures.require_mixture(name)
 
 
 def components(provider) -> list[tuple[Any, float]]:

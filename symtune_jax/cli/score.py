@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import dataclasses
 import glob
-import json
 import math
 import os
 import re
 from typing import Any, Sequence
 
 from symtune_jax.errors import InputError
+from symtune_jax.files import parse_jsonl_object
 
 _INFER_RE = re.compile(
     r"^(?P<task>.+)-(?P<mode>predict|score|predict_with_aux)\.jsonl(?:-\d{5}-of-\d{5})?$")
@@ -112,12 +112,7 @@ def read_lines(paths: Sequence[str], kind: str, mode: str) -> list[dict[str, Any
       for i, line in enumerate(f, start=1):
         if not line.strip():
           continue
-        try:
-          obj = json.loads(line)
-        except json.JSONDecodeError as e:
-          raise InputError(f"not valid JSON ({e.msg})", path=path, line=i) from None
-        if not isinstance(obj, dict):
-          raise InputError("expected a JSON object", path=path, line=i)
+        obj = parse_jsonl_object(line, path, i)
         if not isinstance(obj.get(inputs_key), dict):
           raise InputError(f"missing the {inputs_key!r} object", path=path, line=i,
                            field=inputs_key)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Callable, Sequence, TypeVar
 
-from symtune_jax.tables.truncate import approx_token_length
+from symtune_jax.lengths import LengthFn, approx_token_length
 
 T = TypeVar("T")
-LengthFn = Callable[[str], int]
 
 
 def fit_shots(render: Callable[[Sequence[T]], str], shots: Sequence[T], budget: int,

@@ -8,17 +8,17 @@ never cut). Pure logic: `Template` + `Table` -> (inputs, targets).
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Sequence
+from typing import Sequence
 
 from symtune_jax import settings
 from symtune_jax.evaluation.denotation import ANSWER_SEPARATOR
 from symtune_jax.evaluation.templates import Template
+from symtune_jax.lengths import LengthFn
 from symtune_jax.tables import linearize, truncate
 from symtune_jax.tables.table import Table
 
 # The paper's input length.
 DEFAULT_MAX_INPUT_TOKENS = settings.SETTINGS["inputs_length"].default
-LengthFn = Callable[[str], int]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,10 +14,10 @@ Splits: ``validation`` = dev, ``test`` = test. Root: ``$SYMTUNE_WIKISQL_ROOT``
 
 from __future__ import annotations
 
-import json
 import pathlib
 from typing import Any, Iterator, Sequence
 
+from symtune_jax import files
 from symtune_jax.errors import InputError
 from symtune_jax.evaluation import data_roots
 from symtune_jax.evaluation.table_prompt import TableQuestion
@@ -91,18 +91,7 @@ def execute(sql: dict[str, Any], header: Sequence[str], types: Sequence[str],
   return [_format(sum(numbers) / len(numbers))]
 
 
-def _read_jsonl(path: pathlib.Path) -> Iterator[tuple[int, dict[str, Any]]]:
-  with open(path, encoding="utf-8") as f:
-    for i, line in enumerate(f, start=1):
-      if not line.strip():
-        continue
-      try:
-        obj = json.loads(line)
-      except json.JSONDecodeError as e:
-        raise InputError(f"not valid JSON: {e.msg}", path=str(path), line=i) from None
-      if not isinstance(obj, dict):
-        raise InputError("expected a JSON object", path=str(path), line=i)
-      yield i, obj
+_read_jsonl = files.iter_jsonl
 
 
 def _field(obj: dict[str, Any], key: str, path: pathlib.Path, line: int) -> Any:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.resources
-import json
 import os
 import re
 from typing import Sequence
@@ -39,6 +38,7 @@ import numpy as np
 import sqlglot
 from sqlglot import exp
 
+from symtune_jax import files
 from symtune_jax.errors import InputError
 from symtune_jax.sql import query as q
 from symtune_jax.sql.query import Query
@@ -151,11 +151,8 @@ def load_templates(path: str | os.PathLike | None = None) -> list[Template]:
     if not line or line.startswith("#"):
       continue
     if is_jsonl:
-      try:
-        obj = json.loads(line)
-      except json.JSONDecodeError as e:
-        raise InputError(f"not valid JSON ({e.msg})", path=path, line=n) from None
-      if not isinstance(obj, dict) or not isinstance(obj.get("sql"), str):
+      obj = files.parse_jsonl_object(line, path, n)
+      if not isinstance(obj.get("sql"), str):
         raise InputError('expected an object with a string "sql"', path=path, line=n,
                          field="sql")
       sql, shape = obj["sql"], str(obj.get("shape", "template"))

@@ -35,73 +35,27 @@ from __future__ import annotations
 
 import dataclasses
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
+from symtune_jax import lengths
 from symtune_jax.errors import InputError
+from symtune_jax.lengths import LengthFn
 from symtune_jax.symbols import formats as formats_lib
 from symtune_jax.symbols import pools
 from symtune_jax.symbols.examples import LabelledSplit, Record
 
-LengthFn = Callable[[str], int]
 
 ALL_FORMATS = tuple(f.name for f in formats_lib.FORMATS)
 EVAL_SETTINGS = ("instr_nl", "instr_sym", "noinstr_nl", "noinstr_sym", "flipped")
 EVAL_K = 4
 
 
-def approx_length(text: str) -> int:
-  """Cheap token estimate for English SentencePiece vocabularies (~4 chars per token).
-
-  Example: "Input: great film" (17 chars) -> 5.
-  """
-  return (len(text) + 3) // 4
-
-
-def byte_length(text: str) -> int:
-  """Exact token count of a byte vocabulary (`seqio.ByteVocabulary`): UTF-8 bytes.
-
-  Example: "caf\u00e9 \U0001F600" -> 10 (4 + 1 for the accent, 1 space, 4 for the emoji).
-  """
-  return len(text.encode("utf-8"))
-
-
-def _is_byte_vocabulary(vocab) -> bool:
-  # By class name: this module stays free of SeqIO imports.
-  return any(c.__name__ == "ByteVocabulary" for c in type(vocab).__mro__)
-
-
-# Texts up to this many characters (exemplar blocks, queries, instructions) are
-# cached by `vocab_length_fn`; whole prompts are longer and seldom repeat.
-_CACHE_MAX_CHARS = 2048
-_CACHE_MAX_ENTRIES = 200_000
-
-
-def vocab_length_fn(vocab) -> LengthFn:
-  """A `length_fn` giving the exact token count of a `seqio.Vocabulary`.
-
-  A byte vocabulary gets `byte_length` (one token per UTF-8 byte, no encode
-  call). Other vocabularies (SentencePiece) encode; counts of short texts
-  (exemplar blocks, queries) are cached, so an exemplar seen again costs a
-  dict look-up. EOS is not counted (budget for it separately).
-
-  Example: vocab_length_fn(seqio.ByteVocabulary())("Input: hi") -> 9.
-  """
-  if _is_byte_vocabulary(vocab):
-    return byte_length
-  cache: dict[str, int] = {}
-
-  def length(text: str) -> int:
-    n = cache.get(text)
-    if n is None:
-      n = len(vocab.encode(text))
-      if len(text) <= _CACHE_MAX_CHARS:
-        if len(cache) >= _CACHE_MAX_ENTRIES:
-          cache.clear()
-        cache[text] = n
-    return n
-  return length
+# A cheap estimate where no vocabulary is given (the one of `symtune_jax.lengths`).
+approx_length = lengths.approx_token_length
+byte_length = lengths.byte_length
+vocab_length_fn = lengths.vocab_length_fn
 
 
 def split_id(split: str) -> int:

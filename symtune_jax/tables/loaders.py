@@ -22,12 +22,12 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import json
 import os
 import pathlib
 import re
 from typing import Any, Iterator, Sequence
 
+from symtune_jax import files
 from symtune_jax.errors import InputError, TableError
 from symtune_jax.tables.table import (ColumnType, Table, TYPE_THRESHOLD,
                                       infer_type, parse_date, parse_number)
@@ -331,15 +331,7 @@ def _jsonl_tables(path: PathLike, parse, on_error: str,
   p = os.fspath(path)
   for i, line in _iter_json_lines(p):
     try:
-      try:
-        obj = json.loads(line)
-      except json.JSONDecodeError as e:
-        raise InputError(f"corrupt JSON ({e.msg} at column {e.colno})",
-                         path=p, line=i) from None
-      if not isinstance(obj, dict):
-        raise InputError(f"expected a JSON object, got {type(obj).__name__}",
-                         path=p, line=i)
-      table = parse(obj, p, i)
+      table = parse(files.parse_jsonl_object(line, p, i), p, i)
     except InputError as e:
       if on_error == "raise":
         raise

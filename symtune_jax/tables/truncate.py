@@ -14,63 +14,27 @@ case the tokenizer merges across pieces.
 from __future__ import annotations
 
 import functools
-import re
 import weakref
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
+from symtune_jax import lengths
+from symtune_jax.lengths import LengthFn
 from symtune_jax.tables import linearize as lin
 from symtune_jax.tables.table import Table, normalize_header
 
-LengthFn = Callable[[str], int]
 
 # Cells longer than this are cut (in the table returned, so SQL sees the cut
 # text too): one long paragraph cell must not use up the whole budget.
 DEFAULT_MAX_CELL_CHARS = 100
 
-_PIECE_RE = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
 
-def approx_token_length(text: str) -> int:
-  """A cheap token count: words and single punctuation marks.
-
-  'col : a | 1,999' -> 7 (col, :, a, |, 1, ',', 999).
-  """
-  return len(_PIECE_RE.findall(text))
-
-
-def utf8_length(text: str) -> int:
-  """Tokens of `seqio.ByteVocabulary` (one per UTF-8 byte, no EOS): 'né' -> 3."""
-  return len(text.encode("utf-8"))
-
-
-# id(vocab) -> (vocab, length function); seqio vocabularies are not hashable.
-_VOCAB_FNS: dict[int, tuple[Any, LengthFn]] = {}
-
-
-def vocab_length_fn(vocab: Any) -> LengthFn:
-  """``text -> len(vocab.encode(text))`` for a `seqio.Vocabulary`.
-
-  The same function comes back for the same vocabulary object, so lengths
-  cached per table are reused across calls. For `seqio.ByteVocabulary`
-  itself (not a subclass) it is `utf8_length`: the same count, without
-  building the id list.
-  """
-  cls = type(vocab)
-  if cls.__name__ == "ByteVocabulary" and cls.__module__.startswith("seqio"):
-    return utf8_length
-  hit = _VOCAB_FNS.get(id(vocab))
-  if hit is not None and hit[0] is vocab:
-    return hit[1]
-
-  def length(text: str) -> int:
-    return len(vocab.encode(text))
-
-  if len(_VOCAB_FNS) >= 16:
-    _VOCAB_FNS.clear()
-  _VOCAB_FNS[id(vocab)] = (vocab, length)
-  return length
+# The one token counter module (re-exported: tables code imports them from here).
+approx_token_length = lengths.approx_token_length
+utf8_length = lengths.byte_length
+vocab_length_fn = lengths.vocab_length_fn
 
 
 # Length functions for which the row-by-row sum is exactly the whole text's.

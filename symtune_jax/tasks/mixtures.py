@@ -36,6 +36,7 @@ folder (exit status 1 on any bad file) with::
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 import pathlib
@@ -184,13 +185,16 @@ def require_mixture(name: str):
         f"{error}. Fix or regenerate it (`symtune select ... --force`), or "
         "remove it; check every file with `symtune select --check-mixtures`"
     ) from None
-  known = sorted(n for n in seqio.MixtureRegistry.names()
-                 if n.startswith("symtune_"))
+  known = sorted(set(seqio.MixtureRegistry.names()) | set(seqio.TaskRegistry.names()))
+  close = difflib.get_close_matches(name, known, n=5, cutoff=0.6)
+  hint = (" Did you mean: " + ", ".join(close) + "?") if close else ""
   why = (f" (no rates file was read: {_DIR_ERROR[0]}; set "
          f"${mixture_spec.MIXTURES_ENV} to a folder that exists)"
          if _DIR_ERROR else "")
-  raise InputError(f"no SeqIO mixture or task named {name!r}{why}; symtune "
-                   f"mixtures: {', '.join(known) or 'none'}")
+  symtune = [k for k in known if k.startswith("symtune_") and k.endswith("_mix")]
+  raise InputError(f"no SeqIO mixture or task named {name!r}{why}.{hint} "
+                   f"({len(known)} registered; symtune mixtures: "
+                   f"{', '.join(symtune[:12]) or 'none'}{', ...' if len(symtune) > 12 else ''})")
 
 
 def check_directory(directory: str | os.PathLike | None = None,
@@ -282,4 +286,6 @@ def _register_method_a() -> list[str]:
   ]
 
 
-MIXTURES = _register_eval_mixtures() + _register_method_a() + _register_at_import()
+# The recipes' names, then the rates files' (see `register_directory`).
+RECIPES = _register_eval_mixtures() + _register_method_a()
+MIXTURES = _register_at_import()

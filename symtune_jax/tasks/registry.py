@@ -26,8 +26,10 @@ def no_trim_check(task_name: str, features: tuple[str, ...] = ("inputs",)
   (`settings.feature_lengths`), and how to make them agree.
   """
 
-  def check(dataset: tf.data.Dataset, sequence_length: Mapping[str, int] | None,
-            output_features: Mapping[str, seqio.Feature]) -> tf.data.Dataset:
+  # sequence_length defaults to None: seqio.Evaluator's automatic length
+  # detection refuses preprocessors that require it.
+  def check(dataset: tf.data.Dataset, output_features: Mapping[str, seqio.Feature],
+            sequence_length: Mapping[str, int] | None = None) -> tf.data.Dataset:
     if not sequence_length:
       return dataset
     limits = {}

@@ -64,7 +64,7 @@ def test_recipe_is_flan_style():
 
 
 def test_registered_mixture_components_and_rates():
-  assert NAME in mixtures.MIXTURES
+  assert NAME in mixtures.RECIPES
   mix = seqio.get_mixture_or_task(NAME)
   rates = {t.name: mix.get_rate(t) / mix.total_rate for t in mix.tasks}
   assert len(rates) > 1400
