@@ -65,3 +65,51 @@ def test_unknown_override_fails():
   with pytest.raises(KeyError, match="unknown setting"):
     with settings.override(nope=1):
       pass
+
+
+def test_child_env_and_describe(monkeypatch):
+  env = settings.child_env(inputs_length=512)
+  assert env["SYMTUNE_INPUTS_LENGTH"] == "512"
+  rows = {name: (value, origin) for name, value, origin, _ in settings.describe()}
+  assert rows["inputs_length"] == ("2048", "default")
+
+
+def test_override_reaches_other_threads():
+  """tf.data runs task generators in its own threads: overrides are process-wide."""
+  import threading  # pylint: disable=g-import-not-at-top
+  seen = []
+  with settings.override(inputs_length=300):
+    t = threading.Thread(target=lambda: seen.append(settings.get("inputs_length")))
+    t.start()
+    t.join()
+  assert seen == [300] and settings.get("inputs_length") == 2048
+
+
+def test_vocabulary_is_resolved_when_used_not_at_import():
+  """Tasks registered before Gin binds the vocabulary still use the bound one."""
+  import seqio  # pylint: disable=g-import-not-at-top
+  from symtune_jax.tasks import vocab  # pylint: disable=g-import-not-at-top
+  feature = vocab.output_features()["inputs"]
+  with settings.override(vocab="byte"):
+    assert feature.vocabulary == seqio.ByteVocabulary()
+    assert feature.vocabulary.encode("hi") == seqio.ByteVocabulary().encode("hi")
+  gin.parse_config("symtune.settings.vocab = 'byte'")
+  assert vocab.TaskVocabulary() == feature.vocabulary == seqio.ByteVocabulary()
+  assert feature.vocabulary != seqio.PassThroughVocabulary(size=3)
+
+
+def test_unreadable_sentencepiece_model_says_what_to_set(tmp_path):
+  from symtune_jax.tasks import vocab  # pylint: disable=g-import-not-at-top
+  missing = tmp_path / "nope.model"
+  with settings.override(vocab=str(missing)):
+    with pytest.raises(InputError, match=r"could not be read .*symtune.settings.vocab = 'byte'"):
+      vocab.get_vocabulary()
+
+
+def test_generate_fails_before_writing_when_the_vocabulary_is_unreadable(tmp_path, monkeypatch):
+  from symtune_jax.cli import main  # pylint: disable=g-import-not-at-top
+  monkeypatch.setenv("SYMTUNE_VOCAB", str(tmp_path / "nope.model"))
+  out = tmp_path / "out"
+  assert main.main(["generate", "sql", "--num", "4", "--out", str(out), "--format", "jsonl",
+                    "--no-progress", "--max-input-length", "512"]) == 2
+  assert not (out / "manifest.json").exists()
