@@ -41,7 +41,7 @@ import numpy as np
 
 from symtune_jax.errors import InputError
 from symtune_jax.sql import prompts
-from symtune_jax.sql.executor import Executor, Skip
+from symtune_jax.sql.executor import DEFAULT_MAX_STEPS, Executor, Skip
 from symtune_jax.sql.sampler import SamplerConfig, sample_query
 from symtune_jax.sql.splits import SPLITS, split_id, split_of
 from symtune_jax.sql.templates import Template, load_templates, sample_from_templates
@@ -78,7 +78,8 @@ class ExampleConfig:
     max_values: most values in a kept answer.
     max_attempts: random attempts per example before the fallback (the
       split's tables in turn) starts.
-    time_budget_s: SQLite time per query.
+    max_steps: SQLite VM steps per query (a deterministic budget: the
+      same queries are kept on every machine, under any load).
   """
   sampler: SamplerConfig = dataclasses.field(default_factory=SamplerConfig)
   mode: str = "grammar"
@@ -91,7 +92,7 @@ class ExampleConfig:
   min_values: int = 1
   max_values: int = 10
   max_attempts: int = 20
-  time_budget_s: float = 0.05
+  max_steps: int = DEFAULT_MAX_STEPS
 
   def __post_init__(self):
     if self.mode not in MODES:
@@ -208,7 +209,7 @@ class ExampleBuilder:
     self._overheads: dict[tuple[int, str], int] = {}
     self.executor = Executor(min_values=self.config.min_values,
                              max_values=self.config.max_values,
-                             time_budget_s=self.config.time_budget_s)
+                             max_steps=self.config.max_steps)
     self._templates: list[Template] | None = None
     self.table_skips = collections.Counter(
         {f"table_{r}": n for r, n in (table_skips or {}).items()})
