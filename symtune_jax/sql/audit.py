@@ -143,3 +143,127 @@ def audit_examples(builder, *, seed: int = 0, split: str = "train", start: int =
   finally:
     builder.executor = recorder.inner
   return report
+
+
+# --- differential check against DuckDB -------------------------------------------------
+
+FLOAT_REL_TOL = 1e-9
+
+
+def _value_key(v: Any) -> tuple:
+  """('i', 2190001) for integral numbers (compared exactly), ('f', 2.5), ('s', 'x')."""
+  if isinstance(v, bool):
+    return ("i", int(v))
+  if isinstance(v, int):
+    return ("i", v)
+  if v is not None and type(v).__name__ == "Decimal":
+    v = float(v)
+  if isinstance(v, float):
+    if v != v or v in (float("inf"), float("-inf")):
+      return ("x", repr(v))
+    if v.is_integer():
+      return ("i", int(v))
+    return ("f", v)
+  if v is None:
+    return ("n", "")
+  return ("s", str(v))
+
+
+def same_values(a: Sequence[Any], b: Sequence[Any]) -> bool:
+  """Equal as multisets: integers and text exactly, non-integers within 1e-9 relative.
+
+  An integral value never equals a non-integral one (2190001 vs 2190001.5).
+  """
+  ka, kb = sorted(map(_value_key, a)), sorted(map(_value_key, b))
+  if len(ka) != len(kb):
+    return False
+  for x, y in zip(ka, kb):
+    if x[0] != y[0]:
+      return False
+    if x[0] == "f":
+      if abs(x[1] - y[1]) > FLOAT_REL_TOL * max(abs(x[1]), abs(y[1])):
+        return False
+    elif x != y:
+      return False
+  return True
+
+
+def duckdb_table(con, table: Table) -> None:
+  """Table ``w`` in DuckDB: DOUBLE for number columns, VARCHAR else, the same typed values."""
+  from symtune_jax.tables.table import ColumnType  # pylint: disable=g-import-not-at-top
+  cols = ", ".join('"' + h.replace('"', '""') + '" ' +
+                   ("DOUBLE" if t == ColumnType.NUMBER else "VARCHAR")
+                   for h, t in zip(table.header, table.types))
+  con.execute("DROP TABLE IF EXISTS w")
+  con.execute(f"CREATE TABLE w ({cols})")
+  values = table.values
+  row = "(" + ", ".join("?" * table.num_columns) + ")"
+  step = max(1, 2000 // max(1, table.num_columns))
+  for i in range(0, len(values), step):
+    chunk = values[i:i + step]
+    con.execute(f"INSERT INTO w VALUES {', '.join([row] * len(chunk))}",
+                [v for r in chunk for v in r])
+
+
+@dataclasses.dataclass
+class DifferentialReport:
+  """Kept queries compared on SQLite (the executor) and DuckDB."""
+  tables: int = 0
+  sampled: int = 0
+  kept: int = 0
+  compared: int = 0
+  mismatches: int = 0
+  duckdb_errors: int = 0
+  shapes: collections.Counter = dataclasses.field(default_factory=collections.Counter)
+  examples: list = dataclasses.field(default_factory=list)
+
+  def to_json(self) -> dict[str, Any]:
+    return {"tables": self.tables, "sampled": self.sampled, "kept": self.kept,
+            "compared": self.compared, "mismatches": self.mismatches,
+            "duckdb_errors": self.duckdb_errors, "shapes": dict(sorted(self.shapes.items())),
+            "examples": self.examples[:10]}
+
+
+def differential(tables: Sequence[Table], draw, per_table: int, *, seed: int = 1234,
+                 executor: Executor | None = None) -> DifferentialReport:
+  """Draws ``per_table`` queries per table (``draw(table, rng)``); for each one the
+  executor keeps, compares SQLite's values with DuckDB's (sqlglot sqlite -> duckdb)."""
+  import duckdb  # pylint: disable=g-import-not-at-top
+  import sqlglot  # pylint: disable=g-import-not-at-top
+  ex = executor or Executor()
+  con = duckdb.connect()
+  report = DifferentialReport()
+  rng = np.random.default_rng(seed)
+  for table in tables:
+    if table.num_rows == 0 or table.num_columns > 1000:
+      continue
+    report.tables += 1
+    loaded = False
+    for _ in range(per_table):
+      query = draw(table, rng)
+      if query is None:
+        continue
+      report.sampled += 1
+      answer = ex.execute(table, query)
+      if not isinstance(answer, Answer):
+        continue
+      report.kept += 1
+      if not loaded:
+        duckdb_table(con, table)
+        loaded = True
+      duck_sql = sqlglot.transpile(query.sql, read="sqlite", write="duckdb")[0]
+      try:
+        duck = [v for row in con.execute(duck_sql).fetchall() for v in row]
+      except duckdb.Error as e:
+        report.duckdb_errors += 1
+        report.examples.append({"table": table.table_id, "sql": query.sql, "duckdb": duck_sql,
+                                "sqlite": list(answer.values), "error": str(e)[:200]})
+        continue
+      report.compared += 1
+      report.shapes[query.shape] += 1
+      if not same_values(answer.values, duck):
+        report.mismatches += 1
+        report.examples.append({"table": table.table_id, "sql": query.sql, "duckdb": duck_sql,
+                                "sqlite": list(answer.values), "duck": duck})
+  con.close()
+  return report

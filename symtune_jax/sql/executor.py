@@ -16,12 +16,13 @@ Kept answers are a function of the table alone:
 * **Budget.** Each statement gets a fixed number of SQLite VM steps
   (``max_steps``), counted by a progress handler: the same query is kept or
   skipped (``timeout``) on every machine, under any load.
-* **Row order.** Every query also runs on a copy of the rows stored in
-  reverse order; if the two answers differ as multisets (a LIMIT without a
-  total order, a first-row pick, a bare column of an aggregate,
-  GROUP_CONCAT...) it is skipped as ``tie``. Each ``ORDER BY ... LIMIT`` in the
-  query is also checked directly: if the rows on both sides of the LIMIT
-  boundary share the sort key, it is a ``tie`` too.
+* **Row order.** Every query also runs on two copies of the rows stored in
+  other orders (reversed, and a fixed shuffle); if the answers differ as
+  multisets (a LIMIT without a total order, a first-row pick, a bare column of
+  an aggregate, GROUP_CONCAT...) it is skipped as ``tie``. Each LIMIT in the
+  query (at any depth, when it runs on its own) is also checked directly: with
+  ORDER BY, if the rows on both sides of the LIMIT boundary share the sort key;
+  without, if more rows than the LIMIT qualify and they are not all the same.
 * **Text as shown.** A value that is a table cell (a projected column, the MIN
   or MAX of one, a one-column scalar subquery) is answered with the cell's
   text as the table shows it (``206,964``, ``December 15, 1968``), not the
@@ -29,8 +30,8 @@ Kept answers are a function of the table alone:
   parsed value in two ways it is skipped as ``ambiguous_cell``. Computed values
   (COUNT, SUM, AVG, differences) are canonical numbers (`answers.format_value`).
 
-Storage: the rows are in tables ``_t`` (table order) and ``_r`` (reverse
-order), each with an internal row-number column whose name differs from every
+Storage: the rows are in tables ``_t`` (table order), ``_r`` (reverse order)
+and ``_s`` (a fixed shuffle), each with an internal row-number column whose name differs from every
 header (so no column name, ``rowid`` included, can shadow it). A query sees
 ``w`` through ``WITH w AS (SELECT <the header columns> FROM _t [WHERE <row
 number> IN (...)])``: a truncated table's rows, in sub-queries too.
@@ -43,6 +44,7 @@ import dataclasses
 import sqlite3
 from typing import Sequence
 
+import numpy as np
 import sqlglot
 from sqlglot import exp
 
@@ -91,7 +93,7 @@ def _quote(name: str) -> str:
 
 
 class _Db:
-  """One table's database: rows in ``_t`` (table order) and ``_r`` (reversed)."""
+  """One table's database: rows in ``_t`` (table order), ``_r`` (reversed), ``_s`` (shuffled)."""
 
   def __init__(self, table: Table, steps: list[int]):
     self.table = table
@@ -105,7 +107,9 @@ class _Db:
                        for h, t in zip(table.header, table.types))
       marks = ", ".join("?" * (table.num_columns + 1))
       values = table.values
-      for name, order in (("_t", range(len(values))), ("_r", range(len(values) - 1, -1, -1))):
+      n = len(values)
+      shuffled = np.random.default_rng([n, 7]).permutation(n).tolist()
+      for name, order in (("_t", range(n)), ("_r", range(n - 1, -1, -1)), ("_s", shuffled)):
         # The row number is a plain column: the rows are scanned in insertion order.
         conn.execute(f"CREATE TABLE {name} ({key} INTEGER, {decl})")
         conn.executemany(f"INSERT INTO {name} VALUES ({marks})",
@@ -141,7 +145,7 @@ class Executor:
     cache_size: databases kept (least recently used are closed); all 2,108
       WTQ tables take about 160 MB.
     check_every: SQLite VM steps between two progress-handler calls.
-    check_order: run each query on the reversed rows too, and check each
+    check_order: run each query on the rows in other orders too, and check each
       ORDER BY ... LIMIT boundary (``tie``); off only for raw experiments.
   """
 
@@ -201,12 +205,12 @@ class Executor:
 
   # --- execution ---------------------------------------------------------------
   @staticmethod
-  def _wrap(db: _Db, sql: str, rows: Sequence[int] | None, reverse: bool) -> str:
+  def _wrap(db: _Db, sql: str, rows: Sequence[int] | None, store: str = "_t") -> str:
     where = ""
     if rows is not None and len(rows) != db.table.num_rows:
       ids = ",".join(str(int(i)) for i in sorted(rows))
       where = f" WHERE {db.key} IN ({ids})"
-    w = f"w AS (SELECT {db.columns} FROM {'_r' if reverse else '_t'}{where})"
+    w = f"w AS (SELECT {db.columns} FROM {store}{where})"
     head = sql[:15].upper()
     if head.startswith("WITH"):
       rest = sql[4:].lstrip()
@@ -230,10 +234,10 @@ class Executor:
     return out
 
   def run(self, table: Table, sql: str, *, rows: Sequence[int] | None = None,
-          reverse: bool = False) -> list[tuple] | Skip:
+          store: str = "_t") -> list[tuple] | Skip:
     """Raw rows of ``sql`` (at most ``max_values + 1``), or a `Skip`; not counted.
 
-    ``reverse`` runs it on the rows stored in reverse order.
+    ``store`` "_r" / "_s" runs it on the rows stored reversed / shuffled.
     """
     sql = sql.strip()
     head = sql[:6].upper()
@@ -242,7 +246,7 @@ class Executor:
     db = self._db(table)
     if isinstance(db, Skip):
       return db
-    return self._fetch(db, self._wrap(db, sql, rows, reverse), self.max_values + 1)
+    return self._fetch(db, self._wrap(db, sql, rows, store), self.max_values + 1)
 
   def execute(self, table: Table, query: Query | str, *,
               rows: Sequence[int] | None = None) -> Answer | Skip:
@@ -291,22 +295,26 @@ class Executor:
   # --- row-order independence ------------------------------------------------------
   def _order_dependent(self, db: _Db, sql: str, tree: exp.Expression | None,
                        rows: Sequence[int] | None, out: list[tuple]) -> Skip | None:
-    back = self._fetch(db, self._wrap(db, sql.strip(), rows, True), self.max_values + 1)
-    if isinstance(back, Skip):
-      return back
-    if _bag(back) != _bag(out):
-      return Skip("tie", "the answer changes with the row order")
+    for store in ("_r", "_s"):
+      back = self._fetch(db, self._wrap(db, sql.strip(), rows, store), self.max_values + 1)
+      if isinstance(back, Skip):
+        return back
+      if _bag(back) != _bag(out):
+        return Skip("tie", "the answer changes with the row order")
     if tree is not None and tree.find(exp.Limit) is not None:
       for node in tree.find_all(exp.Select):
-        probe = _boundary_probe(node)
+        probe = _limit_probe(node)
         if probe is None:
           continue
-        got = self._fetch(db, self._wrap(db, probe[0], rows, False), 1 << 30)
+        probe_sql, k, n_keys = probe
+        got = self._fetch(db, self._wrap(db, probe_sql, rows), 1 << 30)
         if isinstance(got, Skip):
-          continue  # e.g. a correlated sub-query: the reversed run covers it
-        k, n_keys = probe[1], probe[2]
-        if len(got) > k >= 1 and got[k - 1][-n_keys:] == got[k][-n_keys:]:
-          return Skip("tie", "rows at the LIMIT boundary share the sort key")
+          continue  # e.g. a correlated sub-query: the other row orders cover it
+        if n_keys:  # ORDER BY: rows k-1 and k end in their sort keys
+          if len(got) > k >= 1 and got[k - 1][-n_keys:] == got[k][-n_keys:]:
+            return Skip("tie", "rows at the LIMIT boundary share the sort key")
+        elif len(set(got)) > 1 and (len(got) > k or k == 0):
+          return Skip("tie", "LIMIT without ORDER BY picks among different rows")
     return None
 
   # --- answer text ---------------------------------------------------------------
@@ -358,16 +366,31 @@ def _int_literal(node: exp.Expression | None) -> int | None:
   return None
 
 
-def _boundary_probe(node: exp.Select) -> tuple[str, int, int] | None:
-  """(SQL, k, keys) whose rows k-1 and k (0-based) end in the sort keys of the
-  rows on both sides of ``node``'s LIMIT boundary; None without ORDER BY + LIMIT."""
+def _limit_probe(node: exp.Select) -> tuple[str, int, int] | None:
+  """A query that shows whether ``node``'s LIMIT picks among rows the SQL doesn't order.
+
+  With ORDER BY: (SQL, k, keys), whose rows k-1 and k (0-based) end in the sort
+  keys of the rows on both sides of the LIMIT boundary. Without: (SQL of every
+  qualifying row, k, 0), with k = 0 when there is an OFFSET (any skip picks).
+  None without a LIMIT of integer literals.
+  """
   order, limit = node.args.get("order"), node.args.get("limit")
-  if order is None or limit is None:
+  if limit is None:
     return None
   k, offset = _int_literal(limit), _int_literal(node.args.get("offset"))
-  if k is None or offset is None or k < 1:
+  if k is None or offset is None:
     return None
   projections = node.expressions
+  if order is None:
+    probe = node.copy()
+    probe.set("limit", None)
+    probe.set("offset", None)
+    try:
+      return render(probe), (0 if offset else k), 0
+    except sqlglot.errors.SqlglotError:
+      return None
+  if k < 1:
+    return None
   aliases = {p.alias.lower(): p.this for p in projections if isinstance(p, exp.Alias)}
   keys = []
   for o in order.expressions:
