@@ -18,13 +18,11 @@ import os
 import pathlib
 import time
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
-
-
 def main() -> None:
   p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-  p.add_argument("--tables", default=os.environ.get("SYMTUNE_WTQ_ROOT") or str(
-      REPO.parent / "shared" / "data" / "wtq" / "official"))
+  from symtune_jax import settings  # pylint: disable=g-import-not-at-top
+  p.add_argument("--tables", default=str(settings.get("wtq_root")),
+                 help="WTQ root (default: symtune settings' wtq_root, e.g. ../shared/data/wtq/official)")
   p.add_argument("--per-table", type=int, default=70)
   p.add_argument("--seed", type=int, default=1234)
   p.add_argument("--json", help="write the report here")

@@ -19,13 +19,11 @@ import os
 import pathlib
 import time
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
-
-
 def main() -> None:
   p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-  p.add_argument("--tables", default=os.environ.get("SYMTUNE_WTQ_ROOT") or str(
-      REPO.parent / "shared" / "data" / "wtq" / "official"))
+  from symtune_jax import settings  # pylint: disable=g-import-not-at-top
+  p.add_argument("--tables", default=str(settings.get("wtq_root")),
+                 help="WTQ root (default: symtune settings' wtq_root, e.g. ../shared/data/wtq/official)")
   p.add_argument("--num", type=int, default=100_000)
   p.add_argument("--start", type=int, default=0)
   p.add_argument("--seed", type=int, default=0)

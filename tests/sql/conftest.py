@@ -1,6 +1,5 @@
 """Fixtures for the SQL tests: a small typed table and real WTQ tables."""
 
-import os
 import pathlib
 
 import pytest
@@ -52,15 +51,12 @@ def wtq_tables(wtq_root):
   return first
 
 
-_SHARED_WTQ = pathlib.Path(os.environ.get(
-    "SYMTUNE_SHARED_DATA", pathlib.Path(__file__).resolve().parents[2].parent / "shared" / "data")
-    ) / "wtq" / "official"
-
-
 @pytest.fixture(scope="session")
 def all_wtq_tables() -> list[Table]:
   """Every loadable table of ../shared/data/wtq/official (skips where absent)."""
-  if not (_SHARED_WTQ / "csv").is_dir():
-    pytest.skip(f"real WTQ tables not found at {_SHARED_WTQ} (set SYMTUNE_SHARED_DATA)")
+  from symtune_jax import settings  # pylint: disable=g-import-not-at-top
   from symtune_jax.sql import examples as sx  # pylint: disable=g-import-not-at-top
-  return sx.load_tables(tables=_SHARED_WTQ)
+  root = pathlib.Path(settings.get("shared_data")) / "wtq" / "official"
+  if not (root / "csv").is_dir():
+    pytest.skip(f"real WTQ tables not found at {root} (set SYMTUNE_SHARED_DATA)")
+  return sx.load_tables(tables=root)
