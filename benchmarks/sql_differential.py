@@ -25,12 +25,15 @@ def main() -> None:
                  help="WTQ root (default: symtune settings' wtq_root, e.g. ../shared/data/wtq/official)")
   p.add_argument("--per-table", type=int, default=70)
   p.add_argument("--seed", type=int, default=1234)
+  p.add_argument("--shard", default="0/1", help="I/N: every N-th table from the I-th "
+                 "(run N processes and add up the counts)")
   p.add_argument("--json", help="write the report here")
   args = p.parse_args()
   from symtune_jax.sql import audit, examples as sx  # pylint: disable=g-import-not-at-top
   from symtune_jax.sql.sampler import sample_query  # pylint: disable=g-import-not-at-top
   from symtune_jax.sql.templates import load_templates, sample_from_templates  # pylint: disable=g-import-not-at-top
-  tables = sx.load_tables(tables=args.tables)
+  i, n = (int(x) for x in args.shard.split("/"))
+  tables = sx.load_tables(tables=args.tables)[i::n]
   templates = load_templates()
   turn = [0]
 
