@@ -23,6 +23,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/sql_generation.py
+	$(PY) benchmarks/sql_trust_audit.py
+	$(PY) benchmarks/sql_differential.py
 	$(PY) benchmarks/symbol_prompts.py
 	$(PY) benchmarks/selection.py
 	$(PY) benchmarks/input_pipeline.py

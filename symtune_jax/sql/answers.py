@@ -1,17 +1,23 @@
-"""Canonical answer text for SQL results.
+"""Canonical answer text for SQL results, and the one join/split pair of targets.
 
 Values print the same way on every machine: integral floats without ``.0``,
-other floats rounded to 6 decimals without trailing zeros, text as is; several
-values are joined with ``", "`` (the separator the denotation metric splits on).
+other floats rounded to 6 decimals without trailing zeros, text as is. Several
+values are joined with `SEPARATOR` (`join_answers`), and `split_answers` is its
+exact inverse on every target the generator keeps: a value list that would not
+come back whole (a value holding ``", "``, empty, or with outer whitespace) is
+skipped as ``unsplittable`` (`splittable`). The SQL task's metric splits
+targets and predictions with `split_answers`, so format and metric agree.
 
     >>> answer_text([1969.0, 2.5, "Team CSC"])
     '1969, 2.5, Team CSC'
+    >>> split_answers('1969, 2.5, Team CSC')
+    ['1969', '2.5', 'Team CSC']
 """
 
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from typing import Iterable, Sequence
 
 SEPARATOR = ", "
 DECIMALS = 6
@@ -41,6 +47,33 @@ def format_value(value: object) -> str | None:
   return str(value)
 
 
+def join_answers(texts: Sequence[str]) -> str:
+  """['a', 'b'] -> 'a, b' (the target format; inverse: `split_answers`)."""
+  return SEPARATOR.join(texts)
+
+
+def split_answers(text: str | bytes) -> list[str]:
+  """'a, b' -> ['a', 'b']; '' -> []: the inverse of `join_answers`.
+
+  The text and each answer are stripped (a model's output may carry spaces);
+  `splittable` says which answer lists come back whole.
+  """
+  if isinstance(text, bytes):
+    text = text.decode("utf-8", errors="replace")
+  text = text.strip()
+  if not text:
+    return []
+  return [a.strip() for a in text.split(SEPARATOR)]
+
+
+def splittable(texts: Sequence[str]) -> bool:
+  """Whether ``split_answers(join_answers(texts)) == texts`` (and no answer is empty).
+
+  ['Columbus, OH'] -> False; [' x'] -> False; ['1,234', 'Paris'] -> True.
+  """
+  return all(t and t == t.strip() and SEPARATOR not in t for t in texts)
+
+
 def answer_text(values: Iterable[object]) -> str:
   """Values -> 'v1, v2, ...' (NULLs must be filtered out by the caller)."""
   out = []
@@ -49,4 +82,4 @@ def answer_text(values: Iterable[object]) -> str:
     if s is None:
       raise ValueError(f"cannot format {v!r} as an answer value")
     out.append(s)
-  return SEPARATOR.join(out)
+  return join_answers(out)

@@ -11,7 +11,8 @@ Per example: the tables of the split are ordered by id; a per-attempt RNG
 instruction phrasing, truncates the table to the token budget (random rows
 dropped) *before* anything runs, samples a query on the rows kept, executes it
 on those rows, and formats the input with the phrasing (`prompts.PROMPTS`).
-A skipped query (error, timeout, empty, too many values...) moves on to the
+A skipped query (error, over the SQLite step budget, empty, too many values, an
+answer that depends on row order...; see `executor`) moves on to the
 next attempt, so example i of split s with seed k is the same on every machine
 and run, whatever came before it.
 
@@ -42,7 +43,7 @@ import numpy as np
 from symtune_jax import settings
 from symtune_jax.errors import InputError
 from symtune_jax.sql import prompts
-from symtune_jax.sql.executor import Executor, Skip
+from symtune_jax.sql.executor import DEFAULT_MAX_STEPS, Executor, Skip
 from symtune_jax.sql.sampler import SamplerConfig, sample_query
 from symtune_jax.sql.splits import SPLITS, split_id, split_of
 from symtune_jax.sql.templates import Template, load_templates, sample_from_templates
@@ -79,7 +80,8 @@ class ExampleConfig:
     max_values: most values in a kept answer.
     max_attempts: random attempts per example before the fallback (the
       split's tables in turn) starts.
-    time_budget_s: SQLite time per query.
+    max_steps: SQLite VM steps per query (a deterministic budget: the
+      same queries are kept on every machine, under any load).
   """
   sampler: SamplerConfig = dataclasses.field(default_factory=SamplerConfig)
   mode: str = "grammar"
@@ -92,7 +94,7 @@ class ExampleConfig:
   min_values: int = 1
   max_values: int = 10
   max_attempts: int = 20
-  time_budget_s: float = 0.05
+  max_steps: int = DEFAULT_MAX_STEPS
 
   def __post_init__(self):
     if self.mode not in MODES:
@@ -209,7 +211,7 @@ class ExampleBuilder:
     self._overheads: dict[tuple[int, str], int] = {}
     self.executor = Executor(min_values=self.config.min_values,
                              max_values=self.config.max_values,
-                             time_budget_s=self.config.time_budget_s)
+                             max_steps=self.config.max_steps)
     self._templates: list[Template] | None = None
     self.table_skips = collections.Counter(
         {f"table_{r}": n for r, n in (table_skips or {}).items()})
@@ -286,6 +288,12 @@ class ExampleBuilder:
       budget = limit - self._overhead(prompt, "") - cfg.sql_allowance
     shown = self._truncate(table, budget, order_seed)
     stats.attempts += 1
+    if shown.num_rows == 0:
+      stats.skips["no_rows"] += 1  # not even one row fits the budget
+      return None
+    if not any(v is not None for row in shown.values for v in row):
+      stats.skips["empty_columns"] += 1  # every cell shown is empty
+      return None
     query = self._query(shown, rng)
     if query is None:
       stats.skips["no_query"] += 1
@@ -338,6 +346,7 @@ class ExampleBuilder:
     if not pool:
       raise InputError(f"no tables in split {split!r}; give more tables", field="split")
     cfg = self.config
+    skips_before = collections.Counter(self.stats.skips)
     for attempt in range(cfg.max_attempts):
       rng = np.random.default_rng([seed, sid, index, attempt])
       ex = self._attempt(pool[int(rng.random() * len(pool))], rng)
@@ -352,16 +361,39 @@ class ExampleBuilder:
       if ex is not None:
         self.stats.fallbacks += 1
         return ex
+    why = self.stats.skips - skips_before
     raise InputError(
         f"no SQL example for index {index} of split {split!r} after "
-        f"{cfg.max_attempts + n_fallback} attempts over all {len(pool)} tables; the "
-        "tables are too small for the budget or the answer limits are too strict",
-        field="split")
+        f"{cfg.max_attempts + n_fallback} attempts over all {len(pool)} tables; "
+        f"skipped: {_skip_summary(why)}", field="split")
 
   def examples(self, seed: int, split: str, start: int, stop: int):
     """Examples for indices start..stop-1 (one per index)."""
     for i in range(start, stop):
       yield self.example(seed, split, i)
+
+
+_SKIP_HINTS = {
+    "no_rows": "no row fits the token budget",
+    "empty_columns": "every cell of the table is empty",
+    "no_query": "no query shape fits the table's columns",
+    "too_many_columns": "more columns than SQLite holds",
+    "empty": "queries return nothing",
+    "too_many": "more values than max_values",
+    "null": "NULL in the result",
+    "tie": "the answer depends on row order",
+    "unsplittable": "an answer holds the separator ', '",
+    "timeout": "over the SQLite step budget",
+    "too_long": "the query does not fit max_input_length",
+}
+
+
+def _skip_summary(skips: collections.Counter) -> str:
+  """'empty_columns x63 (every cell of the table is empty), ...', most common first."""
+  if not skips:
+    return "nothing counted"
+  return ", ".join(f"{r} x{n}" + (f" ({_SKIP_HINTS[r]})" if r in _SKIP_HINTS else "")
+                   for r, n in skips.most_common())
 
 
 def build_example(seed: int, split: str, index: int, tables: Sequence[Table],

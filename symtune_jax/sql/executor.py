@@ -3,17 +3,38 @@
     >>> ex = Executor()
     >>> ex.execute(table, query)            # Answer(values=(1969.0,), text='1969')
     >>> ex.execute(table, query, rows=[0, 2])   # on rows 0 and 2 only (a truncated table)
-    >>> ex.skips                            # Counter({'empty': 3, 'too_many': 1})
+    >>> ex.skips                            # Counter({'empty': 3, 'tie': 1})
 
-A query never raises: errors, timeouts, empty results, results with more than
-``max_values`` values or with NULLs come back as `Skip(reason)` and are
-counted in ``Executor.skips``. Each query gets a time budget, enforced by a
-SQLite progress handler, and at most ``max_values + 1`` values are fetched.
+A query never raises: errors, over-budget queries, empty results, results with
+more than ``max_values`` values or with NULLs, answers that depend on row order
+(``tie``) or would not split back (``unsplittable``), and tables SQLite can't
+hold (``too_many_columns``) come back as `Skip(reason)` and are counted in
+``Executor.skips``.
 
-Executing on a subset of rows (the rows a truncated table keeps) reuses the
-full table's database: the query runs under
-``WITH w AS (SELECT * FROM main.w WHERE rowid IN (...))``, which shadows the
-stored table, so sub-queries see the subset too.
+Kept answers are a function of the table alone:
+
+* **Budget.** Each statement gets a fixed number of SQLite VM steps
+  (``max_steps``), counted by a progress handler: the same query is kept or
+  skipped (``timeout``) on every machine, under any load.
+* **Row order.** Every query also runs on two copies of the rows stored in
+  other orders (reversed, and a fixed shuffle); if the answers differ as
+  multisets (a LIMIT without a total order, a first-row pick, a bare column of
+  an aggregate, GROUP_CONCAT...) it is skipped as ``tie``. Each LIMIT in the
+  query (at any depth, when it runs on its own) is also checked directly: with
+  ORDER BY, if the rows on both sides of the LIMIT boundary share the sort key;
+  without, if more rows than the LIMIT qualify and they are not all the same.
+* **Text as shown.** A value that is a table cell (a projected column, the MIN
+  or MAX of one, a one-column scalar subquery) is answered with the cell's
+  text as the table shows it (``206,964``, ``December 15, 1968``), not the
+  parsed number or ISO date SQL compares; when the rows in scope show one
+  parsed value in two ways it is skipped as ``ambiguous_cell``. Computed values
+  (COUNT, SUM, AVG, differences) are canonical numbers (`answers.format_value`).
+
+Storage: the rows are in tables ``_t`` (table order), ``_r`` (reverse order)
+and ``_s`` (a fixed shuffle), each with an internal row-number column whose name differs from every
+header (so no column name, ``rowid`` included, can shadow it). A query sees
+``w`` through ``WITH w AS (SELECT <the header columns> FROM _t [WHERE <row
+number> IN (...)])``: a truncated table's rows, in sub-queries too.
 """
 
 from __future__ import annotations
@@ -21,14 +42,24 @@ from __future__ import annotations
 import collections
 import dataclasses
 import sqlite3
-import time
 from typing import Sequence
 
-from symtune_jax.sql.answers import answer_text
-from symtune_jax.sql.query import Query
-from symtune_jax.tables.table import Table
+import numpy as np
+import sqlglot
+from sqlglot import exp
 
-SKIP_REASONS = ("error", "timeout", "empty", "too_many", "null", "not_select")
+from symtune_jax.sql import answers
+from symtune_jax.sql.query import Query, render
+from symtune_jax.tables.table import ColumnType, Table
+
+SKIP_REASONS = ("error", "timeout", "empty", "too_many", "null", "not_select", "tie",
+                "unsplittable", "ambiguous_cell", "too_many_columns", "table_error")
+# Default budget: SQLite VM steps per statement. Generated queries on the 2,108
+# WTQ tables take a median of < 1,000 steps and at most ~17,000 (2,095 sampled);
+# 2M steps is ~40-100 ms of SQLite on one core, like the old wall-clock budget,
+# but the same on every machine and under any load.
+DEFAULT_MAX_STEPS = 2_000_000
+_ROW_KEY = "__symtune_row"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,11 +80,60 @@ class Skip:
   detail: str = ""
 
 
-@dataclasses.dataclass
+def row_key_name(header: Sequence[str]) -> str:
+  """An internal column name that no header name equals (SQLite compares names
+  case-insensitively): '__symtune_row', else with more underscores."""
+  taken = {h.lower() for h in header}
+  name = _ROW_KEY
+  while name.lower() in taken:
+    name += "_"
+  return name
+
+
+def _quote(name: str) -> str:
+  return '"' + name.replace('"', '""') + '"'
+
+
 class _Db:
-  table: Table
-  conn: sqlite3.Connection
-  deadline: float = 0.0
+  """One table's database: rows in ``_t`` (table order), ``_r`` (reversed), ``_s`` (shuffled)."""
+
+  def __init__(self, table: Table, steps: list[int]):
+    self.table = table
+    key = _quote(row_key_name(table.header))
+    self.key = key
+    self.columns = ", ".join(_quote(h) for h in table.header)
+    self._display: dict[int, dict[object, set[str]]] = {}
+    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    try:
+      decl = ", ".join(f"{_quote(h)} {'REAL' if t == ColumnType.NUMBER else 'TEXT'}"
+                       for h, t in zip(table.header, table.types))
+      marks = ", ".join("?" * (table.num_columns + 1))
+      values = table.values
+      n = len(values)
+      shuffled = np.random.default_rng([n, 7]).permutation(n).tolist()
+      for name, order in (("_t", range(n)), ("_r", range(n - 1, -1, -1)), ("_s", shuffled)):
+        # The row number is a plain column: the rows are scanned in insertion order.
+        conn.execute(f"CREATE TABLE {name} ({key} INTEGER, {decl})")
+        conn.executemany(f"INSERT INTO {name} VALUES ({marks})",
+                         ((i, *values[i]) for i in order))
+      conn.commit()
+      conn.execute("PRAGMA query_only = ON")
+    except BaseException:
+      conn.close()
+      raise
+    self.conn = conn
+    self.steps = steps
+
+  def display(self, j: int) -> dict[object, set[str]]:
+    """Column j: parsed value -> the cell texts that show it."""
+    out = self._display.get(j)
+    if out is None:
+      out = {}
+      for raw, value in zip(self.table.rows, self.table.values):
+        if value[j] is not None:
+          out.setdefault(value[j], set()).add(raw[j])
+      self._display[j] = out
+    return out
 
 
 class Executor:
@@ -62,38 +142,58 @@ class Executor:
   Args:
     min_values: fewest values a kept answer has (>= 1).
     max_values: most values a kept answer has.
-    time_budget_s: wall-clock budget per query.
+    max_steps: SQLite VM steps per statement (rounded up to ``check_every``);
+      a statement over it is skipped as ``timeout``.
     cache_size: databases kept (least recently used are closed); all 2,108
-      WTQ tables take about 80 MB.
-    check_every: SQLite VM steps between two deadline checks.
+      WTQ tables take about 160 MB.
+    check_every: SQLite VM steps between two progress-handler calls.
+    check_order: run each query on the rows in other orders too, and check each
+      ORDER BY ... LIMIT boundary (``tie``); off only for raw experiments.
   """
 
   def __init__(self, *, min_values: int = 1, max_values: int = 10,
-               time_budget_s: float = 0.05, cache_size: int = 4096,
-               check_every: int = 2000):
+               max_steps: int = DEFAULT_MAX_STEPS, cache_size: int = 4096,
+               check_every: int = 1000, check_order: bool = True):
     if min_values < 1 or max_values < min_values:
       raise ValueError(f"need 1 <= min_values <= max_values, got {min_values}, {max_values}")
+    if max_steps < 1 or check_every < 1:
+      raise ValueError(f"need max_steps, check_every >= 1, got {max_steps}, {check_every}")
     self.min_values, self.max_values = min_values, max_values
-    self.time_budget_s = time_budget_s
+    self.max_steps = max_steps
     self.cache_size = cache_size
     self.check_every = check_every
+    self.check_order = check_order
     self.skips: collections.Counter[str] = collections.Counter()
     self.kept = 0
     self._dbs: collections.OrderedDict[str, _Db] = collections.OrderedDict()
+    # Progress-handler calls of the running statement; [calls, limit].
+    self._steps = [0, -(-max_steps // check_every)]
 
   # --- databases ---------------------------------------------------------------
-  def _db(self, table: Table) -> _Db:
+  def _db(self, table: Table) -> _Db | Skip:
     key = table.table_id
     db = self._dbs.get(key)
     if db is not None and (db.table is table or (
-        db.table.header == table.header and db.table.rows == table.rows)):
+        db.table.header == table.header and db.table.rows == table.rows
+        and db.table.types == table.types)):
       self._dbs.move_to_end(key)
       return db
     if db is not None:
       db.conn.close()
-    conn = table.to_sqlite()
-    db = _Db(table, conn)
-    conn.set_progress_handler(lambda: int(time.perf_counter() > db.deadline), self.check_every)
+      del self._dbs[key]
+    try:
+      db = _Db(table, self._steps)
+    except sqlite3.Error as e:
+      if "too many columns" in str(e):
+        return Skip("too_many_columns", f"{table.num_columns} columns; SQLite holds fewer")
+      return Skip("table_error", str(e))
+    steps = self._steps
+
+    def handler() -> int:
+      steps[0] += 1
+      return int(steps[0] > steps[1])
+
+    db.conn.set_progress_handler(handler, self.check_every)
     self._dbs[key] = db
     while len(self._dbs) > self.cache_size:
       _, old = self._dbs.popitem(last=False)
@@ -106,51 +206,70 @@ class Executor:
     self._dbs.clear()
 
   # --- execution ---------------------------------------------------------------
-  def run(self, table: Table, sql: str, *, rows: Sequence[int] | None = None
-          ) -> list[tuple] | Skip:
-    """Raw rows of ``sql`` (at most ``max_values + 1``), or a `Skip`; not counted."""
+  @staticmethod
+  def _wrap(db: _Db, sql: str, rows: Sequence[int] | None, store: str = "_t") -> str:
+    where = ""
+    if rows is not None and len(rows) != db.table.num_rows:
+      ids = ",".join(str(int(i)) for i in sorted(rows))
+      where = f" WHERE {db.key} IN ({ids})"
+    w = f"w AS (SELECT {db.columns} FROM {store}{where})"
+    head = sql[:15].upper()
+    if head.startswith("WITH"):
+      rest = sql[4:].lstrip()
+      if rest[:9].upper() == "RECURSIVE":
+        return f"WITH RECURSIVE {w}, {rest[9:].lstrip()}"
+      return f"WITH {w}, {rest}"
+    return f"WITH {w} {sql}"
+
+  def _fetch(self, db: _Db, sql: str, limit: int) -> list[tuple] | Skip:
+    self._steps[0] = 0
+    try:
+      cur = db.conn.execute(sql)
+      out = cur.fetchmany(limit)
+      cur.close()
+    except sqlite3.OperationalError as e:
+      if "interrupted" in str(e):
+        return Skip("timeout", f"over {self.max_steps} SQLite VM steps")
+      return Skip("error", str(e))
+    except (sqlite3.Error, OverflowError, ValueError, MemoryError) as e:
+      return Skip("error", str(e))
+    return out
+
+  def run(self, table: Table, sql: str, *, rows: Sequence[int] | None = None,
+          store: str = "_t") -> list[tuple] | Skip:
+    """Raw rows of ``sql`` (at most ``max_values + 1``), or a `Skip`; not counted.
+
+    ``store`` "_r" / "_s" runs it on the rows stored reversed / shuffled.
+    """
     sql = sql.strip()
     head = sql[:6].upper()
     if not (head.startswith(("SELECT", "WITH ", "(")) or head == "WITH"):
       return Skip("not_select", sql[:40])
     db = self._db(table)
-    if rows is not None and len(rows) != table.num_rows:
-      ids = ",".join(str(int(i) + 1) for i in sorted(rows))
-      subset = f"WITH w AS (SELECT * FROM main.w WHERE rowid IN ({ids}))"
-      if head.startswith("WITH"):
-        sql = f"{subset}, {sql[4:].lstrip()}"
-      else:
-        sql = f"{subset} {sql}"
-    db.deadline = time.perf_counter() + self.time_budget_s
-    try:
-      cur = db.conn.execute(sql)
-      out = cur.fetchmany(self.max_values + 1)
-      cur.close()
-    except sqlite3.OperationalError as e:
-      if "interrupted" in str(e):
-        return Skip("timeout", sql[:40])
-      return Skip("error", str(e))
-    except (sqlite3.Error, OverflowError, ValueError) as e:
-      return Skip("error", str(e))
-    return out
+    if isinstance(db, Skip):
+      return db
+    return self._fetch(db, self._wrap(db, sql, rows, store), self.max_values + 1)
 
   def execute(self, table: Table, query: Query | str, *,
               rows: Sequence[int] | None = None) -> Answer | Skip:
     """Runs a query on ``table`` (or on its rows ``rows``, 0-based, table order).
 
     Returns:
-      `Answer` with 1..max_values values, none NULL; else `Skip(reason)`,
-      also counted in ``self.skips``.
+      `Answer` with 1..max_values values, none NULL, fixed by the table alone
+      (see the module docstring); else `Skip(reason)`, also counted in
+      ``self.skips``.
     """
-    result = self._classify(self.run(table, query if isinstance(query, str) else query.sql,
-                                     rows=rows))
+    result = self._execute(table, query, rows)
     if isinstance(result, Skip):
       self.skips[result.reason] += 1
     else:
       self.kept += 1
     return result
 
-  def _classify(self, out: list[tuple] | Skip) -> Answer | Skip:
+  def _execute(self, table: Table, query: Query | str,
+               rows: Sequence[int] | None) -> Answer | Skip:
+    sql = query if isinstance(query, str) else query.sql
+    out = self.run(table, sql, rows=rows)
     if isinstance(out, Skip):
       return out
     values = tuple(v for row in out for v in row)
@@ -160,8 +279,178 @@ class Executor:
       return Skip("too_many")
     if len(values) < self.min_values:
       return Skip("empty", f"{len(values)} < {self.min_values} values")
-    try:
-      text = answer_text(values)
-    except ValueError:
+    if any(answers.format_value(v) is None for v in values):
       return Skip("null")
-    return Answer(values=values, text=text)
+    db = self._db(table)
+    tree = _parse(query)
+    if self.check_order:
+      tie = self._order_dependent(db, sql, tree, rows, out)
+      if tie is not None:
+        return tie
+    texts = self._texts(db, tree, out, rows)
+    if isinstance(texts, Skip):
+      return texts
+    if not answers.splittable(texts):
+      return Skip("unsplittable", answers.join_answers(texts)[:80])
+    return Answer(values=values, text=answers.join_answers(texts))
+
+  # --- row-order independence ------------------------------------------------------
+  def _order_dependent(self, db: _Db, sql: str, tree: exp.Expression | None,
+                       rows: Sequence[int] | None, out: list[tuple]) -> Skip | None:
+    for store in ("_r", "_s"):
+      back = self._fetch(db, self._wrap(db, sql.strip(), rows, store), self.max_values + 1)
+      if isinstance(back, Skip):
+        return back
+      if _bag(back) != _bag(out):
+        return Skip("tie", "the answer changes with the row order")
+    if tree is not None and tree.find(exp.Limit) is not None:
+      for node in tree.find_all(exp.Select):
+        probe = _limit_probe(node)
+        if probe is None:
+          continue
+        probe_sql, k, n_keys = probe
+        got = self._fetch(db, self._wrap(db, probe_sql, rows), 1 << 30)
+        if isinstance(got, Skip):
+          continue  # e.g. a correlated sub-query: the other row orders cover it
+        if n_keys:  # ORDER BY: rows k-1 and k end in their sort keys
+          if len(got) > k >= 1 and got[k - 1][-n_keys:] == got[k][-n_keys:]:
+            return Skip("tie", "rows at the LIMIT boundary share the sort key")
+        elif len(set(got)) > 1 and (len(got) > k or k == 0):
+          return Skip("tie", "LIMIT without ORDER BY picks among different rows")
+    return None
+
+  # --- answer text ---------------------------------------------------------------
+  def _texts(self, db: _Db, tree: exp.Expression | None, out: list[tuple],
+             rows: Sequence[int] | None) -> list[str] | Skip:
+    sources = _sources(tree, db.table) if tree is not None else None
+    texts = []
+    for row in out:
+      for p, v in enumerate(row):
+        j = sources[p] if sources is not None and p < len(sources) else None
+        text = None
+        if j is not None and db.table.types[j] != ColumnType.TEXT:
+          shown = db.display(j).get(v)
+          if shown is not None and len(shown) > 1 and rows is not None:
+            keep = set(rows)
+            shown = {raw[j] for i, (raw, val) in enumerate(zip(db.table.rows, db.table.values))
+                     if i in keep and val[j] == v}
+          if shown is not None and len(shown) > 1:
+            return Skip("ambiguous_cell", f"{v!r} shows as {sorted(shown)[:3]}")
+          if shown:
+            text = next(iter(shown))
+        texts.append(text if text is not None else answers.format_value(v))
+    return texts
+
+
+def _parse(query: Query | str) -> exp.Expression | None:
+  if isinstance(query, Query):
+    return query.expression
+  try:
+    return sqlglot.parse_one(query, read="sqlite")
+  except (sqlglot.errors.SqlglotError, RecursionError, ValueError):
+    return None
+
+
+def _bag(rows: list[tuple]) -> collections.Counter:
+  return collections.Counter(answers.format_value(v) for row in rows for v in row)
+
+
+def _int_literal(node: exp.Expression | None) -> int | None:
+  if node is None:
+    return 0
+  if isinstance(node, (exp.Limit, exp.Offset)):
+    node = node.expression
+  if isinstance(node, exp.Literal) and not node.is_string:
+    try:
+      return int(node.this)
+    except ValueError:
+      return None
+  return None
+
+
+def _limit_probe(node: exp.Select) -> tuple[str, int, int] | None:
+  """A query that shows whether ``node``'s LIMIT picks among rows the SQL doesn't order.
+
+  With ORDER BY: (SQL, k, keys), whose rows k-1 and k (0-based) end in the sort
+  keys of the rows on both sides of the LIMIT boundary. Without: (SQL of every
+  qualifying row, k, 0), with k = 0 when there is an OFFSET (any skip picks).
+  None without a LIMIT of integer literals.
+  """
+  order, limit = node.args.get("order"), node.args.get("limit")
+  if limit is None:
+    return None
+  k, offset = _int_literal(limit), _int_literal(node.args.get("offset"))
+  if k is None or offset is None:
+    return None
+  projections = node.expressions
+  if order is None:
+    probe = node.copy()
+    probe.set("limit", None)
+    probe.set("offset", None)
+    try:
+      return render(probe), (0 if offset else k), 0
+    except sqlglot.errors.SqlglotError:
+      return None
+  if k < 1:
+    return None
+  aliases = {p.alias.lower(): p.this for p in projections if isinstance(p, exp.Alias)}
+  keys = []
+  for o in order.expressions:
+    key = o.this
+    if isinstance(key, exp.Literal) and not key.is_string:  # ORDER BY 2
+      try:
+        key = projections[int(key.this) - 1]
+      except (ValueError, IndexError):
+        return None
+      key = key.this if isinstance(key, exp.Alias) else key
+    elif isinstance(key, exp.Column) and not key.table and key.name.lower() in aliases:
+      key = aliases[key.name.lower()]
+    keys.append(key.copy())
+  probe = node.copy()
+  probe.set("expressions", [p.copy() for p in projections] + keys)
+  probe.set("limit", exp.Limit(expression=exp.Literal.number(str(k + 1))))
+  try:
+    return render(probe), k, len(keys)
+  except sqlglot.errors.SqlglotError:
+    return None
+
+
+def _column_of(node: exp.Expression, table: Table) -> int | None:
+  """The table column whose cells ``node``'s values are, if it only picks cells."""
+  while isinstance(node, (exp.Alias, exp.Paren)):
+    node = node.this
+  if isinstance(node, (exp.Min, exp.Max)) and not node.expressions:
+    node = node.this
+    while isinstance(node, exp.Paren):
+      node = node.this
+  if isinstance(node, exp.Subquery):
+    inner = node.this
+    if isinstance(inner, exp.Select) and len(inner.expressions) == 1:
+      return _column_of(inner.expressions[0], table)
+    return None
+  if isinstance(node, exp.Column) and isinstance(node.this, exp.Identifier):
+    name = node.name.lower()
+    for j, h in enumerate(table.header):
+      if h.lower() == name:
+        return j
+  return None
+
+
+def _sources(tree: exp.Expression, table: Table) -> list[int | None] | None:
+  """Per output column: the table column its values are cells of, or None."""
+  while isinstance(tree, exp.Subquery):
+    tree = tree.this
+  if isinstance(tree, exp.Select):
+    out: list[int | None] = []
+    for p in tree.expressions:
+      if isinstance(p, exp.Star):
+        out.extend(range(table.num_columns))
+      else:
+        out.append(_column_of(p, table))
+    return out
+  if isinstance(tree, exp.SetOperation):
+    left, right = _sources(tree.left, table), _sources(tree.right, table)
+    if left is None or right is None or len(left) != len(right):
+      return None
+    return [a if a == b else None for a, b in zip(left, right)]
+  return None

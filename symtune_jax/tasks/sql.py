@@ -2,7 +2,9 @@
 
 ``symtune_sql_execution_v1``: inputs = an instruction phrasing + a SQL query +
 a TAPEX-linearized WTQ table; targets = the query's answer on that table
-(values joined by ", "). Examples are generated on the fly and are a pure
+(values joined by ", " with `answers.join_answers`; the postprocessor and the
+metric split with its inverse `answers.split_answers`, and answers that would
+not split back are never generated). Examples are generated on the fly and are a pure
 function of (seed, split, index) (`symtune_jax.sql.examples`); tables are split
 train / validation / test by table id, with TAPEX's held-out dev tables never in
 train.
@@ -45,6 +47,7 @@ import seqio
 
 from symtune_jax import settings
 from symtune_jax.evaluation import denotation
+from symtune_jax.sql import answers as sql_answers
 from symtune_jax.sql import examples as sql_examples
 from symtune_jax.sql.splits import SPLITS
 from symtune_jax.tables import truncate
@@ -187,10 +190,29 @@ class SqlExecutionSource(seqio.DataSource):
     return ds.repeat(num_epochs) if num_epochs != 1 else ds
 
 
+def sql_postprocessor(output: Any, example: Mapping[str, Any] | None = None,
+                      is_target: bool = False) -> list[str]:
+  """Decoded output or target -> answers, split exactly as targets are joined.
+
+  'Paris, 1,234' -> ['Paris', '1,234'] (`answers.split_answers`).
+  """
+  del example, is_target  # targets and predictions split the same way
+  if hasattr(output, "tolist"):
+    output = output.tolist()
+  return sql_answers.split_answers(output)
+
+
 def sql_denotation_accuracy(targets: Sequence[Any], predictions: Sequence[Any]
                             ) -> dict[str, float]:
-  """Denotation accuracy with duplicates counted ('0, 0' is not '0'): SQL results are bags."""
-  return denotation.denotation_accuracy(targets, predictions, multiset=True)
+  """Denotation accuracy with duplicates counted ('0, 0' is not '0'): SQL results are bags.
+
+  Strings are split with `answers.split_answers` (the inverse of the targets'
+  join); lists of answers are used as they are.
+  """
+  def answers(x: Any) -> list[str]:
+    return sql_answers.split_answers(x) if isinstance(x, (str, bytes)) else list(x)
+  return denotation.denotation_accuracy([answers(t) for t in targets],
+                                        [answers(p) for p in predictions], multiset=True)
 
 
 registry.add_task(
@@ -202,6 +224,6 @@ registry.add_task(
         seqio.CacheDatasetPlaceholder(),
         seqio.preprocessors.append_eos_after_trim,
     ],
-    postprocess_fn=denotation.denotation_postprocessor,
+    postprocess_fn=sql_postprocessor,
     metric_fns=[sql_denotation_accuracy],
 )

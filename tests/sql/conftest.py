@@ -49,3 +49,14 @@ def wtq_tables(wtq_root):
         break
     return out
   return first
+
+
+@pytest.fixture(scope="session")
+def all_wtq_tables() -> list[Table]:
+  """Every loadable table of ../shared/data/wtq/official (skips where absent)."""
+  from symtune_jax import settings  # pylint: disable=g-import-not-at-top
+  from symtune_jax.sql import examples as sx  # pylint: disable=g-import-not-at-top
+  root = pathlib.Path(settings.get("shared_data")) / "wtq" / "official"
+  if not (root / "csv").is_dir():
+    pytest.skip(f"real WTQ tables not found at {root} (set SYMTUNE_SHARED_DATA)")
+  return sx.load_tables(tables=root)
