@@ -6,10 +6,12 @@
      'targets': '1969, 1972', 'table_id': '203_733', 'shape': 'select_where',
      'sql': 'SELECT ...', 'num_answers': 2}
 
-Per example: the tables of the split are ordered by id; a per-attempt RNG
-``numpy.random.default_rng([seed, split_id, index, attempt])`` picks one and an
-instruction phrasing, truncates the table to the token budget (random rows
-dropped) *before* anything runs, samples a query on the rows kept, executes it
+Per example: the tables of the split are ordered by id; one RNG per attempt,
+``random.Random(f"{seed}/{split_id}/{index}/{attempt}")`` (string seeds are
+hashed with SHA-512: the same stream on every machine and Python version),
+picks one and an instruction phrasing, truncates the table to the token budget
+(random rows dropped, in an order drawn from a seed of that RNG only when the
+table does not fit) *before* anything runs, samples a query on the rows kept, executes it
 on those rows, and formats the input with the phrasing (`prompts.PROMPTS`).
 A skipped query (error, timeout, empty, too many values...) moves on to the
 next attempt, so example i of split s with seed k is the same on every machine
@@ -35,9 +37,9 @@ import dataclasses
 import logging
 import os
 import pathlib
+import random
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-import numpy as np
 
 from symtune_jax.errors import InputError
 from symtune_jax.sql import prompts
@@ -169,6 +171,11 @@ class GenerationStats:
                skips=collections.Counter(obj["skips"]))
 
 
+def attempt_rng(seed: int, sid: int, index: int, attempt: int | str) -> random.Random:
+  """The one RNG of an attempt: a pure function of (seed, split id, index, attempt)."""
+  return random.Random(f"{seed}/{sid}/{index}/{attempt}")
+
+
 def prepare_table(table: Table, max_cell_chars: int | None) -> Table:
   """The table in display form (what the model reads), typed values computed once."""
   shown = truncate.fit_to_budget(table, 1 << 40, max_cell_chars=max_cell_chars)
@@ -250,7 +257,7 @@ class ExampleBuilder:
     except KeyError:  # rows rebuilt: run on the truncated table itself
       return shown, None
 
-  def _query(self, table: Table, rng: np.random.Generator):
+  def _query(self, table: Table, rng: random.Random):
     cfg = self.config
     if cfg.mode == "templates" or (cfg.mode == "mixed" and rng.random() < cfg.template_probability):
       return sample_from_templates(self.templates, table, rng)
@@ -270,14 +277,14 @@ class ExampleBuilder:
     # The same seed gives the same random row order, so a smaller budget keeps
     # a subset of the rows a larger one keeps.
     return truncate.fit_to_budget(table, max(0, budget), self.length_fn,
-                                  rng=np.random.default_rng(order_seed),
+                                  order_seed=order_seed,
                                   max_cell_chars=self.config.max_cell_chars)
 
-  def _attempt(self, table: Table, rng: np.random.Generator) -> dict[str, Any] | None:
+  def _attempt(self, table: Table, rng: random.Random) -> dict[str, Any] | None:
     """One attempt on ``table``; None (and the reason counted) if skipped."""
     cfg, stats = self.config, self.stats
     prompt = int(rng.random() * len(prompts.PROMPTS))
-    order_seed = int(rng.integers(1 << 62))
+    order_seed = rng.getrandbits(62)
     limit = None if cfg.max_input_length is None else cfg.max_input_length - 1  # EOS
     if limit is None:
       budget = cfg.table_budget
@@ -338,15 +345,15 @@ class ExampleBuilder:
       raise InputError(f"no tables in split {split!r}; give more tables", field="split")
     cfg = self.config
     for attempt in range(cfg.max_attempts):
-      rng = np.random.default_rng([seed, sid, index, attempt])
+      rng = attempt_rng(seed, sid, index, attempt)
       ex = self._attempt(pool[int(rng.random() * len(pool))], rng)
       if ex is not None:
         return ex
     # Fallback: the split's tables in turn (from a random one), each a few times.
     n_fallback = FALLBACK_ROUNDS * len(pool)
-    start = int(np.random.default_rng([seed, sid, index, 0, 1]).random() * len(pool))
+    start = int(attempt_rng(seed, sid, index, "start").random() * len(pool))
     for k in range(n_fallback):
-      rng = np.random.default_rng([seed, sid, index, cfg.max_attempts + k])
+      rng = attempt_rng(seed, sid, index, cfg.max_attempts + k)
       ex = self._attempt(pool[(start + k) % len(pool)], rng)
       if ex is not None:
         self.stats.fallbacks += 1

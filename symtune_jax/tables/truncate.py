@@ -14,6 +14,7 @@ case the tokenizer merges across pieces.
 from __future__ import annotations
 
 import functools
+import random
 import re
 import weakref
 from typing import Any, Callable, Sequence
@@ -153,7 +154,8 @@ def _prefix_cost(length_fn: LengthFn, header_fn, k: int) -> list[int]:
 
 
 def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_length,
-                  *, rng: np.random.Generator | None = None,
+                  *, rng: np.random.Generator | random.Random | None = None,
+                  order_seed: int | None = None,
                   linearize: Callable[..., str] = lin.tapex,
                   max_cell_chars: int | None = DEFAULT_MAX_CELL_CHARS,
                   lower: bool = False) -> Table:
@@ -167,7 +169,10 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
     length_fn: text -> tokens, e.g. ``vocab_length_fn(vocab)``; by default
       `approx_token_length`.
     rng: if given, drop random rows (the kept rows stay in table order);
-      otherwise drop rows from the end.
+      otherwise drop rows from the end. A `numpy.random.Generator` draws
+      ``rng.permutation(n)``, a `random.Random` shuffles ``range(n)``.
+    order_seed: instead of ``rng``: the order of ``random.Random(order_seed)``,
+      made only when the table does not fit whole (cheaper per call).
     linearize: `linearize.tapex`, `linearize.markdown` (measured row by row)
       or any ``table -> str`` (then found by bisection on the row count).
     max_cell_chars: cut longer cells (None: keep them whole).
@@ -184,7 +189,9 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
     raise ValueError(f"budget must be >= 0, got {budget}")
   shown = _display_table(table, max_cell_chars)
   n = shown.num_rows
-  order = rng.permutation(n) if (rng is not None and n) else np.arange(n)
+  if rng is None and order_seed is not None:
+    rng = _LazyRandom(order_seed)
+  order = _LazyOrder(n, rng)
   fns = _PIECEWISE.get(linearize)
 
   def text_len(rows: Sequence[int]) -> int:
@@ -241,6 +248,44 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
           hi = mid
       k = lo
   return _displayed(shown.select_rows(sorted(int(i) for i in order[:k])), max_cell_chars)
+
+
+class _LazyRandom:
+  """`random.Random(seed)`, made on first use."""
+
+  def __init__(self, seed: int):
+    self.seed = seed
+
+  def shuffle(self, x: list) -> None:
+    random.Random(self.seed).shuffle(x)
+
+
+class _LazyOrder:
+  """The order rows are kept in (random if an RNG is given), drawn on first use."""
+
+  def __init__(self, n: int, rng):
+    self.n, self.rng, self._order = n, rng, None
+
+  def _get(self) -> Sequence[int]:
+    if self._order is None:
+      if self.rng is None or not self.n:
+        self._order = range(self.n)
+      elif hasattr(self.rng, "permutation"):
+        self._order = [int(i) for i in self.rng.permutation(self.n)]
+      else:
+        order = list(range(self.n))
+        self.rng.shuffle(order)
+        self._order = order
+    return self._order
+
+  def __iter__(self):
+    return iter(self._get())
+
+  def __getitem__(self, k):
+    return self._get()[k]
+
+  def __len__(self) -> int:
+    return self.n
 
 
 def _full_length(table: Table, length_fn: LengthFn, linearize, lower: bool) -> int:
