@@ -213,6 +213,8 @@ class ExampleBuilder:
     self._prepared: dict[str, list[Table]] = {}
     self._row_index: dict[int, dict[int, int]] = {}
     self._overheads: dict[tuple[int, str], int] = {}
+    self._linear: dict[int, tuple[Table, str]] = {}
+    self._whole: dict[tuple[int, int], Table] = {}
     self.executor = Executor(min_values=self.config.min_values,
                              max_values=self.config.max_values,
                              time_budget_s=self.config.time_budget_s)
@@ -275,10 +277,26 @@ class ExampleBuilder:
 
   def _truncate(self, table: Table, budget: int, order_seed: int) -> Table:
     # The same seed gives the same random row order, so a smaller budget keeps
-    # a subset of the rows a larger one keeps.
-    return truncate.fit_to_budget(table, max(0, budget), self.length_fn,
-                                  order_seed=order_seed,
-                                  max_cell_chars=self.config.max_cell_chars)
+    # a subset of the rows a larger one keeps. Whether a pool table fits whole
+    # does not depend on the order: that answer is kept per (table, budget).
+    budget = max(0, budget)
+    key = (id(table), budget)
+    if self._whole.get(key) is table:
+      return table
+    shown = truncate.fit_to_budget(table, budget, self.length_fn, order_seed=order_seed,
+                                   max_cell_chars=self.config.max_cell_chars)
+    if shown is table:
+      self._whole[key] = table
+    return shown
+
+  def _tapex(self, shown: Table, table: Table) -> str:
+    """TAPEX text of ``shown``; kept per pool table for the common case that it fits whole."""
+    if shown is not table:
+      return linearize.tapex(shown)
+    hit = self._linear.get(id(table))
+    if hit is None or hit[0] is not table:
+      hit = self._linear[id(table)] = (table, linearize.tapex(table))
+    return hit[1]
 
   def _attempt(self, table: Table, rng: random.Random) -> dict[str, Any] | None:
     """One attempt on ``table``; None (and the reason counted) if skipped."""
@@ -297,7 +315,7 @@ class ExampleBuilder:
       stats.skips["no_query"] += 1
       return None
     stats.sampled_shapes[query.shape] += 1
-    inputs = prompts.format_inputs(prompt, query.sql, linearize.tapex(shown))
+    inputs = prompts.format_inputs(prompt, query.sql, self._tapex(shown, table))
     refit = False
     if limit is not None:
       # The query is known now: cut more rows (same order) until the input fits.

@@ -159,6 +159,7 @@ class _View:
     self._unique: dict[int, list[int]] = {}
     self._counts: dict[int, dict[Any, int]] = {}
     self._lists: dict[str, list[int]] = {}
+    self._feasible: dict[int, tuple[SamplerConfig, list[tuple[str, float]]]] = {}
     self.number: list[int] = []
     self.date: list[int] = []
     self.text: list[int] = []
@@ -241,6 +242,14 @@ class _View:
 
   def kind(self, j: int) -> ColumnType:
     return self.types[j]
+
+  def feasible(self, cfg: SamplerConfig) -> list[tuple[str, float]]:
+    """(shape, weight) for the shapes with weight > 0 this table allows (cached per config)."""
+    hit = self._feasible.get(id(cfg))
+    if hit is None or hit[0] is not cfg:
+      hit = self._feasible[id(cfg)] = (cfg, [
+          (s, w) for s, w in cfg.shape_weights.items() if w > 0 and _BUILDERS[s][0](self)])
+    return hit[1]
 
 
 # One _View per table object: the sampler sees the same (prepared) table for
@@ -695,11 +704,13 @@ _BUILDERS: dict[str, tuple[Callable[[_View], bool], Callable[[_Ctx], Any]]] = {
 }
 
 
+_DEFAULT_CONFIG = SamplerConfig()
+
+
 def feasible_shapes(table: Table, config: SamplerConfig | None = None) -> list[str]:
   """Shapes with weight > 0 that this table's columns allow."""
   cfg = config or SamplerConfig()
-  v = _view(table)
-  return [s for s, w in cfg.shape_weights.items() if w > 0 and _BUILDERS[s][0](v)]
+  return [s for s, _ in _view(table).feasible(cfg)]
 
 
 def sample_query(table: Table, rng: Any, config: SamplerConfig | None = None, *,
@@ -716,11 +727,11 @@ def sample_query(table: Table, rng: Any, config: SamplerConfig | None = None, *,
     reference: build a sqlglot tree and render it (the reference path) instead
       of the text directly; the SQL is the same.
   """
-  cfg = config or SamplerConfig()
+  cfg = config or _DEFAULT_CONFIG
   if table.num_rows == 0:
     return None
   v = _view(table)
-  shapes = [(s, w) for s, w in cfg.shape_weights.items() if w > 0 and _BUILDERS[s][0](v)]
+  shapes = v.feasible(cfg)
   if not shapes:
     return None
   shape = pick_weighted(rng, shapes)

@@ -213,12 +213,12 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
 
   header_fn, row_fn, sep = fns
   head, row_lens, _ = _measure(shown, length_fn, header_fn, row_fn, sep, lower)
-  prefix = _prefix_cost(length_fn, header_fn, n)
   exact = length_fn in _ADDITIVE
-  total = head + sum(row_lens) + sum(prefix)
+  total = _total(shown, length_fn, header_fn, lower, head, row_lens)
   if total <= budget and (exact or _full_length(shown, length_fn, linearize, lower)
                           <= budget):
     return shown
+  prefix = _prefix_cost(length_fn, header_fn, n)
   k, used = 0, head
   costs = []
   for idx in order:
@@ -250,14 +250,29 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
   return _displayed(shown.select_rows(sorted(int(i) for i in order[:k])), max_cell_chars)
 
 
+def _total(table: Table, length_fn: LengthFn, header_fn, lower: bool, head: int,
+           row_lens: Sequence[int]) -> int:
+  """The row-by-row length of the whole table (cached with its measures)."""
+  per_table = _LENGTH_CACHE[table]
+  key = ("total", length_fn, header_fn, lower)
+  hit = per_table.get(key)
+  if hit is None:
+    hit = per_table[key] = (head + sum(row_lens)
+                            + sum(_prefix_cost(length_fn, header_fn, len(row_lens))))
+  return hit
+
+
 class _LazyRandom:
-  """`random.Random(seed)`, made on first use."""
+  """A random order of n rows from ``random.Random(seed)``, drawn as far as it is read.
+
+  A partial Fisher-Yates shuffle: position i takes a uniform pick among the rows
+  not yet placed (one ``random()`` per row read), so keeping k rows of a long
+  table costs k draws, and a prefix of the order never depends on how much of
+  it is read.
+  """
 
   def __init__(self, seed: int):
     self.seed = seed
-
-  def shuffle(self, x: list) -> None:
-    random.Random(self.seed).shuffle(x)
 
 
 class _LazyOrder:
@@ -265,24 +280,48 @@ class _LazyOrder:
 
   def __init__(self, n: int, rng):
     self.n, self.rng, self._order = n, rng, None
+    self._pool: list[int] | None = None
+    self._draw = None
 
-  def _get(self) -> Sequence[int]:
-    if self._order is None:
-      if self.rng is None or not self.n:
-        self._order = range(self.n)
-      elif hasattr(self.rng, "permutation"):
-        self._order = [int(i) for i in self.rng.permutation(self.n)]
-      else:
-        order = list(range(self.n))
-        self.rng.shuffle(order)
-        self._order = order
+  def _prefix(self, k: int) -> list[int]:
+    """The first k positions (a partial shuffle for `_LazyRandom`)."""
+    if self._order is not None:
+      return self._order
+    if isinstance(self.rng, _LazyRandom):
+      if self._pool is None:
+        self._pool = list(range(self.n))
+        self._done = 0
+        self._draw = random.Random(self.rng.seed).random
+      pool, n = self._pool, self.n
+      k = min(k, n)
+      for i in range(self._done, k):
+        j = i + int(self._draw() * (n - i))
+        pool[i], pool[j] = pool[j], pool[i]
+      self._done = max(self._done, k)
+      if self._done == n:
+        self._order = pool
+      return pool
+    if self.rng is None or not self.n:
+      self._order = list(range(self.n))
+    elif hasattr(self.rng, "permutation"):
+      self._order = [int(i) for i in self.rng.permutation(self.n)]
+    else:
+      order = list(range(self.n))
+      self.rng.shuffle(order)
+      self._order = order
     return self._order
 
   def __iter__(self):
-    return iter(self._get())
+    i = 0
+    while i < self.n:
+      yield self._prefix(i + 1)[i]
+      i += 1
 
   def __getitem__(self, k):
-    return self._get()[k]
+    if isinstance(k, slice):
+      stop = self.n if k.stop is None else min(k.stop, self.n)
+      return self._prefix(stop)[:stop][k]
+    return self._prefix(k + 1)[k]
 
   def __len__(self) -> int:
     return self.n
