@@ -48,8 +48,9 @@ renders them. Per-table facts (`_View`) are computed once per table object.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
-import weakref
+import operator
 from typing import Any, Callable, Mapping, Sequence
 
 from symtune_jax.errors import InputError
@@ -150,7 +151,6 @@ class _View:
   counts, monotone columns), computed lazily and kept with the table."""
 
   def __init__(self, table: Table):
-    self.table = table
     self.header = table.header
     self.types = table.types
     self.values = table.values
@@ -163,8 +163,11 @@ class _View:
     self.number: list[int] = []
     self.date: list[int] = []
     self.text: list[int] = []
+    # Column-major copy (one C-level transpose): the facts below are per column.
+    self.columns = list(zip(*self.values)) if self.values else [()] * len(self.header)
+    self._nulls = [col.count(None) for col in self.columns]
     for j, t in enumerate(table.types):
-      if all(r[j] is None for r in self.values):
+      if self._nulls[j] == self.n_rows:
         continue
       {ColumnType.NUMBER: self.number, ColumnType.DATE: self.date,
        ColumnType.TEXT: self.text}[t].append(j)
@@ -174,22 +177,22 @@ class _View:
   def nonnull_rows(self, j: int) -> list[int]:
     rows = self._nonnull.get(j)
     if rows is None:
-      rows = [i for i, r in enumerate(self.values) if r[j] is not None]
+      if self._nulls[j]:
+        rows = [i for i, x in enumerate(self.columns[j]) if x is not None]
+      else:
+        rows = list(range(self.n_rows))
       self._nonnull[j] = rows
     return rows
 
   def has_nulls(self, j: int) -> bool:
-    return len(self.nonnull_rows(j)) < self.n_rows
+    return self._nulls[j] > 0
 
   def counts(self, j: int) -> dict[Any, int]:
-    """Value -> rows holding it, for the non-empty cells of column j."""
+    """Value -> rows holding it, for the non-empty cells of column j (first-seen order)."""
     c = self._counts.get(j)
     if c is None:
-      c = {}
-      for r in self.values:
-        v = r[j]
-        if v is not None:
-          c[v] = c.get(v, 0) + 1
+      col = self.columns[j]
+      c = collections.Counter([x for x in col if x is not None] if self._nulls[j] else col)
       self._counts[j] = c
     return c
 
@@ -228,11 +231,11 @@ class _View:
     def make():
       out = []
       for j in self.orderable:
-        if self.n_rows < 3 or self.has_nulls(j):
+        if self.n_rows < 3 or self._nulls[j]:
           continue
-        col = [r[j] for r in self.values]
-        if (all(a < b for a, b in zip(col, col[1:]))
-            or all(a > b for a, b in zip(col, col[1:]))):
+        col = self.columns[j]
+        rest = col[1:]
+        if all(map(operator.lt, col, rest)) or all(map(operator.gt, col, rest)):
           out.append(j)
       return out
     return self._cached("monotone", make)
@@ -245,22 +248,29 @@ class _View:
 
   def feasible(self, cfg: SamplerConfig) -> list[tuple[str, float]]:
     """(shape, weight) for the shapes with weight > 0 this table allows (cached per config)."""
+    return self._feasible_total(cfg)[0]
+
+  def _feasible_total(self, cfg: SamplerConfig) -> tuple[list[tuple[str, float]], float]:
     hit = self._feasible.get(id(cfg))
     if hit is None or hit[0] is not cfg:
-      hit = self._feasible[id(cfg)] = (cfg, [
-          (s, w) for s, w in cfg.shape_weights.items() if w > 0 and _BUILDERS[s][0](self)])
+      shapes = [(s, w) for s, w in cfg.shape_weights.items()
+                if w > 0 and _BUILDERS[s][0](self)]
+      hit = self._feasible[id(cfg)] = (cfg, (shapes, sum(w for _, w in shapes)))
     return hit[1]
 
 
-# One _View per table object: the sampler sees the same (prepared) table for
-# most attempts. Tables compare by identity, so a rebuilt table gets its own.
-_VIEWS: "weakref.WeakKeyDictionary[Table, _View]" = weakref.WeakKeyDictionary()
+# One _View per table object, kept on the table itself (like its cached
+# ``values``): the sampler sees the same (prepared) table for most attempts, and
+# a truncated table's view goes with the table. Tables compare by identity, so
+# a rebuilt table gets its own.
+_VIEW_ATTR = "_sql_sampler_view"
 
 
 def _view(table: Table) -> _View:
-  v = _VIEWS.get(table)
+  v = table.__dict__.get(_VIEW_ATTR)
   if v is None:
-    v = _VIEWS[table] = _View(table)
+    v = _View(table)
+    object.__setattr__(table, _VIEW_ATTR, v)
   return v
 
 
@@ -731,10 +741,17 @@ def sample_query(table: Table, rng: Any, config: SamplerConfig | None = None, *,
   if table.num_rows == 0:
     return None
   v = _view(table)
-  shapes = v.feasible(cfg)
+  shapes, total = v._feasible_total(cfg)  # pylint: disable=protected-access
   if not shapes:
     return None
-  shape = pick_weighted(rng, shapes)
+  # pick_weighted(rng, shapes), with the total summed once per table.
+  r = rng.random() * total
+  shape = shapes[-1][0]
+  for s, w in shapes:
+    r -= w
+    if r < 0:
+      shape = s
+      break
   built = _BUILDERS[shape][1](_Ctx(v, q.TREE if reference else q.TEXT, rng, cfg))
   if built is None:
     return None

@@ -312,10 +312,13 @@ class _LazyOrder:
     return self._order
 
   def __iter__(self):
-    i = 0
+    # In growing blocks: positions already placed never change, so drawing a
+    # few rows ahead gives the same order.
+    i, k = 0, 8
     while i < self.n:
-      yield self._prefix(i + 1)[i]
-      i += 1
+      k = min(self.n, max(k, i + 1))
+      yield from self._prefix(k)[i:k]
+      i, k = k, 2 * k
 
   def __getitem__(self, k):
     if isinstance(k, slice):

@@ -187,3 +187,17 @@ def test_a_run_covers_twenty_shapes_each_over_one_percent(wtq_root):
   share = {s: n / total for s, n in shapes.items()}
   assert len([s for s in SHAPES if share.get(s, 0) >= 0.01]) >= 20, share
   assert min(share.get(s, 0) for s in SHAPES) >= 0.01, share
+
+
+def test_views_of_dropped_tables_are_freed(cyclists):
+  """The per-table cache must not keep truncated tables alive."""
+  import gc  # pylint: disable=g-import-not-at-top
+  import weakref  # pylint: disable=g-import-not-at-top
+  from symtune_jax.sql import sampler  # pylint: disable=g-import-not-at-top
+  shown = cyclists.select_rows([0, 1, 2, 5])
+  sample_query(shown, random.Random(0))
+  ref = weakref.ref(shown)
+  del shown
+  gc.collect()
+  assert ref() is None
+  assert sampler._view(cyclists) is sampler._view(cyclists)  # pylint: disable=protected-access
