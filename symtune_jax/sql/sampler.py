@@ -240,6 +240,13 @@ class _View:
       return out
     return self._cached("monotone", make)
 
+  def quoted(self) -> list[str]:
+    """The SQL text of each column reference ('"Team"')."""
+    out = self._lists.get("quoted")
+    if out is None:
+      out = self._lists["quoted"] = [q.quote_identifier(h) for h in self.header]
+    return out
+
   def increasing(self, j: int) -> bool:
     return self.values[0][j] < self.values[1][j]
 
@@ -277,12 +284,16 @@ def _view(table: Table) -> _View:
 class _Ctx:
   """What a shape builder works with: the table's view, a builder, rng, config."""
 
-  __slots__ = ("v", "b", "rng", "cfg")
+  __slots__ = ("v", "b", "rng", "cfg", "_quoted")
 
   def __init__(self, v: _View, b, rng, cfg: SamplerConfig):
     self.v, self.b, self.rng, self.cfg = v, b, rng, cfg
+    # Text path: quoted column names once per table (trees need new nodes).
+    self._quoted = v.quoted() if b is q.TEXT else None
 
   def col(self, j: int):
+    if self._quoted is not None:
+      return self._quoted[j]
     return self.b.column(self.v.header[j])
 
   def lit(self, i: int, j: int):
