@@ -214,7 +214,7 @@ class ExampleBuilder:
     self._row_index: dict[int, dict[int, int]] = {}
     self._overheads: dict[tuple[int, str], int] = {}
     self._linear: dict[int, tuple[Table, str]] = {}
-    self._whole: dict[tuple[int, int], Table] = {}
+    self._whole: dict[tuple[int, int, bool], Table] = {}
     self.executor = Executor(min_values=self.config.min_values,
                              max_values=self.config.max_values,
                              time_budget_s=self.config.time_budget_s)
@@ -275,16 +275,17 @@ class ExampleBuilder:
       hit = self._overheads[key] = self.length_fn(prompts.format_inputs(prompt, "", ""))
     return hit
 
-  def _truncate(self, table: Table, budget: int, order_seed: int) -> Table:
+  def _truncate(self, table: Table, budget: int, order_seed: int, verify: bool = True
+                ) -> Table:
     # The same seed gives the same random row order, so a smaller budget keeps
     # a subset of the rows a larger one keeps. Whether a pool table fits whole
     # does not depend on the order: that answer is kept per (table, budget).
     budget = max(0, budget)
-    key = (id(table), budget)
+    key = (id(table), budget, verify)
     if self._whole.get(key) is table:
       return table
     shown = truncate.fit_to_budget(table, budget, self.length_fn, order_seed=order_seed,
-                                   max_cell_chars=self.config.max_cell_chars)
+                                   max_cell_chars=self.config.max_cell_chars, verify=verify)
     if shown is table:
       self._whole[key] = table
     return shown
@@ -298,6 +299,15 @@ class ExampleBuilder:
       hit = self._linear[id(table)] = (table, linearize.tapex(table))
     return hit[1]
 
+  def _run(self, table: Table, shown: Table, query) -> Any:
+    """The query's `Answer` on the rows ``shown`` keeps; None (reason counted) if skipped."""
+    run_on, rows = self._where_to_run(table, shown)
+    answer = self.executor.execute(run_on, query, rows=rows)
+    if isinstance(answer, Skip):
+      self.stats.skips[answer.reason] += 1
+      return None
+    return answer
+
   def _attempt(self, table: Table, rng: random.Random) -> dict[str, Any] | None:
     """One attempt on ``table``; None (and the reason counted) if skipped."""
     cfg, stats = self.config, self.stats
@@ -308,13 +318,20 @@ class ExampleBuilder:
       budget = cfg.table_budget
     else:
       budget = limit - self._overhead(prompt, "") - cfg.sql_allowance
-    shown = self._truncate(table, budget, order_seed)
+    # With a whole-input limit the input is measured exactly below, so the
+    # truncation trusts its cached per-row lengths (no encode of the table).
+    shown = self._truncate(table, budget, order_seed, verify=limit is None)
     stats.attempts += 1
     query = self._query(shown, rng)
     if query is None:
       stats.skips["no_query"] += 1
       return None
     stats.sampled_shapes[query.shape] += 1
+    # Execute before measuring the input: a skipped query's input is never
+    # tokenized, a kept one is tokenized once (more only if it must refit).
+    answer = self._run(table, shown, query)
+    if answer is None:
+      return None
     inputs = prompts.format_inputs(prompt, query.sql, self._tapex(shown, table))
     refit = False
     if limit is not None:
@@ -331,11 +348,10 @@ class ExampleBuilder:
         budget = min(table_len - over, limit - self._overhead(prompt, query.sql))
         shown = self._truncate(table, budget, order_seed)
         inputs = prompts.format_inputs(prompt, query.sql, linearize.tapex(shown))
-    run_on, rows = self._where_to_run(table, shown)
-    answer = self.executor.execute(run_on, query, rows=rows)
-    if isinstance(answer, Skip):
-      stats.skips[answer.reason] += 1
-      return None
+      if refit:  # run again on the rows left
+        answer = self._run(table, shown, query)
+        if answer is None:
+          return None
     stats.examples += 1
     stats.refits += refit
     stats.shapes[query.shape] += 1

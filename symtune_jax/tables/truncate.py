@@ -158,7 +158,7 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
                   order_seed: int | None = None,
                   linearize: Callable[..., str] = lin.tapex,
                   max_cell_chars: int | None = DEFAULT_MAX_CELL_CHARS,
-                  lower: bool = False) -> Table:
+                  lower: bool = False, verify: bool = True) -> Table:
   """The largest table (rows dropped) whose linearization fits ``budget``.
 
   Example: a 3-row table, budget fits 2 rows, no rng -> rows 1 and 2.
@@ -178,6 +178,11 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
     max_cell_chars: cut longer cells (None: keep them whole).
     lower: measure the lower-cased text (when the linearizer is called with
       ``lower=True``).
+    verify: for a length function that is not additive (SentencePiece), check
+      the sum of the cached per-row lengths by encoding the kept table once
+      (and trim if the tokenizer merged across rows). False: trust the sum
+      (each row is encoded once per table, never per call); for callers that
+      measure the whole input exactly afterwards.
 
   Returns:
     A table in display form (`linearize.clean_cell`; ``linearize(result)``
@@ -215,8 +220,8 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
   head, row_lens, _ = _measure(shown, length_fn, header_fn, row_fn, sep, lower)
   exact = length_fn in _ADDITIVE
   total = _total(shown, length_fn, header_fn, lower, head, row_lens)
-  if total <= budget and (exact or _full_length(shown, length_fn, linearize, lower)
-                          <= budget):
+  if total <= budget and (exact or not verify
+                          or _full_length(shown, length_fn, linearize, lower) <= budget):
     return shown
   prefix = _prefix_cost(length_fn, header_fn, n)
   k, used = 0, head
@@ -231,7 +236,7 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
   # The sum is exact for byte-level and whitespace-split length functions;
   # otherwise check it. If the tokenizer made the text longer than the sum,
   # guess from the overshoot, then bisect between the known fit and misfit.
-  if k > 0 and not exact:
+  if k > 0 and not exact and verify:
     over = text_len(order[:k]) - budget
     if over > 0:
       lo, hi = 0, k  # lo rows fit (0 by convention), hi rows don't.
