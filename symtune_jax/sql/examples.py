@@ -6,10 +6,12 @@
      'targets': '1969, 1972', 'table_id': '203_733', 'shape': 'select_where',
      'sql': 'SELECT ...', 'num_answers': 2}
 
-Per example: the tables of the split are ordered by id; a per-attempt RNG
-``numpy.random.default_rng([seed, split_id, index, attempt])`` picks one and an
-instruction phrasing, truncates the table to the token budget (random rows
-dropped) *before* anything runs, samples a query on the rows kept, executes it
+Per example: the tables of the split are ordered by id; one RNG per attempt,
+``random.Random(f"{seed}/{split_id}/{index}/{attempt}")`` (string seeds are
+hashed with SHA-512: the same stream on every machine and Python version),
+picks one and an instruction phrasing, truncates the table to the token budget
+(random rows dropped, in an order drawn from a seed of that RNG only when the
+table does not fit) *before* anything runs, samples a query on the rows kept, executes it
 on those rows, and formats the input with the phrasing (`prompts.PROMPTS`).
 A skipped query (error, over the SQLite step budget, empty, too many values, an
 answer that depends on row order...; see `executor`) moves on to the
@@ -36,9 +38,9 @@ import dataclasses
 import logging
 import os
 import pathlib
+import random
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-import numpy as np
 
 from symtune_jax import settings
 from symtune_jax.errors import InputError
@@ -172,6 +174,11 @@ class GenerationStats:
                skips=collections.Counter(obj["skips"]))
 
 
+def attempt_rng(seed: int, sid: int, index: int, attempt: int | str) -> random.Random:
+  """The one RNG of an attempt: a pure function of (seed, split id, index, attempt)."""
+  return random.Random(f"{seed}/{sid}/{index}/{attempt}")
+
+
 def prepare_table(table: Table, max_cell_chars: int | None) -> Table:
   """The table in display form (what the model reads), typed values computed once."""
   shown = truncate.fit_to_budget(table, 1 << 40, max_cell_chars=max_cell_chars)
@@ -209,6 +216,8 @@ class ExampleBuilder:
     self._prepared: dict[str, list[Table]] = {}
     self._row_index: dict[int, dict[int, int]] = {}
     self._overheads: dict[tuple[int, str], int] = {}
+    self._linear: dict[int, tuple[Table, str]] = {}
+    self._whole: dict[tuple[int, int, bool], Table] = {}
     self.executor = Executor(min_values=self.config.min_values,
                              max_values=self.config.max_values,
                              max_steps=self.config.max_steps)
@@ -253,7 +262,7 @@ class ExampleBuilder:
     except KeyError:  # rows rebuilt: run on the truncated table itself
       return shown, None
 
-  def _query(self, table: Table, rng: np.random.Generator):
+  def _query(self, table: Table, rng: random.Random):
     cfg = self.config
     if cfg.mode == "templates" or (cfg.mode == "mixed" and rng.random() < cfg.template_probability):
       return sample_from_templates(self.templates, table, rng)
@@ -269,24 +278,52 @@ class ExampleBuilder:
       hit = self._overheads[key] = self.length_fn(prompts.format_inputs(prompt, "", ""))
     return hit
 
-  def _truncate(self, table: Table, budget: int, order_seed: int) -> Table:
+  def _truncate(self, table: Table, budget: int, order_seed: int, verify: bool = True
+                ) -> Table:
     # The same seed gives the same random row order, so a smaller budget keeps
-    # a subset of the rows a larger one keeps.
-    return truncate.fit_to_budget(table, max(0, budget), self.length_fn,
-                                  rng=np.random.default_rng(order_seed),
-                                  max_cell_chars=self.config.max_cell_chars)
+    # a subset of the rows a larger one keeps. Whether a pool table fits whole
+    # does not depend on the order: that answer is kept per (table, budget).
+    budget = max(0, budget)
+    key = (id(table), budget, verify)
+    if self._whole.get(key) is table:
+      return table
+    shown = truncate.fit_to_budget(table, budget, self.length_fn, order_seed=order_seed,
+                                   max_cell_chars=self.config.max_cell_chars, verify=verify)
+    if shown is table:
+      self._whole[key] = table
+    return shown
 
-  def _attempt(self, table: Table, rng: np.random.Generator) -> dict[str, Any] | None:
+  def _tapex(self, shown: Table, table: Table) -> str:
+    """TAPEX text of ``shown``; kept per pool table for the common case that it fits whole."""
+    if shown is not table:
+      return linearize.tapex(shown)
+    hit = self._linear.get(id(table))
+    if hit is None or hit[0] is not table:
+      hit = self._linear[id(table)] = (table, linearize.tapex(table))
+    return hit[1]
+
+  def _run(self, table: Table, shown: Table, query) -> Any:
+    """The query's `Answer` on the rows ``shown`` keeps; None (reason counted) if skipped."""
+    run_on, rows = self._where_to_run(table, shown)
+    answer = self.executor.execute(run_on, query, rows=rows)
+    if isinstance(answer, Skip):
+      self.stats.skips[answer.reason] += 1
+      return None
+    return answer
+
+  def _attempt(self, table: Table, rng: random.Random) -> dict[str, Any] | None:
     """One attempt on ``table``; None (and the reason counted) if skipped."""
     cfg, stats = self.config, self.stats
     prompt = int(rng.random() * len(prompts.PROMPTS))
-    order_seed = int(rng.integers(1 << 62))
+    order_seed = rng.getrandbits(62)
     limit = None if cfg.max_input_length is None else cfg.max_input_length - 1  # EOS
     if limit is None:
       budget = cfg.table_budget
     else:
       budget = limit - self._overhead(prompt, "") - cfg.sql_allowance
-    shown = self._truncate(table, budget, order_seed)
+    # With a whole-input limit the input is measured exactly below, so the
+    # truncation trusts its cached per-row lengths (no encode of the table).
+    shown = self._truncate(table, budget, order_seed, verify=limit is None)
     stats.attempts += 1
     if shown.num_rows == 0:
       stats.skips["no_rows"] += 1  # not even one row fits the budget
@@ -299,7 +336,12 @@ class ExampleBuilder:
       stats.skips["no_query"] += 1
       return None
     stats.sampled_shapes[query.shape] += 1
-    inputs = prompts.format_inputs(prompt, query.sql, linearize.tapex(shown))
+    # Execute before measuring the input: a skipped query's input is never
+    # tokenized, a kept one is tokenized once (more only if it must refit).
+    answer = self._run(table, shown, query)
+    if answer is None:
+      return None
+    inputs = prompts.format_inputs(prompt, query.sql, self._tapex(shown, table))
     refit = False
     if limit is not None:
       # The query is known now: cut more rows (same order) until the input fits.
@@ -315,11 +357,10 @@ class ExampleBuilder:
         budget = min(table_len - over, limit - self._overhead(prompt, query.sql))
         shown = self._truncate(table, budget, order_seed)
         inputs = prompts.format_inputs(prompt, query.sql, linearize.tapex(shown))
-    run_on, rows = self._where_to_run(table, shown)
-    answer = self.executor.execute(run_on, query, rows=rows)
-    if isinstance(answer, Skip):
-      stats.skips[answer.reason] += 1
-      return None
+      if refit:  # run again on the rows left
+        answer = self._run(table, shown, query)
+        if answer is None:
+          return None
     stats.examples += 1
     stats.refits += refit
     stats.shapes[query.shape] += 1
@@ -348,15 +389,15 @@ class ExampleBuilder:
     cfg = self.config
     skips_before = collections.Counter(self.stats.skips)
     for attempt in range(cfg.max_attempts):
-      rng = np.random.default_rng([seed, sid, index, attempt])
+      rng = attempt_rng(seed, sid, index, attempt)
       ex = self._attempt(pool[int(rng.random() * len(pool))], rng)
       if ex is not None:
         return ex
     # Fallback: the split's tables in turn (from a random one), each a few times.
     n_fallback = FALLBACK_ROUNDS * len(pool)
-    start = int(np.random.default_rng([seed, sid, index, 0, 1]).random() * len(pool))
+    start = int(attempt_rng(seed, sid, index, "start").random() * len(pool))
     for k in range(n_fallback):
-      rng = np.random.default_rng([seed, sid, index, cfg.max_attempts + k])
+      rng = attempt_rng(seed, sid, index, cfg.max_attempts + k)
       ex = self._attempt(pool[(start + k) % len(pool)], rng)
       if ex is not None:
         self.stats.fallbacks += 1

@@ -1,32 +1,57 @@
-"""Random SQL queries over one table, built as sqlglot expressions.
+"""Random SQL queries over one table (JOIN-free, SQUALL / WTQ constructs).
 
 `sample_query(table, rng, config)` draws a query shape from the configured
 distribution, then builds a query of that shape whose literals are the table's
 own cells, typed by column: number columns compare with numbers, text columns
-with text, date columns with ISO date strings. Shapes:
+with text, date columns with ISO date strings. Shapes (`SHAPES`):
 
   select_where     SELECT "Team" FROM w WHERE "Rank" = 3 AND "Nation" = 'ITA'
+  select_not       SELECT "Team" FROM w WHERE "Rank" <= 4 AND "Nation" <> 'ITA'
+  select_not_in    SELECT COUNT(*) FROM w WHERE NOT "Nation" IN ('ITA', 'ESP')
+  select_in        SELECT "Rank" FROM w WHERE "Nation" IN ('ITA', 'ESP')
   select_distinct  SELECT DISTINCT "Team" FROM w WHERE "Points" >= 20
   agg_count        SELECT COUNT(*) FROM w WHERE "Nation" = 'ITA'
+  count_distinct   SELECT COUNT(DISTINCT "Team") FROM w WHERE "Points" > 10
   agg_numeric      SELECT AVG("Points") FROM w WHERE "Team" = 'Lampre'
+  date_extreme     SELECT MIN("Date") FROM w / ... WHERE "Date" = (SELECT MAX("Date") FROM w)
   superlative      SELECT "Cyclist" FROM w ORDER BY "Points" DESC LIMIT 1
+  argmax           SELECT "Cyclist" FROM w WHERE "Points" = (SELECT MAX("Points") FROM w)
+  group_top        SELECT "Team" FROM w GROUP BY "Team" ORDER BY COUNT(*) DESC LIMIT 1
   group_having     SELECT "Team" FROM w GROUP BY "Team" HAVING COUNT(*) >= 2
+  group_count      SELECT COUNT(*) FROM (SELECT "Team" FROM w GROUP BY "Team" HAVING ...)
   nested           SELECT "Cyclist" FROM w WHERE "Points" > (SELECT AVG("Points") FROM w)
-  arith            SELECT (SELECT "Points" FROM w WHERE "Cyclist" = 'A') - (SELECT ...)
+  count_above_row  SELECT COUNT(*) FROM w WHERE "Points" > (SELECT "Points" FROM w WHERE ...)
+  in_subquery      SELECT "Cyclist" FROM w WHERE "Team" IN (SELECT "Team" FROM w WHERE ...)
+  compare_rows     SELECT "Cyclist" FROM w WHERE "Cyclist" IN ('A', 'B') ORDER BY "Points" DESC LIMIT 1
+  abs_diff         SELECT ABS((SELECT "Points" FROM w WHERE ...) - (SELECT "Points" FROM w WHERE ...))
+  arith            SELECT "Won" - "Lost" FROM w WHERE "Team" = 'A' / MAX(x) - MIN(x)
+  text_length      SELECT "Cyclist" FROM w ORDER BY LENGTH("Cyclist") DESC LIMIT 1
+  next_row         SELECT "Team" FROM w WHERE "Year" > (SELECT "Year" FROM w WHERE ...) ORDER BY "Year" ASC LIMIT 1
+  previous_row     the same, the row before
+
+Answers are fixed by the table where the sampler can see it: superlatives
+prefer columns whose values are all distinct; group_top, compare_rows and
+text_length only use a column when the top value is unique; next_row and
+previous_row walk a column that is strictly monotone down the table, so "the
+row after X" is a pure function of the rows shown (truncation keeps row order).
 
 Literals of an AND-clause are usually drawn from one "anchor" row, so most
 queries select something; the executor still skips (and counts) those that
-return nothing. All randomness comes from the given `numpy.random.Generator`,
-so a query is a pure function of (table, rng state, config).
+return nothing. All randomness comes from ``rng`` (anything with a
+``random()`` method: `random.Random` or a `numpy.random.Generator`), so a query
+is a pure function of (table, rng state, config).
+
+Two paths give the same text: by default queries are built as SQL text
+(`query.TEXT`); ``reference=True`` builds sqlglot trees (`query.TREE`) and
+renders them. Per-table facts (`_View`) are computed once per table object.
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
-from typing import Callable, Mapping, Sequence
-
-import numpy as np
-from sqlglot import exp
+import operator
+from typing import Any, Callable, Mapping, Sequence
 
 from symtune_jax.errors import InputError
 from symtune_jax.sql import query as q
@@ -34,14 +59,29 @@ from symtune_jax.sql.query import Query
 from symtune_jax.tables.table import ColumnType, Table
 
 DEFAULT_SHAPE_WEIGHTS: Mapping[str, float] = {
-    "select_where": 3.0,
-    "select_distinct": 1.0,
-    "agg_count": 2.0,
-    "agg_numeric": 2.0,
-    "superlative": 2.0,
-    "group_having": 1.0,
-    "nested": 1.5,
-    "arith": 1.5,
+    "select_where": 2.0,
+    "select_not": 1.0,
+    "select_not_in": 0.8,
+    "select_in": 1.0,
+    "select_distinct": 0.8,
+    "agg_count": 1.2,
+    "count_distinct": 0.8,
+    "agg_numeric": 1.2,
+    "date_extreme": 3.0,
+    "superlative": 1.2,
+    "argmax": 1.0,
+    "group_top": 1.0,
+    "group_having": 0.8,
+    "group_count": 0.8,
+    "nested": 1.0,
+    "count_above_row": 0.8,
+    "in_subquery": 1.0,
+    "compare_rows": 1.0,
+    "abs_diff": 1.0,
+    "arith": 1.0,
+    "text_length": 1.0,
+    "next_row": 1.5,
+    "previous_row": 1.5,
 }
 SHAPES = tuple(DEFAULT_SHAPE_WEIGHTS)
 
@@ -90,12 +130,12 @@ class SamplerConfig:
       raise InputError(f"max_limit is {self.max_limit}; expected >= 1", field="max_limit")
 
 
-def pick(rng: np.random.Generator, seq: Sequence):
+def pick(rng: Any, seq: Sequence):
   """A uniform element of a non-empty sequence (one ``rng.random()`` draw)."""
   return seq[int(rng.random() * len(seq))]
 
 
-def pick_weighted(rng: np.random.Generator, items: Sequence[tuple[object, float]]):
+def pick_weighted(rng: Any, items: Sequence[tuple[object, float]]):
   """An item of (item, weight) pairs, with probability proportional to weight."""
   total = sum(w for _, w in items)
   r = rng.random() * total
@@ -107,19 +147,27 @@ def pick_weighted(rng: np.random.Generator, items: Sequence[tuple[object, float]
 
 
 class _View:
-  """Per-table facts the shapes need: typed columns, non-empty rows, uniques."""
+  """Per-table facts the shapes need (typed columns, non-empty rows, uniques,
+  counts, monotone columns), computed lazily and kept with the table."""
 
   def __init__(self, table: Table):
-    self.table = table
+    self.header = table.header
+    self.types = table.types
     self.values = table.values
     self.n_rows = table.num_rows
     self._nonnull: dict[int, list[int]] = {}
     self._unique: dict[int, list[int]] = {}
+    self._counts: dict[int, dict[Any, int]] = {}
+    self._lists: dict[str, list[int]] = {}
+    self._feasible: dict[int, tuple[SamplerConfig, list[tuple[str, float]]]] = {}
     self.number: list[int] = []
     self.date: list[int] = []
     self.text: list[int] = []
+    # Column-major copy (one C-level transpose): the facts below are per column.
+    self.columns = list(zip(*self.values)) if self.values else [()] * len(self.header)
+    self._nulls = [col.count(None) for col in self.columns]
     for j, t in enumerate(table.types):
-      if all(r[j] is None for r in self.values):
+      if self._nulls[j] == self.n_rows:
         continue
       {ColumnType.NUMBER: self.number, ColumnType.DATE: self.date,
        ColumnType.TEXT: self.text}[t].append(j)
@@ -129,251 +177,593 @@ class _View:
   def nonnull_rows(self, j: int) -> list[int]:
     rows = self._nonnull.get(j)
     if rows is None:
-      rows = [i for i, r in enumerate(self.values) if r[j] is not None]
+      if self._nulls[j]:
+        rows = [i for i, x in enumerate(self.columns[j]) if x is not None]
+      else:
+        rows = list(range(self.n_rows))
       self._nonnull[j] = rows
     return rows
 
   def has_nulls(self, j: int) -> bool:
-    return len(self.nonnull_rows(j)) < self.n_rows
+    return self._nulls[j] > 0
+
+  def counts(self, j: int) -> dict[Any, int]:
+    """Value -> rows holding it, for the non-empty cells of column j (first-seen order)."""
+    c = self._counts.get(j)
+    if c is None:
+      col = self.columns[j]
+      c = collections.Counter([x for x in col if x is not None] if self._nulls[j] else col)
+      self._counts[j] = c
+    return c
 
   def unique_rows(self, j: int) -> list[int]:
     """Rows whose value in column j occurs once in that column."""
     rows = self._unique.get(j)
     if rows is None:
-      counts: dict[object, int] = {}
-      for r in self.values:
-        counts[r[j]] = counts.get(r[j], 0) + 1
+      counts = self.counts(j)
       rows = [i for i, r in enumerate(self.values) if r[j] is not None and counts[r[j]] == 1]
       self._unique[j] = rows
     return rows
 
-  def col(self, j: int) -> exp.Column:
-    return q.column(self.table.header[j])
+  def _cached(self, name: str, make: Callable[[], list[int]]) -> list[int]:
+    out = self._lists.get(name)
+    if out is None:
+      out = self._lists[name] = make()
+    return out
 
-  def lit(self, i: int, j: int) -> exp.Expression:
-    return q.literal(self.values[i][j])
+  @property
+  def distinct_orderable(self) -> list[int]:
+    """Orderable columns whose non-empty values are all different (no ties)."""
+    return self._cached("distinct_orderable", lambda: [
+        j for j in self.orderable
+        if len(self.nonnull_rows(j)) >= 2 and len(self.counts(j)) == len(self.nonnull_rows(j))])
+
+  @property
+  def grouping(self) -> list[int]:
+    """Text columns with a repeated value and more than one value."""
+    return self._cached("grouping", lambda: [
+        j for j in self.text
+        if 1 < len(self.counts(j)) < len(self.nonnull_rows(j))])
+
+  @property
+  def monotone(self) -> list[int]:
+    """Orderable columns, set in every row, strictly increasing or decreasing down the table."""
+    def make():
+      out = []
+      for j in self.orderable:
+        if self.n_rows < 3 or self._nulls[j]:
+          continue
+        col = self.columns[j]
+        rest = col[1:]
+        if all(map(operator.lt, col, rest)) or all(map(operator.gt, col, rest)):
+          out.append(j)
+      return out
+    return self._cached("monotone", make)
+
+  def quoted(self) -> list[str]:
+    """The SQL text of each column reference ('"Team"')."""
+    out = self._lists.get("quoted")
+    if out is None:
+      out = self._lists["quoted"] = [q.quote_identifier(h) for h in self.header]
+    return out
+
+  def increasing(self, j: int) -> bool:
+    return self.values[0][j] < self.values[1][j]
 
   def kind(self, j: int) -> ColumnType:
-    return self.table.types[j]
+    return self.types[j]
+
+  def feasible(self, cfg: SamplerConfig) -> list[tuple[str, float]]:
+    """(shape, weight) for the shapes with weight > 0 this table allows (cached per config)."""
+    return self._feasible_total(cfg)[0]
+
+  def _feasible_total(self, cfg: SamplerConfig) -> tuple[list[tuple[str, float]], float]:
+    hit = self._feasible.get(id(cfg))
+    if hit is None or hit[0] is not cfg:
+      shapes = [(s, w) for s, w in cfg.shape_weights.items()
+                if w > 0 and _BUILDERS[s][0](self)]
+      hit = self._feasible[id(cfg)] = (cfg, (shapes, sum(w for _, w in shapes)))
+    return hit[1]
+
+
+# One _View per table object, kept on the table itself (like its cached
+# ``values``): the sampler sees the same (prepared) table for most attempts, and
+# a truncated table's view goes with the table. Tables compare by identity, so
+# a rebuilt table gets its own.
+_VIEW_ATTR = "_sql_sampler_view"
+
+
+def _view(table: Table) -> _View:
+  v = table.__dict__.get(_VIEW_ATTR)
+  if v is None:
+    v = _View(table)
+    object.__setattr__(table, _VIEW_ATTR, v)
+  return v
+
+
+class _Ctx:
+  """What a shape builder works with: the table's view, a builder, rng, config."""
+
+  __slots__ = ("v", "b", "rng", "cfg", "_quoted")
+
+  def __init__(self, v: _View, b, rng, cfg: SamplerConfig):
+    self.v, self.b, self.rng, self.cfg = v, b, rng, cfg
+    # Text path: quoted column names once per table (trees need new nodes).
+    self._quoted = v.quoted() if b is q.TEXT else None
+
+  def col(self, j: int):
+    if self._quoted is not None:
+      return self._quoted[j]
+    return self.b.column(self.v.header[j])
+
+  def lit(self, i: int, j: int):
+    return self.b.literal(self.v.values[i][j])
+
+  def pick(self, seq: Sequence):
+    return seq[int(self.rng.random() * len(seq))]
+
+  def chance(self, p: float) -> bool:
+    return self.rng.random() < p
 
 
 def _others(cols: Sequence[int], exclude: Sequence[int]) -> list[int]:
   return [c for c in cols if c not in exclude]
 
 
-def _condition(v: _View, rng: np.random.Generator, j: int, row: int | None) -> exp.Expression:
+def _condition(c: _Ctx, j: int, row: int | None):
   """'col op literal' with a literal from row ``row`` (or a random non-empty one)."""
-  if row is None or v.values[row][j] is None:
-    row = pick(rng, v.nonnull_rows(j))
-  ops = _TEXT_OPS if v.kind(j) == ColumnType.TEXT else _NUMBER_OPS
-  return q.compare(pick_weighted(rng, ops), v.col(j), v.lit(row, j))
+  if row is None or c.v.values[row][j] is None:
+    row = c.pick(c.v.nonnull_rows(j))
+  ops = _TEXT_OPS if c.v.kind(j) == ColumnType.TEXT else _NUMBER_OPS
+  return c.b.compare(pick_weighted(c.rng, ops), c.col(j), c.lit(row, j))
 
 
-def _where(v: _View, rng: np.random.Generator, cfg: SamplerConfig,
-           exclude: Sequence[int], n: int | None = None) -> tuple[exp.Expression | None, list[int]]:
-  """A WHERE condition on 1..max_conditions columns not in ``exclude``."""
+def _where(c: _Ctx, exclude: Sequence[int], n: int | None = None):
+  """(WHERE condition on 1..max_conditions columns not in ``exclude``, columns used)."""
+  v, cfg = c.v, c.cfg
   cols = _others(v.usable, exclude)
   if not cols:
     return None, []
   if n is None:
-    n = 1 + int(rng.random() * cfg.max_conditions)
+    n = 1 + int(c.rng.random() * cfg.max_conditions)
   n = min(n, len(cols))
-  anchor = int(rng.random() * v.n_rows) if rng.random() < cfg.anchor_probability else None
+  anchor = int(c.rng.random() * v.n_rows) if c.chance(cfg.anchor_probability) else None
   chosen: list[int] = []
   while len(chosen) < n:
-    j = pick(rng, cols)
+    j = c.pick(cols)
     if j not in chosen:
       chosen.append(j)
-  conds = [_condition(v, rng, j, anchor) for j in chosen]
-  use_or = [rng.random() < cfg.or_probability for _ in conds[1:]]
-  return q.conjoin(conds, use_or), chosen
+  conds = [_condition(c, j, anchor) for j in chosen]
+  use_or = [c.chance(cfg.or_probability) for _ in conds[1:]]
+  return c.b.conjoin(conds, use_or), chosen
 
 
-def _and(*conds: exp.Expression | None) -> exp.Expression | None:
-  conds = [c for c in conds if c is not None]
-  if not conds:
-    return None
-  out = conds[0]
-  for c in conds[1:]:
-    if isinstance(out, exp.Or):
-      out = exp.Paren(this=out)
-    if isinstance(c, exp.Or):
-      c = exp.Paren(this=c)
-    out = exp.And(this=out, expression=c)
-  return out
-
-
-def _maybe_where(v, rng, cfg, exclude):
-  if rng.random() < cfg.where_probability:
-    return _where(v, rng, cfg, exclude)[0]
+def _maybe_where(c: _Ctx, exclude: Sequence[int]):
+  if c.chance(c.cfg.where_probability):
+    return _where(c, exclude)[0]
   return None
+
+
+def _unique_key(c: _Ctx, exclude: Sequence[int], need: int) -> tuple[int, int] | None:
+  """(key column, row): a cell unique in its column, in a row where column ``need`` is set."""
+  keys = _others(c.v.usable, exclude)
+  if not keys:
+    return None
+  for _ in range(3):
+    k = c.pick(keys)
+    rows = [i for i in c.v.unique_rows(k) if c.v.values[i][need] is not None]
+    if rows:
+      return k, c.pick(rows)
+  return None
+
+
+def _scalar(c: _Ctx, n: int, k: int, row: int):
+  """(SELECT "n" FROM w WHERE "k" = <cell of row>): one row, as k's cell is unique."""
+  return c.b.subquery(c.b.select([c.col(n)], where=c.b.eq(c.col(k), c.lit(row, k))))
+
+
+def _count_star(c: _Ctx):
+  return c.b.aggregate("COUNT", None)
 
 
 # --- shapes --------------------------------------------------------------------
 
-def _select_where(v: _View, rng, cfg) -> exp.Select | None:
-  where, used = _where(v, rng, cfg, ())
+def _select_where(c: _Ctx):
+  v = c.v
+  where, used = _where(c, ())
   proj = _others(v.usable, used) or v.usable
-  cols = [pick(rng, proj)]
-  if rng.random() < cfg.multi_projection_probability and len(proj) > 1:
-    j = pick(rng, proj)
+  cols = [c.pick(proj)]
+  if c.chance(c.cfg.multi_projection_probability) and len(proj) > 1:
+    j = c.pick(proj)
     if j != cols[0]:
       cols.append(j)
-  return q.select([v.col(j) for j in cols], where=where)
+  return c.b.select([c.col(j) for j in cols], where=where)
 
 
-def _select_distinct(v: _View, rng, cfg) -> exp.Select | None:
-  j = pick(rng, v.usable)
-  where = _where(v, rng, cfg, (j,))[0] if rng.random() < 0.5 else None
+def _distinct_values(c: _Ctx, j: int, n: int) -> list[Any]:
+  """Up to n different values of column j (random rows)."""
+  counts = c.v.counts(j)
+  values = list(counts)
+  out: list[Any] = []
+  for _ in range(n):
+    x = c.pick(values)
+    if x not in out:
+      out.append(x)
+  return out
+
+
+def _select_not(c: _Ctx):
+  """A condition that holds for a row (from an anchor row), AND a column != another value."""
+  v = c.v
+  t = c.pick(v.usable)
+  values = _distinct_values(c, t, 2)
+  if len(v.counts(t)) < 2:
+    return None
+  anchor = c.pick(v.nonnull_rows(t))
+  other = [x for x in values if x != v.values[anchor][t]]
+  if not other:
+    return None
+  neq = c.b.compare("!=", c.col(t), c.b.literal(other[0]))
+  rest = _others(v.usable, (t,))
+  if rest and c.chance(0.7):
+    k = c.pick(rest)
+    cond = _condition(c, k, anchor)
+    where = c.b.and_all([cond, neq])
+  else:
+    k, where = t, neq
+  if c.chance(0.3):
+    return c.b.select([_count_star(c)], where=where)
+  proj = _others(v.usable, (t, k)) or v.usable
+  return c.b.select([c.col(c.pick(proj))], where=where)
+
+
+def _select_not_in(c: _Ctx):
+  v = c.v
+  cols = [j for j in v.usable if len(v.counts(j)) >= 3]
+  if not cols:
+    return None
+  t = c.pick(cols)
+  items = _distinct_values(c, t, 2 + int(c.rng.random() * 2))
+  cond = c.b.in_list(c.col(t), [c.b.literal(x) for x in items], negate=True)
+  if c.chance(0.5):
+    return c.b.select([_count_star(c)], where=cond)
+  extra = _where(c, (t,), n=1)[0] if c.chance(0.6) else None
+  proj = _others(v.usable, (t,)) or v.usable
+  return c.b.select([c.col(c.pick(proj))], where=c.b.and_all([extra, cond]))
+
+
+def _select_in(c: _Ctx):
+  v = c.v
+  cols = [j for j in v.usable if len(v.counts(j)) >= 2]
+  if not cols:
+    return None
+  t = c.pick(cols)
+  items = _distinct_values(c, t, 2 + int(c.rng.random() * 2))
+  cond = c.b.in_list(c.col(t), [c.b.literal(x) for x in items])
+  if c.chance(0.25):
+    return c.b.select([_count_star(c)], where=cond)
+  proj = _others(v.usable, (t,)) or v.usable
+  return c.b.select([c.col(c.pick(proj))], where=cond)
+
+
+def _select_distinct(c: _Ctx):
+  v = c.v
+  j = c.pick(v.usable)
+  where = _where(c, (j,))[0] if c.chance(0.5) else None
   if v.has_nulls(j):
-    where = _and(where, q.not_null(v.col(j)))
-  return q.select([v.col(j)], where=where, distinct=True)
+    where = c.b.and_all([where, c.b.not_null(c.col(j))])
+  return c.b.select([c.col(j)], where=where, distinct=True)
 
 
-def _agg_count(v: _View, rng, cfg) -> exp.Select | None:
-  if rng.random() < 0.75:
-    where = _where(v, rng, cfg, ())[0]
-    return q.select([q.aggregate("COUNT", None)], where=where)
-  j = pick(rng, v.usable)
-  return q.select([q.count_distinct(v.col(j))], where=_maybe_where(v, rng, cfg, (j,)))
+def _agg_count(c: _Ctx):
+  return c.b.select([_count_star(c)], where=_where(c, ())[0])
 
 
-def _agg_numeric(v: _View, rng, cfg) -> exp.Select | None:
-  j = pick(rng, v.orderable)
-  name = pick(rng, ("SUM", "AVG", "MIN", "MAX") if v.kind(j) == ColumnType.NUMBER
-              else ("MIN", "MAX"))
-  return q.select([q.aggregate(name, v.col(j))], where=_maybe_where(v, rng, cfg, (j,)))
+def _count_distinct(c: _Ctx):
+  j = c.pick(c.v.usable)
+  return c.b.select([c.b.count_distinct(c.col(j))], where=_maybe_where(c, (j,)))
 
 
-def _superlative(v: _View, rng, cfg) -> exp.Select | None:
-  o = pick(rng, v.orderable)
+def _agg_numeric(c: _Ctx):
+  v = c.v
+  j = c.pick(v.number)
+  name = c.pick(("SUM", "AVG", "MIN", "MAX"))
+  return c.b.select([c.b.aggregate(name, c.col(j))], where=_maybe_where(c, (j,)))
+
+
+def _date_extreme(c: _Ctx):
+  """Earliest / latest date: the date itself, or a cell of its row."""
+  v = c.v
+  d = c.pick(v.date)
+  name = c.pick(("MIN", "MAX"))
+  proj = _others(v.usable, (d,))
+  if not proj or c.chance(0.4):
+    return c.b.select([c.b.aggregate(name, c.col(d))], where=_maybe_where(c, (d,)))
+  inner = c.b.select([c.b.aggregate(name, c.col(d))])
+  return c.b.select([c.col(c.pick(proj))],
+                    where=c.b.eq(c.col(d), c.b.subquery(inner)))
+
+
+def _superlative(c: _Ctx):
+  v = c.v
+  pool = v.distinct_orderable if v.distinct_orderable and c.chance(0.85) else v.orderable
+  o = c.pick(pool)
   proj = _others(v.usable, (o,))
   if not proj:
     return None
-  p = pick(rng, proj)
-  where = _maybe_where(v, rng, cfg, (o, p))
+  p = c.pick(proj)
+  where = _maybe_where(c, (o, p))
   if v.has_nulls(o):
-    where = _and(where, q.not_null(v.col(o)))
-  limit = 1 if rng.random() < 0.7 else 1 + int(rng.random() * cfg.max_limit)
-  return q.select([v.col(p)], where=where, order=[(v.col(o), rng.random() < 0.5)], limit=limit)
+    where = c.b.and_all([where, c.b.not_null(c.col(o))])
+  limit = 1 if c.chance(0.7) else 1 + int(c.rng.random() * c.cfg.max_limit)
+  return c.b.select([c.col(p)], where=where, order=[(c.col(o), c.chance(0.5))], limit=limit)
 
 
-def _group_having(v: _View, rng, cfg) -> exp.Select | None:
-  g = pick(rng, v.usable)
-  where = q.not_null(v.col(g)) if v.has_nulls(g) else None
-  if rng.random() < 0.5:
-    having = q.compare(pick(rng, (">=", ">")), q.aggregate("COUNT", None),
-                       q.number(1 + int(rng.random() * 3)))
-    return q.select([v.col(g)], where=where, group=[v.col(g)], having=having)
-  return q.select([v.col(g)], where=where, group=[v.col(g)],
-                  order=[(q.aggregate("COUNT", None), rng.random() < 0.8)], limit=1)
-
-
-def _unique_key(v: _View, rng, exclude: Sequence[int], need: int) -> tuple[int, int] | None:
-  """(key column, row): a cell unique in its column, in a row where column ``need`` is set."""
-  keys = _others(v.usable, exclude)
-  if not keys:
-    return None
-  for _ in range(3):
-    k = pick(rng, keys)
-    rows = [i for i in v.unique_rows(k) if v.values[i][need] is not None]
-    if rows:
-      return k, pick(rng, rows)
-  return None
-
-
-def _scalar(v: _View, n: int, k: int, row: int) -> exp.Subquery:
-  """(SELECT "n" FROM w WHERE "k" = <cell of row>) — one row, as k's cell is unique."""
-  return q.subquery(q.select([v.col(n)], where=q.eq(v.col(k), v.lit(row, k))))
-
-
-def _nested(v: _View, rng, cfg) -> exp.Select | None:
-  n = pick(rng, v.orderable)
+def _argmax(c: _Ctx):
+  v = c.v
+  n = c.pick(v.orderable)
   proj = _others(v.usable, (n,))
   if not proj:
     return None
-  p = pick(rng, proj)
-  r = rng.random()
-  is_number = v.kind(n) == ColumnType.NUMBER
-  if r < 0.35 and is_number:
-    inner = q.select([q.aggregate("AVG", v.col(n))])
-    cond = q.compare(pick(rng, (">", "<")), v.col(n), q.subquery(inner))
-  elif r < 0.65:
-    inner_where = _maybe_where(v, rng, cfg, (n,))
-    inner = q.select([q.aggregate(pick(rng, ("MAX", "MIN")), v.col(n))], where=inner_where)
-    cond = q.eq(v.col(n), q.subquery(inner))
-  else:
-    key = _unique_key(v, rng, (n,), n)
-    if key is None:
+  p = c.pick(proj)
+  inner_where = _maybe_where(c, (n,)) if c.chance(0.5) else None
+  inner = c.b.select([c.b.aggregate(c.pick(("MAX", "MIN")), c.col(n))], where=inner_where)
+  return c.b.select([c.col(p)], where=c.b.eq(c.col(n), c.b.subquery(inner)))
+
+
+def _top_count(counts: Mapping[Any, int], desc: bool) -> bool:
+  """True when the largest (smallest) count is held by one value only."""
+  ordered = sorted(counts.values(), reverse=desc)
+  return len(ordered) == 1 or ordered[0] != ordered[1]
+
+
+def _group_top(c: _Ctx):
+  """The most (least) frequent value, only where it is unique (no tie)."""
+  v = c.v
+  g = c.pick(v.grouping)
+  desc = c.chance(0.8)
+  if not _top_count(v.counts(g), desc):
+    desc = not desc
+    if not _top_count(v.counts(g), desc):
       return None
-    cond = q.compare(pick(rng, (">", "<", ">=", "<=")), v.col(n), _scalar(v, n, *key))
-    if rng.random() < 0.4:
-      return q.select([q.aggregate("COUNT", None)], where=cond)
-  return q.select([v.col(p)], where=cond)
+  where = c.b.not_null(c.col(g)) if v.has_nulls(g) else None
+  return c.b.select([c.col(g)], where=where, group=[c.col(g)],
+                    order=[(_count_star(c), desc)], limit=1)
 
 
-def _arith(v: _View, rng, cfg) -> exp.Select | None:
-  if not v.number:
+def _group_having(c: _Ctx):
+  v = c.v
+  g = c.pick(v.grouping)
+  where = c.b.not_null(c.col(g)) if v.has_nulls(g) else None
+  having = c.b.compare(c.pick((">=", ">")), _count_star(c),
+                       c.b.number(1 + int(c.rng.random() * 3)))
+  return c.b.select([c.col(g)], where=where, group=[c.col(g)], having=having)
+
+
+def _group_count(c: _Ctx):
+  """How many values occur more than k times (a grouped sub-query, counted)."""
+  v = c.v
+  g = c.pick(v.grouping)
+  having = c.b.compare(c.pick((">=", ">")), _count_star(c),
+                       c.b.number(1 + int(c.rng.random() * 3)))
+  where = c.b.not_null(c.col(g)) if v.has_nulls(g) else None
+  inner = c.b.select([c.col(g)], where=where, group=[c.col(g)], having=having)
+  return c.b.count_of(inner)
+
+
+def _nested(c: _Ctx):
+  v = c.v
+  n = c.pick(v.number)
+  proj = _others(v.usable, (n,))
+  cond = c.b.compare(c.pick((">", "<")), c.col(n),
+                     c.b.subquery(c.b.select([c.b.aggregate("AVG", c.col(n))])))
+  if not proj or c.chance(0.35):
+    return c.b.select([_count_star(c)], where=cond)
+  return c.b.select([c.col(c.pick(proj))], where=cond)
+
+
+def _count_above_row(c: _Ctx):
+  v = c.v
+  n = c.pick(v.orderable)
+  key = _unique_key(c, (n,), n)
+  if key is None:
     return None
-  n = pick(rng, v.number)
-  r = rng.random()
-  if r < 0.3:
-    where = _maybe_where(v, rng, cfg, (n,))
-    diff = exp.Sub(this=q.aggregate("MAX", v.col(n)), expression=q.aggregate("MIN", v.col(n)))
-    return q.select([diff], where=where)
-  if r < 0.65 and len(v.number) > 1:
-    m = pick(rng, _others(v.number, (n,)))
-    op = exp.Sub if rng.random() < 0.6 else exp.Add
-    where, _ = _where(v, rng, cfg, (n, m), n=1)
-    return q.select([op(this=v.col(n), expression=v.col(m))], where=where)
-  first = _unique_key(v, rng, (n,), n)
-  if first is None:
+  cond = c.b.compare(c.pick((">", "<", ">=", "<=")), c.col(n), _scalar(c, n, *key))
+  if c.chance(0.6):
+    return c.b.select([_count_star(c)], where=cond)
+  proj = _others(v.usable, (n, key[0]))
+  if not proj:
     return None
-  k, row_a = first
-  others = [i for i in v.unique_rows(k) if i != row_a and v.values[i][n] is not None]
+  return c.b.select([c.col(c.pick(proj))], where=cond)
+
+
+def _in_subquery(c: _Ctx):
+  """Rows whose g is among the g of the rows meeting a condition."""
+  v = c.v
+  g = c.pick(v.grouping)
+  others = _others(v.usable, (g,))
   if not others:
     return None
-  row_b = pick(rng, others)
-  op = exp.Sub if rng.random() < 0.7 else exp.Add
-  expr = op(this=_scalar(v, n, k, row_a), expression=_scalar(v, n, k, row_b))
-  return q.select([expr], from_w=False)
+  j = c.pick(others)
+  row = c.pick(v.nonnull_rows(j))
+  inner = c.b.select([c.col(g)], where=c.b.eq(c.col(j), c.lit(row, j)))
+  negate = c.chance(0.25)
+  cond = c.b.in_query(c.col(g), inner, negate=negate)
+  if negate or c.chance(0.4):
+    return c.b.select([_count_star(c)], where=cond)
+  proj = _others(v.usable, (g, j)) or others
+  return c.b.select([c.col(c.pick(proj))], where=cond)
 
 
-_BUILDERS: dict[str, tuple[Callable[[_View], bool], Callable]] = {
+def _two_rows(c: _Ctx, n: int) -> tuple[int, int, int] | None:
+  """(key column, row a, row b): two rows with unique keys and different values in n."""
+  first = _unique_key(c, (n,), n)
+  if first is None:
+    return None
+  k, a = first
+  others = [i for i in c.v.unique_rows(k)
+            if i != a and c.v.values[i][n] is not None and c.v.values[i][n] != c.v.values[a][n]]
+  if not others:
+    return None
+  return k, a, c.pick(others)
+
+
+def _compare_rows(c: _Ctx):
+  """Of two rows, the one with the larger (smaller) value: `k IN (a, b) ORDER BY n`."""
+  n = c.pick(c.v.orderable)
+  rows = _two_rows(c, n)
+  if rows is None:
+    return None
+  k, a, b = rows
+  cond = c.b.in_list(c.col(k), [c.lit(a, k), c.lit(b, k)])
+  return c.b.select([c.col(k)], where=cond, order=[(c.col(n), c.chance(0.5))], limit=1)
+
+
+def _abs_diff(c: _Ctx):
+  """|value in row a - value in row b| (how many more / apart)."""
+  n = c.pick(c.v.number)
+  rows = _two_rows(c, n)
+  if rows is None:
+    return None
+  k, a, b = rows
+  diff = c.b.sub(_scalar(c, n, k, a), _scalar(c, n, k, b))
+  return c.b.select([c.b.abs(diff)], from_w=False)
+
+
+def _arith(c: _Ctx):
+  v = c.v
+  n = c.pick(v.number)
+  r = c.rng.random()
+  if r < 0.35:
+    where = _maybe_where(c, (n,))
+    diff = c.b.sub(c.b.aggregate("MAX", c.col(n)), c.b.aggregate("MIN", c.col(n)))
+    return c.b.select([diff], where=where)
+  if r < 0.75 and len(v.number) > 1:
+    m = c.pick(_others(v.number, (n,)))
+    op = c.b.sub if c.chance(0.6) else c.b.add
+    where, _ = _where(c, (n, m), n=1)
+    return c.b.select([op(c.col(n), c.col(m))], where=where)
+  rows = _two_rows(c, n)
+  if rows is None:
+    return None
+  k, a, b = rows
+  return c.b.select([c.b.add(_scalar(c, n, k, a), _scalar(c, n, k, b))], from_w=False)
+
+
+def _text_length(c: _Ctx):
+  """Longest / shortest text (unique), or how many are longer than some length."""
+  v = c.v
+  t = c.pick(v.text)
+  lengths = sorted(len(x) for x in v.counts(t))
+  if c.chance(0.35):
+    k = lengths[int(c.rng.random() * len(lengths))]
+    cond = c.b.compare(c.pick((">", "<")), c.b.length(c.col(t)), c.b.number(k))
+    return c.b.select([_count_star(c)], where=cond)
+  desc = c.chance(0.7)
+  top = [x for x in v.nonnull_rows(t)
+         if len(v.values[x][t]) == (lengths[-1] if desc else lengths[0])]
+  if len(top) != 1:
+    return None
+  proj = t if c.chance(0.6) else c.pick(v.usable)
+  where = c.b.not_null(c.col(t)) if v.has_nulls(t) else None
+  return c.b.select([c.col(proj)], where=where, order=[(c.b.length(c.col(t)), desc)],
+                    limit=1)
+
+
+def _row_step(c: _Ctx, after: bool):
+  """The row after (before) the row where key = value, by a column monotone down the table."""
+  v = c.v
+  o = c.pick(v.monotone)
+  rows = range(0, v.n_rows - 1) if after else range(1, v.n_rows)
+  row = rows[int(c.rng.random() * len(rows))]
+  # Going down the table = ascending in o if o increases down the table.
+  ascending = v.increasing(o) == after
+  keys = [k for k in _others(v.usable, (o,)) if row in v.unique_rows(k)]
+  proj = _others(v.usable, (o,)) or [o]
+  p = c.pick(proj)
+  if keys and c.chance(0.7):
+    k = c.pick(keys)
+    ref = _scalar(c, o, k, row)
+  else:
+    ref = c.lit(row, o)
+  cond = c.b.compare(">" if ascending else "<", c.col(o), ref)
+  return c.b.select([c.col(p)], where=cond, order=[(c.col(o), not ascending)], limit=1)
+
+
+def _next_row(c: _Ctx):
+  return _row_step(c, after=True)
+
+
+def _previous_row(c: _Ctx):
+  return _row_step(c, after=False)
+
+
+_BUILDERS: dict[str, tuple[Callable[[_View], bool], Callable[[_Ctx], Any]]] = {
     "select_where": (lambda v: bool(v.usable), _select_where),
+    "select_not": (lambda v: bool(v.usable), _select_not),
+    "select_not_in": (lambda v: bool(v.usable), _select_not_in),
+    "select_in": (lambda v: bool(v.usable), _select_in),
     "select_distinct": (lambda v: bool(v.usable), _select_distinct),
     "agg_count": (lambda v: bool(v.usable), _agg_count),
-    "agg_numeric": (lambda v: bool(v.orderable), _agg_numeric),
+    "count_distinct": (lambda v: bool(v.usable), _count_distinct),
+    "agg_numeric": (lambda v: bool(v.number), _agg_numeric),
+    "date_extreme": (lambda v: bool(v.date), _date_extreme),
     "superlative": (lambda v: bool(v.orderable) and len(v.usable) > 1, _superlative),
-    "group_having": (lambda v: bool(v.usable), _group_having),
-    "nested": (lambda v: bool(v.orderable) and len(v.usable) > 1, _nested),
+    "argmax": (lambda v: bool(v.orderable) and len(v.usable) > 1, _argmax),
+    "group_top": (lambda v: bool(v.grouping), _group_top),
+    "group_having": (lambda v: bool(v.grouping), _group_having),
+    "group_count": (lambda v: bool(v.grouping), _group_count),
+    "nested": (lambda v: bool(v.number), _nested),
+    "count_above_row": (lambda v: bool(v.orderable) and len(v.usable) > 1, _count_above_row),
+    "in_subquery": (lambda v: bool(v.grouping) and len(v.usable) > 1, _in_subquery),
+    "compare_rows": (lambda v: bool(v.orderable) and len(v.usable) > 1, _compare_rows),
+    "abs_diff": (lambda v: bool(v.number) and len(v.usable) > 1, _abs_diff),
     "arith": (lambda v: bool(v.number), _arith),
+    "text_length": (lambda v: bool(v.text), _text_length),
+    "next_row": (lambda v: bool(v.monotone), _next_row),
+    "previous_row": (lambda v: bool(v.monotone), _previous_row),
 }
+
+
+_DEFAULT_CONFIG = SamplerConfig()
 
 
 def feasible_shapes(table: Table, config: SamplerConfig | None = None) -> list[str]:
   """Shapes with weight > 0 that this table's columns allow."""
   cfg = config or SamplerConfig()
-  v = _View(table)
-  return [s for s, w in cfg.shape_weights.items() if w > 0 and _BUILDERS[s][0](v)]
+  return [s for s, _ in _view(table).feasible(cfg)]
 
 
-def sample_query(table: Table, rng: np.random.Generator,
-                 config: SamplerConfig | None = None) -> Query | None:
+def sample_query(table: Table, rng: Any, config: SamplerConfig | None = None, *,
+                 reference: bool = False) -> Query | None:
   """A random query over ``table`` (as ``w``), or None if none could be built.
 
   The shape is drawn among those the table allows (a table without number
   columns cannot have superlatives), with the configured weights.
+
+  Args:
+    table: the table.
+    rng: `random.Random` or `numpy.random.Generator` (only ``random()`` is used).
+    config: the shape distribution and knobs.
+    reference: build a sqlglot tree and render it (the reference path) instead
+      of the text directly; the SQL is the same.
   """
-  cfg = config or SamplerConfig()
+  cfg = config or _DEFAULT_CONFIG
   if table.num_rows == 0:
     return None
-  v = _View(table)
-  shapes = [(s, w) for s, w in cfg.shape_weights.items() if w > 0 and _BUILDERS[s][0](v)]
+  v = _view(table)
+  shapes, total = v._feasible_total(cfg)  # pylint: disable=protected-access
   if not shapes:
     return None
-  shape = pick_weighted(rng, shapes)
-  expression = _BUILDERS[shape][1](v, rng, cfg)
-  if expression is None:
+  # pick_weighted(rng, shapes), with the total summed once per table.
+  r = rng.random() * total
+  shape = shapes[-1][0]
+  for s, w in shapes:
+    r -= w
+    if r < 0:
+      shape = s
+      break
+  built = _BUILDERS[shape][1](_Ctx(v, q.TREE if reference else q.TEXT, rng, cfg))
+  if built is None:
     return None
-  return Query.of(expression, shape)
+  return Query.of(built, shape)

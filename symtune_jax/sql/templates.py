@@ -21,6 +21,12 @@ or JSON Lines: ``{"sql": "...", "shape": "..."}``. Each template is parsed with
 sqlglot when the file is loaded; one that does not parse, is not a SELECT over
 ``w`` or has an unknown slot raises `InputError` naming the file and line.
 
+Filling: the template is rendered to SQLite text once, at load, and `fill`
+binds the slots into that text (quoted column names, literals as sqlglot
+writes them); ``fill(..., reference=True)`` substitutes into the sqlglot tree
+and renders it instead. Both make the same random draws and the same text
+(a test checks every shipped template).
+
     >>> t = parse_template("SELECT {c1:text} FROM w WHERE {c2:number} > {v1:c2}")
     >>> fill(t, table, rng).sql
     'SELECT "Team" FROM w WHERE "Points" > 25'
@@ -34,7 +40,6 @@ import os
 import re
 from typing import Sequence
 
-import numpy as np
 import sqlglot
 from sqlglot import exp
 
@@ -42,7 +47,7 @@ from symtune_jax import files
 from symtune_jax.errors import InputError
 from symtune_jax.sql import query as q
 from symtune_jax.sql.query import Query
-from symtune_jax.sql.sampler import pick
+from symtune_jax.sql.sampler import _view, pick  # pylint: disable=protected-access
 from symtune_jax.tables.table import ColumnType, Table
 
 COLUMN_TYPES = ("number", "text", "date", "orderable", "any")
@@ -65,12 +70,15 @@ class Template:
     expression: the sqlglot tree with slots as marker identifiers / literals.
     columns: column slot name -> type, in order of first use.
     values: value slot name -> column slot name.
+    pieces: the rendered text, split at the slots: text, then (kind, name)
+      pairs, kind "c" (column), "v" (value) or "k" (small integer).
   """
   text: str
   shape: str
   expression: exp.Expression
   columns: dict[str, str]
   values: dict[str, str]
+  pieces: tuple = ()
 
 
 def parse_template(text: str, *, shape: str = "template", path: str | None = None,
@@ -124,7 +132,28 @@ def parse_template(text: str, *, shape: str = "template", path: str | None = Non
     if t.name != q.TABLE_NAME:
       raise InputError(f"template reads table {t.name!r}; expected only {q.TABLE_NAME!r}",
                        path=path, line=line)
-  return Template(text=text, shape=shape, expression=tree, columns=columns, values=values)
+  return Template(text=text, shape=shape, expression=tree, columns=columns, values=values,
+                  pieces=_pieces(q.render(tree)))
+
+
+_MARK_RE = re.compile(f'"{_COL_MARK}(\\w+)"|\'{_VAL_MARK}(\\w+)\'|\'{_K_MARK}(\\d+)\'')
+
+
+def _pieces(rendered: str) -> tuple:
+  """'SELECT "__col_c1" FROM w LIMIT '__k_1'' -> ('SELECT ', ('c', 'c1'), ' FROM w LIMIT ', ('k', '1'), '')."""
+  out: list = []
+  pos = 0
+  for m in _MARK_RE.finditer(rendered):
+    out.append(rendered[pos:m.start()])
+    if m.group(1):
+      out.append(("c", m.group(1)))
+    elif m.group(2):
+      out.append(("v", m.group(2)))
+    else:
+      out.append(("k", m.group(3)))
+    pos = m.end()
+  out.append(rendered[pos:])
+  return tuple(out)
 
 
 def _lines(path: str) -> list[tuple[int, str]]:
@@ -176,12 +205,17 @@ def _fits(kind: str, t: ColumnType) -> bool:
   return t.value == kind
 
 
-def fill(template: Template, table: Table, rng: np.random.Generator) -> Query | None:
-  """The template with its slots filled from ``table``; None if the table can't fill it."""
+def fill(template: Template, table: Table, rng, *, reference: bool = False) -> Query | None:
+  """The template with its slots filled from ``table``; None if the table can't fill it.
+
+  ``rng``: `random.Random` or `numpy.random.Generator` (only ``random()``).
+  ``reference``: substitute into the sqlglot tree and render it (same text).
+  """
   values = table.values
   if not values:
     return None
-  usable = [j for j in range(table.num_columns) if any(r[j] is not None for r in values)]
+  view = _view(table)
+  usable = view.usable
   cols: dict[str, int] = {}
   for name, kind in template.columns.items():
     options = [j for j in usable if _fits(kind, table.types[j]) and j not in cols.values()]
@@ -196,12 +230,25 @@ def fill(template: Template, table: Table, rng: np.random.Generator) -> Query | 
     taken = used_rows.setdefault(col, set())
     row = anchor if anchor not in taken and values[anchor][j] is not None else None
     if row is None:
-      rows = [i for i, r in enumerate(values) if r[j] is not None and i not in taken]
+      rows = [i for i in view.nonnull_rows(j) if i not in taken]
       if not rows:
         return None
       row = pick(rng, rows)
     taken.add(row)
     vals[name] = values[row][j]
+
+  if not reference:
+    out = []
+    for piece in template.pieces:
+      if isinstance(piece, str):
+        out.append(piece)
+      elif piece[0] == "c":
+        out.append(q.quote_identifier(table.header[cols[piece[1]]]))
+      elif piece[0] == "v":
+        out.append(q.TEXT.literal(vals[piece[1]]))
+      else:
+        out.append(str(1 + int(rng.random() * 3)))
+    return Query.of("".join(out), template.shape)
 
   def sub(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Identifier) and node.this.startswith(_COL_MARK):
@@ -217,10 +264,10 @@ def fill(template: Template, table: Table, rng: np.random.Generator) -> Query | 
 
 
 def sample_from_templates(templates: Sequence[Template], table: Table,
-                          rng: np.random.Generator, tries: int = 3) -> Query | None:
+                          rng, tries: int = 3, *, reference: bool = False) -> Query | None:
   """Fills a random template (up to ``tries`` templates) on ``table``."""
   for _ in range(tries):
-    out = fill(pick(rng, templates), table, rng)
+    out = fill(pick(rng, templates), table, rng, reference=reference)
     if out is not None:
       return out
   return None

@@ -14,6 +14,7 @@ case the tokenizer merges across pieces.
 from __future__ import annotations
 
 import functools
+import random
 import weakref
 from typing import Callable, Sequence
 
@@ -117,10 +118,11 @@ def _prefix_cost(length_fn: LengthFn, header_fn, k: int) -> list[int]:
 
 
 def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_length,
-                  *, rng: np.random.Generator | None = None,
+                  *, rng: np.random.Generator | random.Random | None = None,
+                  order_seed: int | None = None,
                   linearize: Callable[..., str] = lin.tapex,
                   max_cell_chars: int | None = DEFAULT_MAX_CELL_CHARS,
-                  lower: bool = False) -> Table:
+                  lower: bool = False, verify: bool = True) -> Table:
   """The largest table (rows dropped) whose linearization fits ``budget``.
 
   Example: a 3-row table, budget fits 2 rows, no rng -> rows 1 and 2.
@@ -131,12 +133,20 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
     length_fn: text -> tokens, e.g. ``vocab_length_fn(vocab)``; by default
       `approx_token_length`.
     rng: if given, drop random rows (the kept rows stay in table order);
-      otherwise drop rows from the end.
+      otherwise drop rows from the end. A `numpy.random.Generator` draws
+      ``rng.permutation(n)``, a `random.Random` shuffles ``range(n)``.
+    order_seed: instead of ``rng``: the order of ``random.Random(order_seed)``,
+      made only when the table does not fit whole (cheaper per call).
     linearize: `linearize.tapex`, `linearize.markdown` (measured row by row)
       or any ``table -> str`` (then found by bisection on the row count).
     max_cell_chars: cut longer cells (None: keep them whole).
     lower: measure the lower-cased text (when the linearizer is called with
       ``lower=True``).
+    verify: for a length function that is not additive (SentencePiece), check
+      the sum of the cached per-row lengths by encoding the kept table once
+      (and trim if the tokenizer merged across rows). False: trust the sum
+      (each row is encoded once per table, never per call); for callers that
+      measure the whole input exactly afterwards.
 
   Returns:
     A table in display form (`linearize.clean_cell`; ``linearize(result)``
@@ -148,7 +158,9 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
     raise ValueError(f"budget must be >= 0, got {budget}")
   shown = _display_table(table, max_cell_chars)
   n = shown.num_rows
-  order = rng.permutation(n) if (rng is not None and n) else np.arange(n)
+  if rng is None and order_seed is not None:
+    rng = _LazyRandom(order_seed)
+  order = _LazyOrder(n, rng)
   fns = _PIECEWISE.get(linearize)
 
   def text_len(rows: Sequence[int]) -> int:
@@ -170,12 +182,12 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
 
   header_fn, row_fn, sep = fns
   head, row_lens, _ = _measure(shown, length_fn, header_fn, row_fn, sep, lower)
-  prefix = _prefix_cost(length_fn, header_fn, n)
   exact = length_fn in _ADDITIVE
-  total = head + sum(row_lens) + sum(prefix)
-  if total <= budget and (exact or _full_length(shown, length_fn, linearize, lower)
-                          <= budget):
+  total = _total(shown, length_fn, header_fn, lower, head, row_lens)
+  if total <= budget and (exact or not verify
+                          or _full_length(shown, length_fn, linearize, lower) <= budget):
     return shown
+  prefix = _prefix_cost(length_fn, header_fn, n)
   k, used = 0, head
   costs = []
   for idx in order:
@@ -188,7 +200,7 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
   # The sum is exact for byte-level and whitespace-split length functions;
   # otherwise check it. If the tokenizer made the text longer than the sum,
   # guess from the overshoot, then bisect between the known fit and misfit.
-  if k > 0 and not exact:
+  if k > 0 and not exact and verify:
     over = text_len(order[:k]) - budget
     if over > 0:
       lo, hi = 0, k  # lo rows fit (0 by convention), hi rows don't.
@@ -205,6 +217,86 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
           hi = mid
       k = lo
   return _displayed(shown.select_rows(sorted(int(i) for i in order[:k])), max_cell_chars)
+
+
+def _total(table: Table, length_fn: LengthFn, header_fn, lower: bool, head: int,
+           row_lens: Sequence[int]) -> int:
+  """The row-by-row length of the whole table (cached with its measures)."""
+  per_table = _LENGTH_CACHE[table]
+  key = ("total", length_fn, header_fn, lower)
+  hit = per_table.get(key)
+  if hit is None:
+    hit = per_table[key] = (head + sum(row_lens)
+                            + sum(_prefix_cost(length_fn, header_fn, len(row_lens))))
+  return hit
+
+
+class _LazyRandom:
+  """A random order of n rows from ``random.Random(seed)``, drawn as far as it is read.
+
+  A partial Fisher-Yates shuffle: position i takes a uniform pick among the rows
+  not yet placed (one ``random()`` per row read), so keeping k rows of a long
+  table costs k draws, and a prefix of the order never depends on how much of
+  it is read.
+  """
+
+  def __init__(self, seed: int):
+    self.seed = seed
+
+
+class _LazyOrder:
+  """The order rows are kept in (random if an RNG is given), drawn on first use."""
+
+  def __init__(self, n: int, rng):
+    self.n, self.rng, self._order = n, rng, None
+    self._pool: list[int] | None = None
+    self._draw = None
+
+  def _prefix(self, k: int) -> list[int]:
+    """The first k positions (a partial shuffle for `_LazyRandom`)."""
+    if self._order is not None:
+      return self._order
+    if isinstance(self.rng, _LazyRandom):
+      if self._pool is None:
+        self._pool = list(range(self.n))
+        self._done = 0
+        self._draw = random.Random(self.rng.seed).random
+      pool, n = self._pool, self.n
+      k = min(k, n)
+      for i in range(self._done, k):
+        j = i + int(self._draw() * (n - i))
+        pool[i], pool[j] = pool[j], pool[i]
+      self._done = max(self._done, k)
+      if self._done == n:
+        self._order = pool
+      return pool
+    if self.rng is None or not self.n:
+      self._order = list(range(self.n))
+    elif hasattr(self.rng, "permutation"):
+      self._order = [int(i) for i in self.rng.permutation(self.n)]
+    else:
+      order = list(range(self.n))
+      self.rng.shuffle(order)
+      self._order = order
+    return self._order
+
+  def __iter__(self):
+    # In growing blocks: positions already placed never change, so drawing a
+    # few rows ahead gives the same order.
+    i, k = 0, 8
+    while i < self.n:
+      k = min(self.n, max(k, i + 1))
+      yield from self._prefix(k)[i:k]
+      i, k = k, 2 * k
+
+  def __getitem__(self, k):
+    if isinstance(k, slice):
+      stop = self.n if k.stop is None else min(k.stop, self.n)
+      return self._prefix(stop)[:stop][k]
+    return self._prefix(k + 1)[k]
+
+  def __len__(self) -> int:
+    return self.n
 
 
 def _full_length(table: Table, length_fn: LengthFn, linearize, lower: bool) -> int:
