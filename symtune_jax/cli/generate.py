@@ -153,27 +153,17 @@ def _init_worker(settings: dict[str, Any], progress=None, tables=None,
                  settings=settings, progress=progress)
 
 
-def _tf_example(ex: dict[str, Any]) -> bytes:
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  feats = {k: tf.train.Feature(bytes_list=tf.train.BytesList(value=[ex[k].encode("utf-8")]))
-           for k in ("inputs", "targets", "table_id", "shape", "sql")}
-  feats["num_answers"] = tf.train.Feature(int64_list=tf.train.Int64List(value=[ex["num_answers"]]))
-  return tf.train.Example(features=tf.train.Features(feature=feats)).SerializeToString()
+TFRECORD_FEATURES = ("inputs", "targets", "table_id", "shape", "sql", "num_answers")
 
 
 def _write_tfrecord(path: str, records: list[dict[str, Any]]) -> None:
-  os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  tmp = os.path.join(os.path.dirname(path), f".tmp-{os.path.basename(path)}-{os.getpid()}")
-  try:
-    with tf.io.TFRecordWriter(tmp) as w:
-      for ex in records:
-        w.write(_tf_example(ex))
-    os.replace(tmp, path)
-  except BaseException:
-    if os.path.exists(tmp):
-      os.remove(tmp)
-    raise
+  """tf.train.Example records, written without TensorFlow (`symtune_jax.tfrecord`):
+  the same content gives the same bytes (features in sorted key order)."""
+  from symtune_jax import tfrecord  # pylint: disable=g-import-not-at-top
+  from symtune_jax.files import atomic_open  # pylint: disable=g-import-not-at-top
+  with atomic_open(path, "wb") as f:
+    for ex in records:
+      f.write(tfrecord.frame(tfrecord.example_bytes({k: ex[k] for k in TFRECORD_FEATURES})))
 
 
 def _write_jsonl(path: str, records: list[dict[str, Any]]) -> None:
