@@ -73,6 +73,14 @@ def add_parser(subparsers) -> None:
                    "~100 tables shipped in the package)")
   src.add_argument("--squall", metavar="FILE",
                    help="tables in SQUALL/TAPEX JSONL form (e.g. wtq/tables.jsonl)")
+  sql.add_argument("--exclude-tables", metavar="FILE",
+                   help="a file of table ids (one per line, # comments; or a JSON list) never "
+                   "used, besides the tables evaluation tasks read (WTQ dev/test, SQA, "
+                   "WikiSQL, TabFact where their roots are set), which are always left out "
+                   "(default: the sql_exclude_tables setting)")
+  sql.add_argument("--keep-eval-tables", action="store_true",
+                   help="also use the tables evaluation tasks read (contaminates zero-shot "
+                   "evaluation; for measurements only)")
   sql.add_argument("--mode", default="grammar", choices=("grammar", "templates", "mixed"),
                    help="query sampler: grammar (default), templates, or mixed")
   sql.add_argument("--templates", metavar="FILE",
@@ -125,12 +133,21 @@ def is_complete(job: Job) -> bool:
 _WORKER: dict[str, Any] = {}
 
 
-def load_source(settings: dict[str, Any]):
+def load_source(settings: dict[str, Any], excl=None):
   """(tables, skip reasons) of the settings' table source (loaded once, in the driver)."""
-  from symtune_jax.sql import examples as sx  # pylint: disable=g-import-not-at-top
-  stats = sx.TableLoadStats()
-  tables = sx.load_tables(tables=settings["tables"], squall=settings["squall"], stats=stats)
+  from symtune_jax.sql import table_sources  # pylint: disable=g-import-not-at-top
+  stats = table_sources.TableLoadStats()
+  if excl is None:
+    excl = _exclusion(settings)
+  tables = table_sources.load_tables(tables=settings["tables"], squall=settings["squall"],
+                                     stats=stats, excl=excl)
   return tables, dict(stats.reasons)
+
+
+def _exclusion(settings: dict[str, Any]):
+  from symtune_jax.sql import table_sources  # pylint: disable=g-import-not-at-top
+  return table_sources.exclusion(exclude_eval=settings["exclude_eval_tables"],
+                                 exclude_tables=settings["exclude_tables"])
 
 
 def _init_worker(settings: dict[str, Any], progress=None, tables=None,
@@ -207,8 +224,9 @@ def _queue_reporter() -> Callable[[int], None]:
 
 
 # --- driver -------------------------------------------------------------------------
-def _settings(args) -> dict[str, Any]:
-  return {
+def _settings(args, excl=None) -> dict[str, Any]:
+  from symtune_jax import settings as app_settings  # pylint: disable=g-import-not-at-top
+  out = {
       "kind": "sql", "num": args.num, "seed": args.seed, "split": args.split,
       "shards": args.shards, "format": args.format,
       "tables": os.path.abspath(args.tables) if args.tables else None,
@@ -219,8 +237,14 @@ def _settings(args) -> dict[str, Any]:
       "templates": os.path.abspath(args.templates) if args.templates else None,
       "table_budget": args.table_budget,
       "max_input_length": args.max_input_length,
+      "exclude_eval_tables": not args.keep_eval_tables,
+      "exclude_tables": os.path.abspath(args.exclude_tables) if args.exclude_tables else (
+          None if (p := app_settings.get("sql_exclude_tables")) is None else os.fspath(p)),
       "vocab": (os.environ.get("SYMTUNE_VOCAB", "t5") if args.max_input_length else None),
   }
+  if excl is not None:
+    out["excluded_tables"] = excl.digest()  # a resume must leave out the same tables
+  return out
 
 
 def _check_args(args) -> None:
@@ -239,7 +263,8 @@ def _check_args(args) -> None:
     from symtune_jax.sql.examples import TABLE_SOURCES  # pylint: disable=g-import-not-at-top
     raise InputError(f"not found; expected {TABLE_SOURCES}", path=args.tables,
                      field="--tables")
-  for flag, path in (("--squall", args.squall), ("--templates", args.templates)):
+  for flag, path in (("--squall", args.squall), ("--templates", args.templates),
+                     ("--exclude-tables", args.exclude_tables)):
     if path is not None and not os.path.isfile(path):
       raise InputError("not found; expected a file", path=path, field=flag)
   if args.templates is not None and args.mode == "grammar":
@@ -302,22 +327,26 @@ def run(args) -> int:
     from symtune_jax.sql.templates import load_templates  # pylint: disable=g-import-not-at-top
     load_templates(args.templates)
   out = os.path.abspath(args.out)
+  excl = _exclusion(_settings(args))
   if args.shards is None:
     args.shards = default_shards(args.num, args.workers)
-    resumed = _resumed_shards(out, _settings(args))
+    resumed = _resumed_shards(out, _settings(args, excl))
     if resumed is not None and resumed != args.shards:
       print(f"resuming with the folder's {resumed} shards", file=sys.stderr)
       args.shards = resumed
   if args.workers > args.shards:
     print(f"note: {args.shards} shard(s), so only {args.shards} of --workers {args.workers} "
           "processes are used (more --shards to use them all)", file=sys.stderr)
-  settings = _settings(args)
+  settings = _settings(args, excl)
   from symtune_jax.sql import examples as sx  # pylint: disable=g-import-not-at-top
   if sx.uses_shipped_sample(tables=args.tables, squall=args.squall):
     print(f"note: tables from the ~100-table WTQ demo sample shipped in the package; for "
           f"real data give --tables or set ${sx.WTQ_ROOT_ENV} to the official "
           "WikiTableQuestions folder (holding csv/)", file=sys.stderr)
-  tables, table_skips = load_source(settings)  # bad tables fail before anything is written
+  if args.keep_eval_tables:
+    print("warning: --keep-eval-tables: tables that evaluation tasks read are used; "
+          "zero-shot results on them are contaminated", file=sys.stderr)
+  tables, table_skips = load_source(settings, excl)  # bad tables fail before writing
   _open_out(out, settings, args.overwrite)
   jobs = plan(args.num, args.shards, out, args.split, args.format)
   todo = [j for j in jobs if not is_complete(j)]
