@@ -38,6 +38,7 @@ import json
 import math
 import multiprocessing
 import os
+import shutil
 import sys
 from typing import Any, Callable
 
@@ -150,8 +151,37 @@ def _exclusion(settings: dict[str, Any]):
                                  exclude_tables=settings["exclude_tables"])
 
 
+def _watch_parent(parent_pid: int) -> None:
+  """Ends this worker when the driver dies, even by kill -9 (no orphans left running).
+
+  Linux: ``prctl(PR_SET_PDEATHSIG, SIGKILL)``; everywhere: a daemon thread that
+  exits the process once ``os.getppid()`` is no longer the driver.
+  """
+  import signal  # pylint: disable=g-import-not-at-top
+  import threading  # pylint: disable=g-import-not-at-top
+  import time  # pylint: disable=g-import-not-at-top
+  if sys.platform.startswith("linux"):
+    try:
+      import ctypes  # pylint: disable=g-import-not-at-top
+      ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+      pass
+  if os.getppid() != parent_pid:  # died before we got here
+    os._exit(1)  # pylint: disable=protected-access
+
+  def poll():
+    while True:
+      time.sleep(0.5)
+      if os.getppid() != parent_pid:
+        os._exit(1)  # pylint: disable=protected-access
+
+  threading.Thread(target=poll, name="watch-parent", daemon=True).start()
+
+
 def _init_worker(settings: dict[str, Any], progress=None, tables=None,
-                 table_skips=None) -> None:
+                 table_skips=None, parent_pid: int | None = None) -> None:
+  if parent_pid is not None:
+    _watch_parent(parent_pid)
   from symtune_jax.sql import examples as sx  # pylint: disable=g-import-not-at-top
   from symtune_jax.sql.sampler import SamplerConfig  # pylint: disable=g-import-not-at-top
   from symtune_jax.tables import truncate  # pylint: disable=g-import-not-at-top
@@ -271,29 +301,67 @@ def _check_args(args) -> None:
     raise InputError("--templates needs --mode templates or mixed", field="--templates")
 
 
-def _open_out(out: str, settings: dict[str, Any], overwrite: bool) -> None:
-  """Creates ``out`` or checks it was made with the same settings; removes stray temp files."""
+STAGING = ".overwrite-new"  # where an --overwrite run writes until it has succeeded
+
+
+def _read_manifest(out: str) -> dict[str, Any] | None:
+  manifest = os.path.join(out, MANIFEST)
+  if not os.path.exists(manifest):
+    return None
+  try:
+    with open(manifest, encoding="utf-8") as f:
+      return json.load(f)
+  except (OSError, json.JSONDecodeError) as e:
+    raise InputError(f"unreadable manifest ({e}); expected JSON written by symtune",
+                     path=manifest) from None
+
+
+def _remove_outputs(out: str) -> None:
+  for p in glob.glob(os.path.join(out, "sql-*")) + glob.glob(os.path.join(out, "summary-*")):
+    os.remove(p)
+
+
+def _open_out(out: str, settings: dict[str, Any], overwrite: bool) -> str:
+  """Where this run writes: ``out`` (new, or made with the same settings: resumed) or,
+  for --overwrite of a folder made with other settings, ``out/.overwrite-new``
+  (moved into ``out`` by `_swap_in` once the run has succeeded, so a failed or
+  killed run leaves the old shards in place; rerunning resumes the staging folder).
+  Removes stray temp files of killed runs."""
   from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
   os.makedirs(out, exist_ok=True)
-  manifest = os.path.join(out, MANIFEST)
-  if os.path.exists(manifest):
-    try:
-      with open(manifest, encoding="utf-8") as f:
-        old = json.load(f)
-    except (OSError, json.JSONDecodeError) as e:
-      raise InputError(f"unreadable manifest ({e}); expected JSON written by symtune",
-                       path=manifest) from None
-    if old != settings:
-      if not overwrite:
-        diff = sorted(k for k in set(old) | set(settings) if old.get(k) != settings.get(k))
-        raise InputError(
-            f"this folder was generated with other settings ({', '.join(diff)} differ); "
-            "use another --out, the same settings to resume, or --overwrite", path=manifest)
-      for p in glob.glob(os.path.join(out, "sql-*")) + glob.glob(os.path.join(out, "summary-*")):
-        os.remove(p)
-  for p in glob.glob(os.path.join(out, ".tmp-*")):
+  old = _read_manifest(out)
+  where = out
+  if old is not None and old != settings:
+    if not overwrite:
+      diff = sorted(k for k in set(old) | set(settings) if old.get(k) != settings.get(k))
+      raise InputError(
+          f"this folder was generated with other settings ({', '.join(diff)} differ); "
+          "use another --out, the same settings to resume, or --overwrite",
+          path=os.path.join(out, MANIFEST))
+    where = os.path.join(out, STAGING)
+    os.makedirs(where, exist_ok=True)
+    if _read_manifest(where) != settings:  # an older --overwrite with other settings
+      _remove_outputs(where)
+  elif os.path.isdir(os.path.join(out, STAGING)):
+    shutil.rmtree(os.path.join(out, STAGING))  # a staged run this one supersedes
+  for p in glob.glob(os.path.join(where, ".tmp-*")):
     os.remove(p)  # left by a killed run; their shards are redone
-  atomic_write_json(manifest, settings)
+  atomic_write_json(os.path.join(where, MANIFEST), settings)
+  return where
+
+
+def _swap_in(staging: str, out: str) -> None:
+  """Moves a completed staging folder's files into ``out``, replacing the old run's.
+
+  Data files move before stats files and the manifest last, so a kill in
+  between leaves shards that a rerun with the same settings keeps or redoes.
+  """
+  os.remove(os.path.join(out, MANIFEST))
+  _remove_outputs(out)
+  names = sorted(os.listdir(staging), key=lambda n: (n == MANIFEST, ".stats-" in n, n))
+  for name in names:
+    os.replace(os.path.join(staging, name), os.path.join(out, name))
+  os.rmdir(staging)
 
 
 def _load_stats(path: str) -> dict[str, Any]:
@@ -347,7 +415,8 @@ def run(args) -> int:
     print("warning: --keep-eval-tables: tables that evaluation tasks read are used; "
           "zero-shot results on them are contaminated", file=sys.stderr)
   tables, table_skips = load_source(settings, excl)  # bad tables fail before writing
-  _open_out(out, settings, args.overwrite)
+  final_out = out
+  out = _open_out(out, settings, args.overwrite)
   jobs = plan(args.num, args.shards, out, args.split, args.format)
   todo = [j for j in jobs if not is_complete(j)]
   done = len(jobs) - len(todo)
@@ -364,19 +433,19 @@ def run(args) -> int:
       for job in todo:
         run_job(job, bar.update)
   else:
+    # No Manager process; the workers die with this process (see `_watch_parent`).
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Manager() as manager:
-      queue = manager.Queue()
-      with ctx.Pool(workers, initializer=_init_worker,
-                    initargs=(settings, queue, tables, table_skips)) as pool:
-        pending = pool.map_async(run_job, todo, chunksize=1)
-        while not pending.ready():
-          pending.wait(0.2)
-          while not queue.empty():
-            bar.update(queue.get())
-        pending.get()  # re-raises a worker's error
+    queue = ctx.SimpleQueue()
+    with ctx.Pool(workers, initializer=_init_worker,
+                  initargs=(settings, queue, tables, table_skips, os.getpid())) as pool:
+      pending = pool.map_async(run_job, todo, chunksize=1)
+      while not pending.ready():
+        pending.wait(0.2)
         while not queue.empty():
           bar.update(queue.get())
+      pending.get()  # re-raises a worker's error
+      while not queue.empty():
+        bar.update(queue.get())
   bar.close()
 
   from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
@@ -388,6 +457,9 @@ def run(args) -> int:
   summary = {"split": args.split, "seed": args.seed, "num": args.num, "shards": len(jobs),
              **total.to_json()}
   atomic_write_json(os.path.join(out, f"summary-{args.split}.json"), summary)
+  if out != final_out:
+    _swap_in(out, final_out)
+    out = final_out
   _print_summary(summary, out)
   return 0
 
