@@ -10,6 +10,16 @@ shard's files are written to temporary files and renamed when complete, and
 its ``.stats.json`` is written last, so on restart complete shards are kept and
 incomplete ones are redone. Nothing is duplicated or lost. There are at least
 as many shards as --workers (a resume keeps the folder's shard count).
+--overwrite of a folder made with other settings writes to DIR/.overwrite-new
+and moves the new files in only once the run has succeeded (a failed or killed
+run leaves the old shards; rerunning resumes it). Worker processes end with
+the driver, even when it is killed with kill -9.
+
+Evaluation tables: tables that evaluation tasks read (WTQ dev and test; SQA,
+WikiSQL and TabFact evaluation splits where their roots are set) are never
+used, nor those listed with --exclude-tables (or the sql_exclude_tables
+setting); they are counted as table_eval_table / table_excluded. Several
+tables with the same id: the first is used and a warning names the files.
 
 Tables (--tables): a WikiTableQuestions folder (holding csv/), a folder of
 .csv / .jsonl table files, or one .csv / .jsonl file (.csv: RFC 4180, first
@@ -22,7 +32,9 @@ Output in DIR:
   manifest.json                              the settings (a resume must match)
   sql-<split>.tfrecord-00000-of-00004 ...    tf.train.Example: inputs, targets,
                                              table_id, shape, sql (bytes),
-                                             num_answers (int64)
+                                             num_answers (int64); written without
+                                             TensorFlow, features in sorted order:
+                                             same content, same bytes
   sql-<split>.jsonl-00000-of-00004 ...       the same, one JSON object per line
   sql-<split>.stats-00000-of-00004.json ...  per shard: shapes, answer counts, skips
   summary-<split>.json                       all shards together (also printed)
