@@ -17,8 +17,11 @@ deterministic serialization (``SerializeToString(deterministic=True)``) does,
 so the same content gives the same bytes on every run and machine (a test
 checks byte equality with TensorFlow's own writer and that TF reads the file).
 
-CRC32C: ``google_crc32c`` (C) when installed, else a table-driven pure-Python
-implementation (same values, slower).
+CRC32C: ``google_crc32c`` (C) when installed (recommended), else a
+table-driven implementation: per record in pure Python (~10 MB/s), or for many
+records at once (`frames`) vectorized with numpy across records (each record
+left-padded with zeros: a zero-initialised CRC register ignores leading zeros,
+and the 0xFFFFFFFF initial value's contribution depends only on the length).
 
     >>> with TFRecordWriter("out.tfrecord") as w:
     ...   w.write(example_bytes({"inputs": "a", "num_answers": 2}))
@@ -26,6 +29,7 @@ implementation (same values, slower).
 
 from __future__ import annotations
 
+import functools
 import os
 import struct
 from typing import Any, BinaryIO, Iterable, Mapping, Sequence
@@ -79,6 +83,63 @@ def frame(record: bytes) -> bytes:
   length = struct.pack("<Q", len(record))
   return (length + struct.pack("<I", masked_crc32c(length)) + record
           + struct.pack("<I", masked_crc32c(record)))
+
+
+_GROUP = 2048  # records per vectorized batch (sorted by length, so little padding)
+
+
+@functools.lru_cache(maxsize=1)
+def _np_tables():
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  return np, np.array(_TABLE, dtype=np.uint32)
+
+
+def _zero_terms(max_len: int) -> list[int]:
+  """r[k]: the register after k zero bytes from 0xFFFFFFFF (the init's share, by length)."""
+  out, reg, table = [0xFFFFFFFF], 0xFFFFFFFF, _TABLE
+  for _ in range(max_len):
+    reg = table[reg & 0xFF] ^ (reg >> 8)
+    out.append(reg)
+  return out
+
+
+def crc32c_many(datas: Sequence[bytes]) -> list[int]:
+  """CRC-32C of each of ``datas`` (google_crc32c, else numpy across records)."""
+  if CRC_IMPLEMENTATION != "python" or len(datas) < 8:
+    return [crc32c(d) for d in datas]
+  np, table = _np_tables()
+  out = [0] * len(datas)
+  order = sorted(range(len(datas)), key=lambda i: len(datas[i]))
+  zeros = _zero_terms(max((len(d) for d in datas), default=0))
+  for g in range(0, len(order), _GROUP):
+    idx = order[g:g + _GROUP]
+    width = len(datas[idx[-1]])
+    buf = np.zeros((width, len(idx)), dtype=np.uint8)  # column k: record k, left-padded
+    for k, i in enumerate(idx):
+      d = datas[i]
+      if d:
+        buf[width - len(d):, k] = np.frombuffer(d, dtype=np.uint8)
+    reg = np.zeros(len(idx), dtype=np.uint32)
+    for row in buf:
+      reg = table[(reg ^ row) & 0xFF] ^ (reg >> 8)
+    for k, i in enumerate(idx):
+      out[i] = (int(reg[k]) ^ zeros[len(datas[i])]) ^ 0xFFFFFFFF
+  return out
+
+
+def _mask(crc: int) -> int:
+  return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
+
+
+def frames(records: Sequence[bytes]) -> bytes:
+  """The TFRecord frames of ``records``, concatenated (CRCs computed in one batch)."""
+  lengths = [struct.pack("<Q", len(r)) for r in records]
+  crcs = crc32c_many(list(records))
+  parts = []
+  for length, rec, crc in zip(lengths, records, crcs):
+    parts.append(length + struct.pack("<I", masked_crc32c(length)) + rec
+                 + struct.pack("<I", _mask(crc)))
+  return b"".join(parts)
 
 
 # --- protobuf wire format -----------------------------------------------------------
@@ -154,9 +215,8 @@ class TFRecordWriter:
 
 def write_examples(path: str | os.PathLike, records: Iterable[Mapping[str, Any]]) -> None:
   """Writes each mapping as a ``tf.train.Example`` to ``path`` (not atomic: see callers)."""
-  with TFRecordWriter(path) as w:
-    for rec in records:
-      w.write(example_bytes(rec))
+  with open(path, "wb") as f:
+    f.write(frames([example_bytes(rec) for rec in records]))
 
 
 def read_records(path: str | os.PathLike, check_crc: bool = True) -> Iterable[bytes]:

@@ -221,8 +221,8 @@ def _write_tfrecord(path: str, records: list[dict[str, Any]]) -> None:
   from symtune_jax import tfrecord  # pylint: disable=g-import-not-at-top
   from symtune_jax.files import atomic_open  # pylint: disable=g-import-not-at-top
   with atomic_open(path, "wb") as f:
-    for ex in records:
-      f.write(tfrecord.frame(tfrecord.example_bytes({k: ex[k] for k in TFRECORD_FEATURES})))
+    f.write(tfrecord.frames([tfrecord.example_bytes({k: ex[k] for k in TFRECORD_FEATURES})
+                             for ex in records]))
 
 
 def _write_jsonl(path: str, records: list[dict[str, Any]]) -> None:

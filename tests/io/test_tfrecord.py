@@ -85,3 +85,15 @@ def test_module_does_not_import_tensorflow():
   out = subprocess.run([sys.executable, "-c", code, os.devnull], capture_output=True,
                        text=True, check=True, env={**os.environ, "PYTHONPATH": os.getcwd()})
   assert out.stdout.strip() == "False"
+
+
+def test_batched_crc_equals_per_record(monkeypatch):
+  import random  # pylint: disable=g-import-not-at-top
+  rng = random.Random(0)
+  datas = [bytes(rng.randrange(256) for _ in range(rng.choice([0, 1, 7, 100, 3000])))
+           for _ in range(300)] + [b"123456789"]
+  monkeypatch.setattr(tfrecord, "CRC_IMPLEMENTATION", "python")
+  monkeypatch.setattr(tfrecord, "_GROUP", 64)  # several groups
+  assert tfrecord.crc32c_many(datas) == [tfrecord._crc32c_python(d) for d in datas]
+  assert tfrecord.crc32c_many(datas)[-1] == 0xE3069283
+  assert tfrecord.frames(datas) == b"".join(tfrecord.frame(d) for d in datas)
