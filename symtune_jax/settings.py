@@ -115,6 +115,9 @@ _DEFS: tuple[Setting, ...] = (
     Setting("inputs_length", "the run's inputs feature length (TASK_FEATURE_LENGTHS['inputs'])",
             kind="int", default=2048),
     Setting("targets_length", "the run's targets feature length", kind="int", default=512),
+    # SQL execution data.
+    Setting("sql_exclude_tables", "file of table ids (one per line) SQL examples never use, "
+            "besides the evaluation tables (always left out)"),
 )
 SETTINGS: Mapping[str, Setting] = {s.name: s for s in _DEFS}
 
@@ -146,7 +149,8 @@ def settings(
     cache_dir: Any = None,
     vocab: Any = None,
     inputs_length: Any = None,
-    targets_length: Any = None) -> dict[str, Any]:
+    targets_length: Any = None,
+    sql_exclude_tables: Any = None) -> dict[str, Any]:
   """Gin-bound values (``symtune.settings.<name> = ...``); unbound ones are None.
 
   The parameters are the names in `SETTINGS` (a test checks they agree), so a

@@ -128,7 +128,8 @@ def cache_task(task, out: str, splits: list[str] | None, *, seed: int = 0,
                      f"{list(task.splits)}", field="--split")
   parent = os.path.dirname(final) or "."
   os.makedirs(parent, exist_ok=True)
-  tmp = tempfile.mkdtemp(prefix=".tmp-" + os.path.basename(final) + "-", dir=parent)
+  clean_stale(final)
+  tmp = tempfile.mkdtemp(prefix=_temp_prefix(".tmp-", final), dir=parent)
   os.chmod(tmp, 0o755)
   try:
     result = {s: write_split(task, s, tmp, seed=seed, max_examples=max_examples)
@@ -142,6 +143,54 @@ def cache_task(task, out: str, splits: list[str] | None, *, seed: int = 0,
   return result
 
 
+def _temp_prefix(kind: str, final: str) -> str:
+  """'.tmp-<task>-<pid>-': the pid tells a later run whether the writer is still alive."""
+  return f"{kind}{os.path.basename(final)}-{os.getpid()}-"
+
+
+def _pid_alive(pid: int) -> bool:
+  try:
+    os.kill(pid, 0)
+  except ProcessLookupError:
+    return False
+  except PermissionError:  # alive, another user's
+    return True
+  return True
+
+
+def clean_stale(final: str) -> list[str]:
+  """Removes the temp folders a killed ``cache`` run left beside ``final``; returns them.
+
+  ``.tmp-<task>-<pid>-*`` (a half-written cache) and ``.old-<task>-<pid>-*``
+  (the previous cache, renamed aside just before the new one was renamed in)
+  whose process is gone are deleted, except that an ``.old-`` folder is put
+  back when ``final`` is missing (the kill fell between the two renames).
+  Folders of a live process (another run) are left alone.
+  """
+  parent = os.path.dirname(final) or "."
+  base = os.path.basename(final)
+  removed = []
+  try:
+    names = sorted(os.listdir(parent))
+  except FileNotFoundError:
+    return removed
+  for name in names:
+    for kind in (".old-", ".tmp-"):
+      prefix = f"{kind}{base}-"
+      if not name.startswith(prefix):
+        continue
+      pid = name[len(prefix):].split("-", 1)[0]
+      if not pid.isdigit() or _pid_alive(int(pid)):
+        continue
+      path = os.path.join(parent, name)
+      if kind == ".old-" and not os.path.exists(final):
+        os.replace(path, final)
+      else:
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+  return removed
+
+
 def _swap_into_place(new: str, final: str) -> None:
   """Renames folder ``new`` onto ``final``; an existing ``final`` is replaced.
 
@@ -151,7 +200,7 @@ def _swap_into_place(new: str, final: str) -> None:
   if not os.path.exists(final):
     os.replace(new, final)
     return
-  old = tempfile.mkdtemp(prefix=".old-" + os.path.basename(final) + "-",
+  old = tempfile.mkdtemp(prefix=_temp_prefix(".old-", final),
                          dir=os.path.dirname(final) or ".")
   os.rmdir(old)  # only the unique name is wanted
   os.replace(final, old)

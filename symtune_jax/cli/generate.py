@@ -10,6 +10,16 @@ shard's files are written to temporary files and renamed when complete, and
 its ``.stats.json`` is written last, so on restart complete shards are kept and
 incomplete ones are redone. Nothing is duplicated or lost. There are at least
 as many shards as --workers (a resume keeps the folder's shard count).
+--overwrite of a folder made with other settings writes to DIR/.overwrite-new
+and moves the new files in only once the run has succeeded (a failed or killed
+run leaves the old shards; rerunning resumes it). Worker processes end with
+the driver, even when it is killed with kill -9.
+
+Evaluation tables: tables that evaluation tasks read (WTQ dev and test; SQA,
+WikiSQL and TabFact evaluation splits where their roots are set) are never
+used, nor those listed with --exclude-tables (or the sql_exclude_tables
+setting); they are counted as table_eval_table / table_excluded. Several
+tables with the same id: the first is used and a warning names the files.
 
 Tables (--tables): a WikiTableQuestions folder (holding csv/), a folder of
 .csv / .jsonl table files, or one .csv / .jsonl file (.csv: RFC 4180, first
@@ -22,7 +32,9 @@ Output in DIR:
   manifest.json                              the settings (a resume must match)
   sql-<split>.tfrecord-00000-of-00004 ...    tf.train.Example: inputs, targets,
                                              table_id, shape, sql (bytes),
-                                             num_answers (int64)
+                                             num_answers (int64); written without
+                                             TensorFlow, features in sorted order:
+                                             same content, same bytes
   sql-<split>.jsonl-00000-of-00004 ...       the same, one JSON object per line
   sql-<split>.stats-00000-of-00004.json ...  per shard: shapes, answer counts, skips
   summary-<split>.json                       all shards together (also printed)
@@ -38,6 +50,7 @@ import json
 import math
 import multiprocessing
 import os
+import shutil
 import sys
 from typing import Any, Callable
 
@@ -73,6 +86,14 @@ def add_parser(subparsers) -> None:
                    "~100 tables shipped in the package)")
   src.add_argument("--squall", metavar="FILE",
                    help="tables in SQUALL/TAPEX JSONL form (e.g. wtq/tables.jsonl)")
+  sql.add_argument("--exclude-tables", metavar="FILE",
+                   help="a file of table ids (one per line, # comments; or a JSON list) never "
+                   "used, besides the tables evaluation tasks read (WTQ dev/test, SQA, "
+                   "WikiSQL, TabFact where their roots are set), which are always left out "
+                   "(default: the sql_exclude_tables setting)")
+  sql.add_argument("--keep-eval-tables", action="store_true",
+                   help="also use the tables evaluation tasks read (contaminates zero-shot "
+                   "evaluation; for measurements only)")
   sql.add_argument("--mode", default="grammar", choices=("grammar", "templates", "mixed"),
                    help="query sampler: grammar (default), templates, or mixed")
   sql.add_argument("--templates", metavar="FILE",
@@ -125,16 +146,54 @@ def is_complete(job: Job) -> bool:
 _WORKER: dict[str, Any] = {}
 
 
-def load_source(settings: dict[str, Any]):
+def load_source(settings: dict[str, Any], excl=None):
   """(tables, skip reasons) of the settings' table source (loaded once, in the driver)."""
-  from symtune_jax.sql import examples as sx  # pylint: disable=g-import-not-at-top
-  stats = sx.TableLoadStats()
-  tables = sx.load_tables(tables=settings["tables"], squall=settings["squall"], stats=stats)
+  from symtune_jax.sql import table_sources  # pylint: disable=g-import-not-at-top
+  stats = table_sources.TableLoadStats()
+  if excl is None:
+    excl = _exclusion(settings)
+  tables = table_sources.load_tables(tables=settings["tables"], squall=settings["squall"],
+                                     stats=stats, excl=excl)
   return tables, dict(stats.reasons)
 
 
+def _exclusion(settings: dict[str, Any]):
+  from symtune_jax.sql import table_sources  # pylint: disable=g-import-not-at-top
+  return table_sources.exclusion(exclude_eval=settings["exclude_eval_tables"],
+                                 exclude_tables=settings["exclude_tables"])
+
+
+def _watch_parent(parent_pid: int) -> None:
+  """Ends this worker when the driver dies, even by kill -9 (no orphans left running).
+
+  Linux: ``prctl(PR_SET_PDEATHSIG, SIGKILL)``; everywhere: a daemon thread that
+  exits the process once ``os.getppid()`` is no longer the driver.
+  """
+  import signal  # pylint: disable=g-import-not-at-top
+  import threading  # pylint: disable=g-import-not-at-top
+  import time  # pylint: disable=g-import-not-at-top
+  if sys.platform.startswith("linux"):
+    try:
+      import ctypes  # pylint: disable=g-import-not-at-top
+      ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+      pass
+  if os.getppid() != parent_pid:  # died before we got here
+    os._exit(1)  # pylint: disable=protected-access
+
+  def poll():
+    while True:
+      time.sleep(0.5)
+      if os.getppid() != parent_pid:
+        os._exit(1)  # pylint: disable=protected-access
+
+  threading.Thread(target=poll, name="watch-parent", daemon=True).start()
+
+
 def _init_worker(settings: dict[str, Any], progress=None, tables=None,
-                 table_skips=None) -> None:
+                 table_skips=None, parent_pid: int | None = None) -> None:
+  if parent_pid is not None:
+    _watch_parent(parent_pid)
   from symtune_jax.sql import examples as sx  # pylint: disable=g-import-not-at-top
   from symtune_jax.sql.sampler import SamplerConfig  # pylint: disable=g-import-not-at-top
   from symtune_jax.tables import truncate  # pylint: disable=g-import-not-at-top
@@ -153,28 +212,17 @@ def _init_worker(settings: dict[str, Any], progress=None, tables=None,
                  settings=settings, progress=progress)
 
 
-def _tf_example(ex: dict[str, Any]) -> bytes:
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  feats = {k: tf.train.Feature(bytes_list=tf.train.BytesList(value=[ex[k].encode("utf-8")]))
-           for k in ("inputs", "targets", "table_id", "shape", "sql")}
-  feats["num_answers"] = tf.train.Feature(int64_list=tf.train.Int64List(value=[ex["num_answers"]]))
-  return tf.train.Example(features=tf.train.Features(feature=feats)).SerializeToString()
+TFRECORD_FEATURES = ("inputs", "targets", "table_id", "shape", "sql", "num_answers")
 
 
 def _write_tfrecord(path: str, records: list[dict[str, Any]]) -> None:
-  from symtune_jax import settings as settings_mod  # pylint: disable=g-import-not-at-top
-  settings_mod.set_env_default("TF_CPP_MIN_LOG_LEVEL", "3")
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  tmp = os.path.join(os.path.dirname(path), f".tmp-{os.path.basename(path)}-{os.getpid()}")
-  try:
-    with tf.io.TFRecordWriter(tmp) as w:
-      for ex in records:
-        w.write(_tf_example(ex))
-    os.replace(tmp, path)
-  except BaseException:
-    if os.path.exists(tmp):
-      os.remove(tmp)
-    raise
+  """tf.train.Example records, written without TensorFlow (`symtune_jax.tfrecord`):
+  the same content gives the same bytes (features in sorted key order)."""
+  from symtune_jax import tfrecord  # pylint: disable=g-import-not-at-top
+  from symtune_jax.files import atomic_open  # pylint: disable=g-import-not-at-top
+  with atomic_open(path, "wb") as f:
+    f.write(tfrecord.frames([tfrecord.example_bytes({k: ex[k] for k in TFRECORD_FEATURES})
+                             for ex in records]))
 
 
 def _write_jsonl(path: str, records: list[dict[str, Any]]) -> None:
@@ -218,10 +266,10 @@ def _queue_reporter() -> Callable[[int], None]:
 
 
 # --- driver -------------------------------------------------------------------------
-def _settings(args) -> dict[str, Any]:
+def _settings(args, excl=None) -> dict[str, Any]:
   from symtune_jax import settings as settings_mod  # pylint: disable=g-import-not-at-top
   wtq_root, origin = settings_mod.resolve("wtq_root")
-  return {
+  out = {
       "kind": "sql", "num": args.num, "seed": args.seed, "split": args.split,
       "shards": args.shards, "format": args.format,
       "tables": os.path.abspath(args.tables) if args.tables else None,
@@ -232,8 +280,14 @@ def _settings(args) -> dict[str, Any]:
       "templates": os.path.abspath(args.templates) if args.templates else None,
       "table_budget": args.table_budget,
       "max_input_length": args.max_input_length,
+      "exclude_eval_tables": not args.keep_eval_tables,
+      "exclude_tables": os.path.abspath(args.exclude_tables) if args.exclude_tables else (
+          None if (p := settings_mod.get("sql_exclude_tables")) is None else os.fspath(p)),
       "vocab": (settings_mod.get("vocab") if args.max_input_length else None),
   }
+  if excl is not None:
+    out["excluded_tables"] = excl.digest()  # a resume must leave out the same tables
+  return out
 
 
 def _check_args(args) -> None:
@@ -252,36 +306,75 @@ def _check_args(args) -> None:
     from symtune_jax.sql.examples import TABLE_SOURCES  # pylint: disable=g-import-not-at-top
     raise InputError(f"not found; expected {TABLE_SOURCES}", path=args.tables,
                      field="--tables")
-  for flag, path in (("--squall", args.squall), ("--templates", args.templates)):
+  for flag, path in (("--squall", args.squall), ("--templates", args.templates),
+                     ("--exclude-tables", args.exclude_tables)):
     if path is not None and not os.path.isfile(path):
       raise InputError("not found; expected a file", path=path, field=flag)
   if args.templates is not None and args.mode == "grammar":
     raise InputError("--templates needs --mode templates or mixed", field="--templates")
 
 
-def _open_out(out: str, settings: dict[str, Any], overwrite: bool) -> None:
-  """Creates ``out`` or checks it was made with the same settings; removes stray temp files."""
+STAGING = ".overwrite-new"  # where an --overwrite run writes until it has succeeded
+
+
+def _read_manifest(out: str) -> dict[str, Any] | None:
+  manifest = os.path.join(out, MANIFEST)
+  if not os.path.exists(manifest):
+    return None
+  try:
+    with open(manifest, encoding="utf-8") as f:
+      return json.load(f)
+  except (OSError, json.JSONDecodeError) as e:
+    raise InputError(f"unreadable manifest ({e}); expected JSON written by symtune",
+                     path=manifest) from None
+
+
+def _remove_outputs(out: str) -> None:
+  for p in glob.glob(os.path.join(out, "sql-*")) + glob.glob(os.path.join(out, "summary-*")):
+    os.remove(p)
+
+
+def _open_out(out: str, settings: dict[str, Any], overwrite: bool) -> str:
+  """Where this run writes: ``out`` (new, or made with the same settings: resumed) or,
+  for --overwrite of a folder made with other settings, ``out/.overwrite-new``
+  (moved into ``out`` by `_swap_in` once the run has succeeded, so a failed or
+  killed run leaves the old shards in place; rerunning resumes the staging folder).
+  Removes stray temp files of killed runs."""
   from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
   os.makedirs(out, exist_ok=True)
-  manifest = os.path.join(out, MANIFEST)
-  if os.path.exists(manifest):
-    try:
-      with open(manifest, encoding="utf-8") as f:
-        old = json.load(f)
-    except (OSError, json.JSONDecodeError) as e:
-      raise InputError(f"unreadable manifest ({e}); expected JSON written by symtune",
-                       path=manifest) from None
-    if old != settings:
-      if not overwrite:
-        diff = sorted(k for k in set(old) | set(settings) if old.get(k) != settings.get(k))
-        raise InputError(
-            f"this folder was generated with other settings ({', '.join(diff)} differ); "
-            "use another --out, the same settings to resume, or --overwrite", path=manifest)
-      for p in glob.glob(os.path.join(out, "sql-*")) + glob.glob(os.path.join(out, "summary-*")):
-        os.remove(p)
-  for p in glob.glob(os.path.join(out, ".tmp-*")):
+  old = _read_manifest(out)
+  where = out
+  if old is not None and old != settings:
+    if not overwrite:
+      diff = sorted(k for k in set(old) | set(settings) if old.get(k) != settings.get(k))
+      raise InputError(
+          f"this folder was generated with other settings ({', '.join(diff)} differ); "
+          "use another --out, the same settings to resume, or --overwrite",
+          path=os.path.join(out, MANIFEST))
+    where = os.path.join(out, STAGING)
+    os.makedirs(where, exist_ok=True)
+    if _read_manifest(where) != settings:  # an older --overwrite with other settings
+      _remove_outputs(where)
+  elif os.path.isdir(os.path.join(out, STAGING)):
+    shutil.rmtree(os.path.join(out, STAGING))  # a staged run this one supersedes
+  for p in glob.glob(os.path.join(where, ".tmp-*")):
     os.remove(p)  # left by a killed run; their shards are redone
-  atomic_write_json(manifest, settings)
+  atomic_write_json(os.path.join(where, MANIFEST), settings)
+  return where
+
+
+def _swap_in(staging: str, out: str) -> None:
+  """Moves a completed staging folder's files into ``out``, replacing the old run's.
+
+  Data files move before stats files and the manifest last, so a kill in
+  between leaves shards that a rerun with the same settings keeps or redoes.
+  """
+  os.remove(os.path.join(out, MANIFEST))
+  _remove_outputs(out)
+  names = sorted(os.listdir(staging), key=lambda n: (n == MANIFEST, ".stats-" in n, n))
+  for name in names:
+    os.replace(os.path.join(staging, name), os.path.join(out, name))
+  os.rmdir(staging)
 
 
 def _load_stats(path: str) -> dict[str, Any]:
@@ -315,26 +408,31 @@ def run(args) -> int:
     from symtune_jax.sql.templates import load_templates  # pylint: disable=g-import-not-at-top
     load_templates(args.templates)
   out = os.path.abspath(args.out)
+  excl = _exclusion(_settings(args))
   if args.shards is None:
     args.shards = default_shards(args.num, args.workers)
-    resumed = _resumed_shards(out, _settings(args))
+    resumed = _resumed_shards(out, _settings(args, excl))
     if resumed is not None and resumed != args.shards:
       print(f"resuming with the folder's {resumed} shards", file=sys.stderr)
       args.shards = resumed
   if args.workers > args.shards:
     print(f"note: {args.shards} shard(s), so only {args.shards} of --workers {args.workers} "
           "processes are used (more --shards to use them all)", file=sys.stderr)
-  settings = _settings(args)
+  settings = _settings(args, excl)
   from symtune_jax.sql import examples as sx  # pylint: disable=g-import-not-at-top
   if sx.uses_shipped_sample(tables=args.tables, squall=args.squall):
     print(f"note: tables from the ~100-table WTQ demo sample shipped in the package; for "
           f"real data give --tables or set ${sx.WTQ_ROOT_ENV} to the official "
           "WikiTableQuestions folder (holding csv/)", file=sys.stderr)
-  tables, table_skips = load_source(settings)  # bad tables fail before anything is written
+  if args.keep_eval_tables:
+    print("warning: --keep-eval-tables: tables that evaluation tasks read are used; "
+          "zero-shot results on them are contaminated", file=sys.stderr)
+  tables, table_skips = load_source(settings, excl)  # bad tables fail before writing
   if args.max_input_length:  # so does a vocabulary that can't be read (e.g. T5's, offline)
     from symtune_jax.tasks import vocab  # pylint: disable=g-import-not-at-top
     vocab.get_vocabulary()
-  _open_out(out, settings, args.overwrite)
+  final_out = out
+  out = _open_out(out, settings, args.overwrite)
   jobs = plan(args.num, args.shards, out, args.split, args.format)
   todo = [j for j in jobs if not is_complete(j)]
   done = len(jobs) - len(todo)
@@ -351,19 +449,19 @@ def run(args) -> int:
       for job in todo:
         run_job(job, bar.update)
   else:
+    # No Manager process; the workers die with this process (see `_watch_parent`).
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Manager() as manager:
-      queue = manager.Queue()
-      with ctx.Pool(workers, initializer=_init_worker,
-                    initargs=(settings, queue, tables, table_skips)) as pool:
-        pending = pool.map_async(run_job, todo, chunksize=1)
-        while not pending.ready():
-          pending.wait(0.2)
-          while not queue.empty():
-            bar.update(queue.get())
-        pending.get()  # re-raises a worker's error
+    queue = ctx.SimpleQueue()
+    with ctx.Pool(workers, initializer=_init_worker,
+                  initargs=(settings, queue, tables, table_skips, os.getpid())) as pool:
+      pending = pool.map_async(run_job, todo, chunksize=1)
+      while not pending.ready():
+        pending.wait(0.2)
         while not queue.empty():
           bar.update(queue.get())
+      pending.get()  # re-raises a worker's error
+      while not queue.empty():
+        bar.update(queue.get())
   bar.close()
 
   from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
@@ -375,6 +473,9 @@ def run(args) -> int:
   summary = {"split": args.split, "seed": args.seed, "num": args.num, "shards": len(jobs),
              **total.to_json()}
   atomic_write_json(os.path.join(out, f"summary-{args.split}.json"), summary)
+  if out != final_out:
+    _swap_in(out, final_out)
+    out = final_out
   _print_summary(summary, out)
   return 0
 

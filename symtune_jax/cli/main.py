@@ -28,6 +28,8 @@ COMMANDS: list[tuple[str, str, str]] = [
      "INSTA: rank training tasks by instruction similarity and write a rates file"),
     ("inspect", "symtune_jax.cli.inspect",
      "show a mixture's components, rates, lengths and examples"),
+    ("contamination", "symtune_jax.cli.contamination",
+     "shared tables and 13-gram overlap between a mixture's training data and the eval tasks"),
     ("cache", "symtune_jax.cli.cache",
      "write a mixture's tasks as TFRecords for T5X's cached-task path"),
     ("score", "symtune_jax.cli.score",

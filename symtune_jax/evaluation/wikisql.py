@@ -21,6 +21,7 @@ from symtune_jax import files
 from symtune_jax.errors import InputError
 from symtune_jax.evaluation import data_roots
 from symtune_jax.evaluation.table_prompt import TableQuestion
+from symtune_jax.tables.linearize import clean_cell
 from symtune_jax.tables.table import ColumnType, Table
 
 AGG_OPS = ("", "MAX", "MIN", "COUNT", "SUM", "AVG")
@@ -112,7 +113,9 @@ def load_tables(path: pathlib.Path) -> dict[str, tuple[Table, list[str], list[li
       raise InputError("types and every row must have one entry per header column",
                        path=str(path), line=line, field="rows")
     col_types = [ColumnType.NUMBER if t == "real" else ColumnType.TEXT for t in types]
-    table = Table.from_rows(tid, header, [[_format(c) for c in r] for r in rows],
+    # Cells cleaned as the loaders do (linearizers write cells as they are).
+    table = Table.from_rows(tid, [clean_cell(h) for h in header],
+                            [[clean_cell(_format(c)) for c in r] for r in rows],
                             types=col_types, caption=str(obj.get("caption", "")),
                             path=f"{path}:{line}")
     tables[tid] = (table, types, rows)

@@ -35,9 +35,6 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import logging
-import os
-import pathlib
 import random
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -49,16 +46,12 @@ from symtune_jax.sql.executor import DEFAULT_MAX_STEPS, Executor, Skip
 from symtune_jax.sql.sampler import SamplerConfig, sample_query
 from symtune_jax.sql.splits import SPLITS, split_id, split_of
 from symtune_jax.sql.templates import Template, load_templates, sample_from_templates
-from symtune_jax.tables import linearize, loaders, truncate
+from symtune_jax.tables import linearize, truncate
 from symtune_jax.tables.table import Table
 
 MODES = ("grammar", "templates", "mixed")
-WTQ_ROOT_ENV = settings.SETTINGS["wtq_root"].env_var
-TABLE_SUFFIXES = (".csv", ".jsonl")
 # Fallback attempts (after max_attempts) go round the split's tables this often.
 FALLBACK_ROUNDS = 3
-TABLE_SOURCES = ("a WikiTableQuestions folder (holding csv/), a folder of .csv/.jsonl "
-                  "tables, or one .csv/.jsonl file")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -443,123 +436,7 @@ def build_example(seed: int, split: str, index: int, tables: Sequence[Table],
   return ExampleBuilder(tables, config).example(seed, split, index)
 
 
-# --- table sources -------------------------------------------------------------------
-def skip_reason(error: Exception) -> str:
-  """A short name for why a table did not load ('ragged_row', 'empty', ...)."""
-  msg = str(error)
-  for needle, reason in (("cells; expected", "ragged_row"), ("malformed CSV", "malformed_csv"),
-                         ("not UTF-8", "not_utf8"), ("empty file", "empty"),
-                         ("no rows", "empty"), ("header", "bad_header"),
-                         ("corrupt JSON", "bad_json"), ("JSON object", "bad_json"),
-                         ("missing key", "bad_field"), ("expected", "bad_field")):
-    if needle in msg:
-      return reason
-  return "error"
-
-
-@dataclasses.dataclass
-class TableLoadStats(loaders.LoadStats):
-  """`loaders.LoadStats` that also counts skip reasons and logs each skip.
-
-  Attributes:
-    reasons: reason (`skip_reason`) -> tables skipped.
-  """
-  reasons: collections.Counter = dataclasses.field(default_factory=collections.Counter)
-
-  def skip(self, error: Exception, max_kept: int = 100) -> None:
-    super().skip(error, max_kept)
-    reason = skip_reason(error)
-    self.reasons[reason] += 1
-    logging.warning("skipped a table (%s): %s", reason, error)
-
-
-def uses_shipped_sample(*, tables: str | os.PathLike | None = None,
-                        wtq_root: str | os.PathLike | None = None,
-                        squall: str | os.PathLike | None = None) -> bool:
-  """True when `load_tables` with these arguments reads the ~100 shipped tables."""
-  return (tables is None and wtq_root is None and squall is None
-          and settings.resolve("wtq_root")[1] == "package")
-
-
-def load_tables(*, tables: str | os.PathLike | None = None,
-                wtq_root: str | os.PathLike | None = None,
-                squall: str | os.PathLike | None = None,
-                stats: loaders.LoadStats | None = None) -> list[Table]:
-  """The table source.
-
-  In order: ``squall`` (SQUALL/TAPEX JSONL), ``tables`` / ``wtq_root`` (see
-  `load_table_path`), else the ``wtq_root`` setting (Gin, ``$SYMTUNE_WTQ_ROOT``,
-  ``../shared/data/wtq/official``, else the ~100 WTQ tables shipped in the
-  package: the same rule as WTQ evaluation). Tables that don't load (ragged rows, ...) are skipped,
-  counted in ``stats`` (give a `TableLoadStats` for the reasons) and logged.
-  """
-  from symtune_jax.tables import sample  # pylint: disable=g-import-not-at-top
-  stats = stats if stats is not None else TableLoadStats()
-  if squall is not None:
-    out = list(loaders.load_squall_jsonl(squall, on_error="skip", stats=stats))
-    if not out:
-      raise InputError(f"no table loaded ({stats.skipped} skipped"
-                       + (f"; first: {stats.errors[0]}" if stats.errors else "")
-                       + "); expected SQUALL/TAPEX JSONL tables", path=os.fspath(squall))
-    return out
-  path = tables if tables is not None else wtq_root
-  if path is None:
-    value, origin = settings.resolve("wtq_root")
-    path = None if origin == "package" else value
-  if path is not None:
-    return load_table_path(path, stats)
-  return sample.load_sample_tables()
-
-
-def load_table_path(path: str | os.PathLike, stats: loaders.LoadStats | None = None
-                    ) -> list[Table]:
-  """Tables from a WTQ root (with ``csv/``), a folder of .csv/.jsonl files, or one file.
-
-  A ``.csv`` is one table (RFC 4180, first record the header, id = file
-  name); a ``.jsonl`` holds tables one per line (`loaders.load_jsonl`). In a
-  folder, files that don't load are skipped and counted; a single .csv that
-  doesn't load raises.
-
-  Raises:
-    InputError: the path is missing or of another kind, or no table loaded.
-  """
-  stats = stats if stats is not None else TableLoadStats()
-  p = pathlib.Path(path)
-  where = os.fspath(path)
-  if not p.exists():
-    raise InputError(f"not found; expected {TABLE_SOURCES}", path=where)
-  if p.is_dir() and (p / "csv").is_dir():
-    out = list(loaders.iter_wtq_tables(p, on_error="skip", stats=stats))
-  elif p.is_dir():
-    files = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in TABLE_SUFFIXES)
-    if not files:
-      raise InputError(f"no csv/ folder and no .csv or .jsonl files; expected {TABLE_SOURCES}",
-                       path=where)
-    out = []
-    for f in files:
-      out.extend(_load_table_file(f, stats, raise_csv=False))
-  elif p.suffix.lower() in TABLE_SUFFIXES:
-    out = _load_table_file(p, stats, raise_csv=True)
-  else:
-    raise InputError(f"a {p.suffix or 'extensionless'} file; expected {TABLE_SOURCES}",
-                     path=where)
-  if not out:
-    raise InputError(f"no table loaded ({stats.skipped} skipped"
-                     + (f"; first: {stats.errors[0]}" if stats.errors else "")
-                     + f"); expected {TABLE_SOURCES}", path=where)
-  return out
-
-
-def _load_table_file(path: pathlib.Path, stats: loaders.LoadStats, *,
-                     raise_csv: bool) -> list[Table]:
-  if path.suffix.lower() == ".jsonl":
-    return list(loaders.load_jsonl(path, on_error="skip", stats=stats))
-  try:
-    table = loaders.load_csv(path)
-  except InputError as e:
-    if raise_csv:
-      raise
-    stats.skip(e)
-    return []
-  stats.loaded += 1
-  return [table]
+# --- table sources (moved to `symtune_jax.sql.table_sources`; re-exported) ----------
+from symtune_jax.sql.table_sources import (  # noqa: E402,F401  pylint: disable=g-import-not-at-top,g-bad-import-order
+    TABLE_SOURCES, TABLE_SUFFIXES, WTQ_ROOT_ENV, TableLoadStats, load_table_path,
+    load_tables, skip_reason, uses_shipped_sample)

@@ -10,10 +10,18 @@ Markdown:
     | --- | --- |
     | a | 1999 |
 
-Cells and header names are shown in *display form* (`clean_cell`): whitespace
-runs (newlines, tabs, unicode line separators) become one space, zero-width and
-control characters are removed, and ``|`` becomes ``/``, so no cell can break
-either format. RTL text and emoji are kept. The same rule serves both formats.
+Cells are written as they are: given the same cells, `tapex` is byte for byte
+TAPEX's ``IndexedRowTableLinearize`` (microsoft/Table-Pretraining,
+tapex/processor/table_linearize.py; lower-casing aside: TAPEX lower-cases the
+cells only, ``lower=True`` here the whole text), including its final
+``strip()`` (no trailing space when the last cell is empty). The only change
+made here is the optional ``max_cell_chars`` cut.
+
+Cleaning belongs to the loaders (`symtune_jax.tables.loaders`, ``clean=True``
+by default, switchable off): `clean_cell` turns whitespace runs (newlines,
+tabs, unicode line separators) into one space, removes zero-width and control
+characters, and replaces ``|`` with ``/``, so no cell can break either format.
+RTL text and emoji are kept.
 """
 
 from __future__ import annotations
@@ -32,7 +40,9 @@ PIPE_REPLACEMENT = "/"
 
 
 def clean_cell(text: str, max_chars: int | None = None) -> str:
-  """A cell's display form: one line, no ``|``, at most ``max_chars`` characters.
+  """A cell cleaned for linearization (what the loaders do with ``clean=True``):
+  one line, single spaces, no zero-width/control characters, no ``|``, at most
+  ``max_chars`` characters.
 
   'a|b\\n c\\u200b' -> 'a/b c'; ('abcdef', max_chars=3) -> 'abc'.
   """
@@ -51,16 +61,30 @@ def clean_cell(text: str, max_chars: int | None = None) -> str:
 _DISPLAY_CACHE: "weakref.WeakKeyDictionary[Table, dict]" = weakref.WeakKeyDictionary()
 
 
+def cut_cell(text: str, max_chars: int | None) -> str:
+  """``text`` cut to ``max_chars`` characters (trailing space of the cut removed)."""
+  if max_chars is not None and len(text) > max_chars:
+    return text[:max_chars].rstrip()
+  return text
+
+
 def display_cells(table: Table, max_cell_chars: int | None = None
                   ) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
-  """(header, rows) in display form (see `clean_cell`), cached per table."""
+  """(header, rows) as shown: the cells, cut to ``max_cell_chars``; cached per table.
+
+  No cleaning here (the loaders clean, see `clean_cell`), so the text of a
+  table is the same as TAPEX's for the same cells.
+  """
   per_table = _DISPLAY_CACHE.get(table)
   if per_table is None:
     per_table = _DISPLAY_CACHE[table] = {}
   out = per_table.get(max_cell_chars)
   if out is None:
-    header = tuple(clean_cell(h) for h in table.header)
-    rows = tuple(tuple(clean_cell(c, max_cell_chars) for c in r) for r in table.rows)
+    header = tuple(table.header)
+    if max_cell_chars is None:
+      rows = tuple(tuple(r) for r in table.rows)
+    else:
+      rows = tuple(tuple(cut_cell(c, max_cell_chars) for c in r) for r in table.rows)
     out = per_table[max_cell_chars] = (header, rows)
   return out
 
@@ -79,10 +103,11 @@ def tapex_row(index: int, cells: Sequence[str], *, lower: bool = False) -> str:
 
 def tapex(table: Table, *, max_cell_chars: int | None = None,
           lower: bool = False) -> str:
-  """TAPEX linearization.
+  """TAPEX linearization (``IndexedRowTableLinearize``, see module docstring).
 
   Table(['name', 'year'], [['a', '1999'], ['b', '2001']]) ->
-  'col : name | year row 1 : a | 1999 row 2 : b | 2001'
+  'col : name | year row 1 : a | 1999 row 2 : b | 2001'; a last cell that is
+  empty leaves no trailing space (TAPEX strips the whole text).
 
   Args:
     table: the table.
@@ -92,7 +117,7 @@ def tapex(table: Table, *, max_cell_chars: int | None = None,
   header, rows = display_cells(table, max_cell_chars)
   parts = ["col : " + " | ".join(header)]
   parts.extend(f"row {i} : " + " | ".join(r) for i, r in enumerate(rows, start=1))
-  text = " ".join(parts)
+  text = " ".join(parts).strip()
   return text.lower() if lower else text
 
 

@@ -12,6 +12,15 @@ Formats (WikiTableQuestions, ppasupat/WikiTableQuestions):
   * ``data/*.tsv`` questions: ``id utterance context targetValue`` with several
     answers in ``targetValue`` separated by ``|`` (same escapes as the tsv).
 
+Cleaning (``clean=True``, the default of every loader; ``clean=False`` keeps
+the cells exactly as the file has them): each header name and cell goes
+through `linearize.clean_cell`: whitespace runs (newlines, tabs, unicode line
+separators) become one space and the ends are trimmed, zero-width / bidi /
+control characters are removed, and ``|`` becomes ``/``, so no cell can break
+a linearized table (``|`` separates TAPEX and markdown cells). Linearizers
+write cells as they are (`linearize.tapex` is TAPEX's format byte for byte for
+the same cells), so this is the one place cells change.
+
 Skipping: JSONL loaders take ``on_error="raise"`` (the default: the first
 corrupt line raises `InputError` with ``path:line``) or ``on_error="skip"``
 (the line is skipped and counted in the optional `LoadStats`).
@@ -29,6 +38,7 @@ from typing import Any, Iterator, Sequence
 
 from symtune_jax import files
 from symtune_jax.errors import InputError, TableError
+from symtune_jax.tables.linearize import clean_cell
 from symtune_jax.tables.table import (ColumnType, Table, TYPE_THRESHOLD,
                                       infer_type, parse_date, parse_number)
 
@@ -96,9 +106,17 @@ def _read_text(path: PathLike) -> str:
                      path=os.fspath(path)) from None
 
 
+def _cleaned(header: Sequence[str], rows: Sequence[Sequence[str]], clean: bool
+             ) -> tuple[list[str], list[list[str]]]:
+  """Header and rows through `clean_cell` when ``clean`` (see module docstring)."""
+  if not clean:
+    return list(header), [list(r) for r in rows]
+  return [clean_cell(h) for h in header], [[clean_cell(c) for c in r] for r in rows]
+
+
 def _table_from_records(records: Sequence[tuple[int, list[str]]], *, path: str,
                         table_id: str, allow_empty: bool, strict_header: bool,
-                        caption: str = "") -> Table:
+                        caption: str = "", clean: bool = True) -> Table:
   """A table from (line, cells) records: the first is the header."""
   if not records:
     raise TableError("empty file; expected a header line and at least one row",
@@ -116,7 +134,8 @@ def _table_from_records(records: Sequence[tuple[int, list[str]]], *, path: str,
       raise TableError(
           f"row has {len(row)} cells; expected {len(header)} (the header's)",
           path=path, line=line)
-  return Table.from_rows(table_id, header, [r for _, r in body], caption=caption,
+  header, rows = _cleaned(header, [r for _, r in body], clean)
+  return Table.from_rows(table_id, header, rows, caption=caption,
                          fix_header=not strict_header, path=path)
 
 
@@ -138,7 +157,8 @@ def _csv_records(path: PathLike, **fmt: Any) -> list[tuple[int, list[str]]]:
 
 
 def load_wtq_csv(path: PathLike, table_id: str | None = None, *,
-                 strict_header: bool = False, allow_empty: bool = False) -> Table:
+                 strict_header: bool = False, allow_empty: bool = False,
+                 clean: bool = True) -> Table:
   """Loads one official WTQ table: ``csv/20N-csv/M.csv`` (or its ``.tsv``).
 
   Args:
@@ -147,21 +167,24 @@ def load_wtq_csv(path: PathLike, table_id: str | None = None, *,
     strict_header: raise on blank or duplicate header names instead of
       renaming them (``column_3``, ``Year_2``).
     allow_empty: accept a table with a header and no rows.
+    clean: clean the cells (module docstring); False keeps them as read.
 
   Returns:
     The table, column types inferred from the cells.
   """
   if os.fspath(path).endswith(".tsv"):
     return load_wtq_tsv(path, table_id, strict_header=strict_header,
-                        allow_empty=allow_empty)
+                        allow_empty=allow_empty, clean=clean)
   p = os.fspath(path)
   records = _csv_records(p, escapechar="\\", doublequote=True)
   return _table_from_records(records, path=p, table_id=table_id or wtq_table_id(p),
-                             allow_empty=allow_empty, strict_header=strict_header)
+                             allow_empty=allow_empty, strict_header=strict_header,
+                             clean=clean)
 
 
 def load_wtq_tsv(path: PathLike, table_id: str | None = None, *,
-                 strict_header: bool = False, allow_empty: bool = False) -> Table:
+                 strict_header: bool = False, allow_empty: bool = False,
+                 clean: bool = True) -> Table:
   r"""Loads WTQ's tab-separated table variant (``\n``, ``\p``, ``\\`` escapes)."""
   p = os.fspath(path)
   text = _read_text(p)
@@ -172,7 +195,8 @@ def load_wtq_tsv(path: PathLike, table_id: str | None = None, *,
       continue
     records.append((i, [wtq_unescape(c) for c in line.split("\t")]))
   return _table_from_records(records, path=p, table_id=table_id or wtq_table_id(p),
-                             allow_empty=allow_empty, strict_header=strict_header)
+                             allow_empty=allow_empty, strict_header=strict_header,
+                             clean=clean)
 
 
 def _wtq_sort_key(path: pathlib.Path) -> tuple[int, int, str]:
@@ -192,18 +216,19 @@ def wtq_table_paths(root: PathLike) -> list[pathlib.Path]:
 
 
 def iter_wtq_tables(root: PathLike, *, on_error: str = "raise",
-                    stats: LoadStats | None = None) -> Iterator[Table]:
+                    stats: LoadStats | None = None, clean: bool = True) -> Iterator[Table]:
   """Every official WTQ table under ``root`` (the folder holding ``csv/``), in order.
 
   Args:
     root: e.g. ``../shared/data/wtq/official``.
     on_error: "raise" (default) or "skip" a table that doesn't load.
     stats: counts loaded and skipped tables, if given.
+    clean: clean the cells (module docstring).
   """
   _check_on_error(on_error)
   for path in wtq_table_paths(root):
     try:
-      table = load_wtq_csv(path)
+      table = load_wtq_csv(path, clean=clean)
     except InputError as e:
       if on_error == "raise":
         raise
@@ -254,7 +279,7 @@ def load_wtq_questions(path: PathLike, *, on_error: str = "raise",
 
 
 def load_tabfact_csv(path: PathLike, table_id: str | None = None, *,
-                     strict_header: bool = False) -> Table:
+                     strict_header: bool = False, clean: bool = True) -> Table:
   """A TabFact table: ``all_csv/1-10121127-1.html.csv``, ``#``-separated, no quoting.
 
   The table id defaults to the name without ``.html.csv`` ('1-10121127-1').
@@ -267,12 +292,12 @@ def load_tabfact_csv(path: PathLike, table_id: str | None = None, *,
   tid = table_id or (name[:-len(".html.csv")] if name.endswith(".html.csv")
                      else name.split(".")[0])
   return _table_from_records(records, path=p, table_id=tid, allow_empty=False,
-                             strict_header=strict_header)
+                             strict_header=strict_header, clean=clean)
 
 
 def load_csv(path: PathLike, table_id: str | None = None, *, delimiter: str = ",",
              strict_header: bool = False, allow_empty: bool = False,
-             caption: str = "") -> Table:
+             caption: str = "", clean: bool = True) -> Table:
   """A user's CSV file: RFC 4180 (``""`` inside quotes), first record the header.
 
   Args:
@@ -282,6 +307,7 @@ def load_csv(path: PathLike, table_id: str | None = None, *, delimiter: str = ",
     strict_header: raise on blank/duplicate header names instead of renaming.
     allow_empty: accept a header with no rows.
     caption: optional caption.
+    clean: clean the cells (module docstring).
 
   Raises:
     TableError: a ragged row (names path:line), an empty file, a bad header.
@@ -291,7 +317,7 @@ def load_csv(path: PathLike, table_id: str | None = None, *, delimiter: str = ",
   return _table_from_records(records, path=p,
                              table_id=table_id or pathlib.Path(p).name.split(".")[0],
                              allow_empty=allow_empty, strict_header=strict_header,
-                             caption=caption)
+                             caption=caption, clean=clean)
 
 
 def _get_field(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], *,
@@ -352,7 +378,7 @@ def _cell(value: Any) -> str:
 
 
 def _user_table(obj: dict[str, Any], path: str, line: int, *,
-                strict_header: bool, allow_empty: bool) -> Table:
+                strict_header: bool, allow_empty: bool, clean: bool = True) -> Table:
   table_id = _get_field(obj, "table_id", (str, int), path=path, line=line)
   header = _get_field(obj, "header", list, path=path, line=line)
   rows = _get_field(obj, "rows", list, path=path, line=line)
@@ -382,8 +408,9 @@ def _user_table(obj: dict[str, Any], path: str, line: int, *,
       raise InputError(f"types {types!r}; expected each of "
                        f"{[t.value for t in ColumnType]}", path=path, line=line,
                        field="types") from None
+  header, body = _cleaned([_cell(h) for h in header], body, clean)
   try:
-    return Table.from_rows(str(table_id), [_cell(h) for h in header], body,
+    return Table.from_rows(str(table_id), header, body,
                            types=types, caption=str(obj.get("caption") or ""),
                            fix_header=not strict_header, path=path)
   except TableError as e:
@@ -393,7 +420,7 @@ def _user_table(obj: dict[str, Any], path: str, line: int, *,
 
 def load_jsonl(path: PathLike, *, on_error: str = "raise",
                stats: LoadStats | None = None, strict_header: bool = False,
-               allow_empty: bool = False) -> Iterator[Table]:
+               allow_empty: bool = False, clean: bool = True) -> Iterator[Table]:
   """A user's tables, one JSON object per line.
 
   Each line: ``{"table_id": "t1", "header": ["a", "b"], "rows": [["1", "x"]]}``
@@ -407,10 +434,11 @@ def load_jsonl(path: PathLike, *, on_error: str = "raise",
     stats: counts loaded and skipped lines, if given.
     strict_header: raise on blank/duplicate header names instead of renaming.
     allow_empty: accept tables without rows.
+    clean: clean the cells (module docstring).
   """
   return _jsonl_tables(
       path, lambda o, p, i: _user_table(o, p, i, strict_header=strict_header,
-                                        allow_empty=allow_empty),
+                                        allow_empty=allow_empty, clean=clean),
       on_error, stats)
 
 
@@ -439,7 +467,7 @@ def _checked_type(hint: ColumnType, cells: Sequence[str]) -> ColumnType:
   return infer_type(cells)
 
 
-def _squall_table(obj: dict[str, Any], path: str, line: int) -> Table:
+def _squall_table(obj: dict[str, Any], path: str, line: int, clean: bool = True) -> Table:
   table_id = str(_get_field(obj, "table_id", (str, int), path=path, line=line))
   headers = _get_field(obj, "headers", list, path=path, line=line)
   types = _get_field(obj, "types", list, path=path, line=line)
@@ -469,8 +497,8 @@ def _squall_table(obj: dict[str, Any], path: str, line: int) -> Table:
     if len(col) != n:
       raise TableError(f"column {header[j]!r} has {len(col)} cells; expected {n}",
                        path=path, line=line, field="contents")
-  rows = [list(r) for r in zip(*columns)]
   col_types = [_checked_type(h, c) for h, c in zip(hints, columns)]
+  header, rows = _cleaned(header, [list(r) for r in zip(*columns)], clean)
   try:
     return Table.from_rows(table_id, header, rows, types=col_types, path=path)
   except TableError as e:
@@ -479,7 +507,7 @@ def _squall_table(obj: dict[str, Any], path: str, line: int) -> Table:
 
 
 def load_squall_jsonl(path: PathLike, *, on_error: str = "raise",
-                      stats: LoadStats | None = None) -> Iterator[Table]:
+                      stats: LoadStats | None = None, clean: bool = True) -> Iterator[Table]:
   """Tables in SQUALL/TAPEX typed form (``../shared/data/wtq/tables.jsonl``).
 
   Each line has ``headers``, ``types``, ``contents`` (per column a list of
@@ -491,5 +519,6 @@ def load_squall_jsonl(path: PathLike, *, on_error: str = "raise",
     path: the JSONL file.
     on_error: "raise" (default) or "skip" a corrupt line (counted in stats).
     stats: counts loaded and skipped lines, if given.
+    clean: clean the cells (module docstring).
   """
-  return _jsonl_tables(path, _squall_table, on_error, stats)
+  return _jsonl_tables(path, lambda o, p, i: _squall_table(o, p, i, clean), on_error, stats)

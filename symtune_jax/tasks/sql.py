@@ -31,6 +31,13 @@ dropped before the query runs, so SeqIO never trims an input and every target
 is the answer on the rows the model sees (a check fails the dataset if the
 run's length is shorter).
 
+Evaluation tables: no table that an evaluation task of the project reads
+(WTQ dev and test, SQA / WikiSQL / TabFact evaluation splits where their roots
+are set) is used, nor any listed in the file of the Gin setting
+``symtune.settings.sql_exclude_tables`` (one table id per line); see
+`symtune_jax.sql.table_sources`. ``configure(exclude_eval_tables=False)``
+turns the first off (for measurements only).
+
 Registration is cheap: nothing is loaded until a dataset is requested.
 """
 
@@ -69,6 +76,7 @@ class Settings:
   wtq_root: str | None = None
   squall: str | None = None
   max_input_length: int | None = None  # None: the inputs_length setting
+  exclude_eval_tables: bool = True
   config: sql_examples.ExampleConfig = dataclasses.field(
       default_factory=sql_examples.ExampleConfig)
 
@@ -81,7 +89,8 @@ def configure(*, seed: int | None = None, num_examples: Mapping[str, int] | None
               wtq_root: str | os.PathLike | None = None,
               squall: str | os.PathLike | None = None,
               config: sql_examples.ExampleConfig | None = None,
-              max_input_length: int | None = None) -> Settings:
+              max_input_length: int | None = None,
+              exclude_eval_tables: bool | None = None) -> Settings:
   """Changes what the task generates (before its dataset is built); returns the settings.
 
   ``max_input_length`` (tokens, EOS included) overrides the one in ``config``.
@@ -100,6 +109,8 @@ def configure(*, seed: int | None = None, num_examples: Mapping[str, int] | None
       _SETTINGS.squall = os.fspath(squall)
     if config is not None:
       _SETTINGS.config = config
+    if exclude_eval_tables is not None:
+      _SETTINGS.exclude_eval_tables = bool(exclude_eval_tables)
     if max_input_length is not None:
       if int(max_input_length) < 16:
         raise ValueError(f"max_input_length = {max_input_length}; expected >= 16 tokens")
@@ -139,8 +150,10 @@ def _builder_for(max_length: int, vocab_spec: str, wtq_root: str
   if sql_examples.uses_shipped_sample(wtq_root=_SETTINGS.wtq_root, squall=_SETTINGS.squall):
     _warn_sample_once()
   load_stats = sql_examples.TableLoadStats()
+  # Evaluation tables and the sql_exclude_tables setting's ids are left out.
   tables = sql_examples.load_tables(wtq_root=_SETTINGS.wtq_root, squall=_SETTINGS.squall,
-                                    stats=load_stats)
+                                    stats=load_stats,
+                                    exclude_eval=_SETTINGS.exclude_eval_tables)
   config = dataclasses.replace(_SETTINGS.config, max_input_length=max_length)
   return sql_examples.ExampleBuilder(
       tables, config, length_fn=truncate.vocab_length_fn(vocab.get_vocabulary()),

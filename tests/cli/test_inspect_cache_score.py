@@ -185,3 +185,31 @@ def test_classify_names():
   c = score_cmd.classify("symtune_eval_bbh_navigate_v1-001000.jsonl")
   assert (c.task, c.kind, c.mode) == ("symtune_eval_bbh_navigate_v1", "eval", "001000")
   assert score_cmd.classify("symtune_eval_bbh_navigate_v1-metrics.jsonl") is None
+
+
+def _dead_pid() -> int:
+  import subprocess  # pylint: disable=g-import-not-at-top
+  import sys  # pylint: disable=g-import-not-at-top
+  proc = subprocess.Popen([sys.executable, "-c", "pass"])
+  proc.wait()
+  return proc.pid
+
+
+def test_cache_removes_temp_folders_a_killed_run_left(tmp_path):
+  from symtune_jax.cli import cache as cache_cmd  # pylint: disable=g-import-not-at-top
+  out = tmp_path / "cache"
+  dead, alive = _dead_pid(), os.getpid()
+  stale = out / f".tmp-symtune_eval_wtq_qa_v1-{dead}-abc"
+  other_run = out / f".tmp-symtune_eval_wtq_qa_v1-{alive}-xyz"
+  old = out / f".old-symtune_eval_wtq_qa_v1-{dead}-q"
+  for d in (stale, other_run, old):
+    (d / "sub").mkdir(parents=True)
+  # A kill between the two renames: the cache folder is missing, its old copy aside.
+  cache_cmd.clean_stale(str(out / "symtune_eval_wtq_qa_v1"))
+  assert sorted(os.listdir(out)) == sorted(["symtune_eval_wtq_qa_v1", other_run.name])
+  assert (out / "symtune_eval_wtq_qa_v1" / "sub").is_dir()  # the old cache put back
+  old.mkdir()
+  stale.mkdir()
+  assert cli.main(["cache", "symtune_eval_wtq_qa_v1", "--out", str(out), "--split", "test",
+                   "--max-examples", "2", "--overwrite"]) == 0
+  assert sorted(os.listdir(out)) == sorted(["symtune_eval_wtq_qa_v1", other_run.name])

@@ -45,7 +45,7 @@ def test_answers_match_the_truncated_table_the_model_sees(sample_tables):
   for i in range(60):
     e = builder.example(0, "train", i)
     table = by_id[e["table_id"]]
-    kept = [r for r in table.rows if f" : {' | '.join(r)}" in e["inputs"]]
+    kept = _rows_shown(table, e["inputs"])
     truncated += len(kept) < table.num_rows
     fresh = Table(table_id="fresh", header=table.header, rows=tuple(kept), types=table.types)
     assert ex.execute(fresh, e["sql"]).text == e["targets"], e["sql"]
@@ -101,7 +101,11 @@ def test_bad_config():
 
 
 def _rows_shown(table, inputs):
-  return [r for r in table.rows if f" : {' | '.join(r)}" in inputs]
+  # TAPEX strips the text's end: a last row whose last cell is empty ends in ' |'.
+  def shown(r):
+    key = f" : {' | '.join(r)}"
+    return key in inputs or (key.rstrip() + "\n") in inputs or inputs.endswith(key.rstrip())
+  return [r for r in table.rows if shown(r)]
 
 
 @pytest.mark.parametrize("limit,allowance", [(2048, 128), (300, 0)])
