@@ -34,7 +34,9 @@ import pathlib
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
+from symtune_jax import settings
 from symtune_jax.errors import InputError, SymtuneError
+from symtune_jax.symbols import release_files
 from symtune_jax.symbols.examples import LabelledSplit, Record, make_split
 
 MAX_EXAMPLES = 25_000
@@ -409,10 +411,117 @@ def tfds_source(spec: TfdsSpec | str, data_dir: str | None = None,
   def count(split: str) -> int:
     import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
 
-    builder = tfds.builder(spec.tfds_name, data_dir=resolved_dir())
-    return builder.info.splits[spec.tfds_split(split)].num_examples
+    try:
+      builder = tfds.builder(spec.tfds_name, data_dir=resolved_dir())
+      return builder.info.splits[spec.tfds_split(split)].num_examples
+    except Exception as e:  # KeyError('splits is empty') when the data is not prepared
+      raise SymtuneError(
+          f"TFDS dataset {spec.tfds_name!r} split {spec.tfds_split(split)!r} is not prepared "
+          f"in {resolved_dir() or 'the default TFDS data dir'} ({type(e).__name__}: {e}). "
+          f"Prepare it with `tfds build {spec.tfds_name}` on a machine with network, and set "
+          f"${TFDS_DIR_ENV}.") from None
 
   return ClassificationSource(
       name=spec.name, text_fields=spec.text_fields, label_names=spec.label_names, load_fn=load,
       instruction=spec.instruction, max_examples=max_examples, count_fn=count,
       cache_token=resolved_dir)
+
+
+# ---------------------------------------------------------------- release files, else TFDS
+
+# The paper's 22 tuning datasets: the 18 TFDS builders, Rotten Tomatoes (files
+# only) and TweetEval irony / offensive / sentiment (`tweeteval_source`).
+FILE_TUNING_DATASETS = tuple(s.name for s in TFDS_SPECS) + ("rotten_tomatoes",)
+# The held-out ICL datasets read from release files only (no TFDS builder).
+FILE_ICL_DATASETS = ("subj",) + tuple(f"raft_{t}" for t in release_files.RAFT_TASKS)
+
+
+def setting_name(dataset: str) -> str:
+  """The settings key of a dataset's root: "rte" -> "rte_root", "raft_x" -> "raft_root"."""
+  return "raft_root" if dataset.startswith("raft_") else f"{dataset}_root"
+
+
+def data_origin(dataset: str) -> tuple[str, str]:
+  """Where a dataset is read from now: ("files", root) or ("tfds", builder) or ("missing", why).
+
+  Example: data_origin("rte") -> ("files", "../shared/data/rte") on a developer checkout.
+  """
+  root, origin = settings.resolve(setting_name(dataset))
+  if root is not None:
+    return "files", f"{root} ({origin})"
+  if dataset in TFDS_SPECS_BY_NAME:
+    return "tfds", TFDS_SPECS_BY_NAME[dataset].tfds_name
+  return "missing", f"no files: {settings.how_to_set(setting_name(dataset))}"
+
+
+def dataset_source(name: str) -> ClassificationSource:
+  """A dataset read from its release files when its root is known, else from TFDS.
+
+  The root is the setting `setting_name(name)` (Gin ``symtune.settings.<name>_root``,
+  a flag, ``$SYMTUNE_<NAME>_ROOT`` or ``../shared/data/<name>``), resolved each time
+  the data is loaded, so `settings.override` in tests and Gin bindings made after
+  import take effect. Without a root: the TFDS builder of `TFDS_SPECS` if there is
+  one; Rotten Tomatoes, SUBJ and RAFT have none and need their files. Every
+  failure names the dataset and what to set.
+
+  Args:
+    name: a name in `release_files.READERS` (e.g. "rte", "subj", "raft_overruling").
+  """
+  if name not in release_files.READERS:
+    raise InputError(f"unknown dataset {name!r}; known: {sorted(release_files.READERS)}",
+                     field="dataset")
+  fmt = release_files.READERS[name]
+  key = setting_name(name)
+  tfds_spec = TFDS_SPECS_BY_NAME.get(name)
+  tfds = tfds_source(tfds_spec) if tfds_spec else None
+  instruction = fmt.instruction or (tfds_spec.instruction if tfds_spec else None)
+
+  def help_text() -> str:
+    return f"expected {fmt.layout}; {settings.how_to_set(key)}"
+
+  def root() -> pathlib.Path | None:
+    return settings.resolve(key)[0]
+
+  def read(split: str) -> list[Record]:
+    where = root()
+    if where is None:
+      raise SymtuneError(f"dataset {name!r}: no data. Point it at its release files "
+                         f"({help_text()})")
+    if not where.is_dir():
+      raise InputError(f"dataset {name!r}: {key} is not a folder ({help_text()})",
+                       path=str(where))
+    try:
+      return fmt.read(where, split)
+    except InputError as e:
+      raise InputError(f"{e} [dataset {name!r} from {key} = {where} "
+                       f"({settings.resolve(key)[1]}); {help_text()}]") from None
+
+  def load(split: str) -> Iterable[Record]:
+    if root() is None and tfds is not None:
+      try:
+        yield from tfds.load_fn(split)
+      except SymtuneError as e:
+        raise SymtuneError(f"dataset {name!r}: no release files ({help_text()}), and "
+                           f"from TFDS: {e}") from None
+      return
+    yield from read(split)
+
+  def count(split: str) -> int:
+    if root() is None and tfds is not None:
+      try:
+        return tfds.count_fn(split)
+      except SymtuneError as e:
+        raise SymtuneError(f"dataset {name!r}: no release files ({help_text()}), and "
+                           f"from TFDS: {e}") from None
+    return len(_load(source, split, False, source.cache_token()).records)
+
+  def token() -> Hashable:
+    where = root()
+    return ("files", str(where)) if where is not None else ("tfds", tfds.cache_token()
+                                                             if tfds else None)
+
+  source = ClassificationSource(
+      name=name, text_fields=fmt.text_fields, label_names=fmt.label_names, load_fn=load,
+      splits=fmt.splits,
+      instruction=instruction, count_fn=count, cache_token=token)
+  return source

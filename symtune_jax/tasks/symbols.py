@@ -78,15 +78,36 @@ MAX_PER_DATASET = 25_000
 ALGORITHMIC_SIZES = {"train": 100_000, "validation": 1_000, "test": 1_000}
 
 TWEETEVAL_TUNING = ("irony", "offensive", "sentiment")
+# Tuning datasets read from their release files (else TFDS): the 18 TFDS
+# builders and Rotten Tomatoes. With the three TweetEval ones: the paper's 22.
+FILE_TUNING = sources.FILE_TUNING_DATASETS
 # Which source split feeds the task's (train, validation) splits. The TweetEval
 # sentiment copy has no train split: tune on val, validate on test.
 _TUNING_SPLITS: dict[str, tuple[str, str]] = {"tweeteval_sentiment": ("validation", "test")}
-TWEETEVAL_HELD_OUT = ("hate", "stance_abortion", "stance_atheism", "stance_climate",
-                      "stance_feminist", "stance_hillary", "irony", "offensive")
-# Evaluation-only TweetEval tasks that are also tuning sources: a run evaluating
-# on them should tune on `symtune_symbol_tuning_heldout_mix`, which leaves them out.
+
+# The paper's 11 held-out ICL tasks (Wei et al. 2023, the `symtune_icl_eval_mix`).
+ICL_HELD_OUT = ("subj", "tweeteval_hate", "tweeteval_stance_abortion",
+                "tweeteval_stance_atheism", "tweeteval_stance_feminist",
+                "tweeteval_stance_hillary", "raft_ade_corpus_v2", "raft_overruling",
+                "raft_semiconductor_org_types", "raft_terms_of_service",
+                "raft_twitter_complaints")
+# Also registered, outside the paper's suite and the eval mixture: the fifth
+# stance topic, and irony / offensive, which are tuning datasets in the paper
+# (evaluate on them only after tuning on `symtune_symbol_tuning_heldout_mix`).
+ICL_EXTRA = ("tweeteval_stance_climate", "tweeteval_irony", "tweeteval_offensive")
+TWEETEVAL_HELD_OUT = tuple(d[len("tweeteval_"):] for d in ICL_HELD_OUT + ICL_EXTRA
+                           if d.startswith("tweeteval_"))
+# TweetEval tasks that are tuning datasets and have ICL tasks too: left out of
+# `symtune_symbol_tuning_heldout_mix`.
 TUNING_AND_HELD_OUT = tuple(t for t in TWEETEVAL_TUNING if t in TWEETEVAL_HELD_OUT)
+# Task split -> source split of the ICL queries, where it is not the same name.
+# RAFT only has its 50 labelled training rows: the task's test split asks each of
+# them, with exemplars from the other 49 (never the query itself).
+_ICL_SPLITS: dict[str, dict[str, str]] = {
+    **{d: {"test": "train"} for d in ICL_HELD_OUT if d.startswith("raft_")}}
+_DEFAULT_ICL_SPLITS = {"validation": "validation", "test": "test"}
 ICL_EVAL_MIXTURE = "symtune_icl_eval_mix"
+LIST_FUNCTIONS_MIXTURE = "symtune_bigbench_list_functions_mix"
 
 TUNING_SOURCES: dict[str, sources.ClassificationSource] = {}
 ICL_SOURCES: dict[str, sources.ClassificationSource] = {}
@@ -207,9 +228,19 @@ def icl_task_name(dataset: str, setting: str) -> str:
 
 
 def add_icl_task(source: sources.ClassificationSource, setting: str,
-                 k: int = prompts.EVAL_K) -> str:
-  """Registers `symtune_icl_<source.name>_<setting>_v1`; returns its name."""
+                 k: int = prompts.EVAL_K, splits: dict[str, str] | None = None) -> str:
+  """Registers `symtune_icl_<source.name>_<setting>_v1`; returns its name.
+
+  Args:
+    source: the classification data.
+    setting: one of `prompts.EVAL_SETTINGS`.
+    k: exemplars per class.
+    splits: task split -> source split of the queries (default validation and
+      test). Exemplars come from the source's train split; when the queries do
+      too, a query is never its own exemplar.
+  """
   ICL_SOURCES[source.name] = source
+  split_map = dict(splits or _DEFAULT_ICL_SPLITS)
 
   def dataset_fn(split: str, shuffle_files: bool, seed: int | None = None):
     del shuffle_files, seed
@@ -217,15 +248,31 @@ def add_icl_task(source: sources.ClassificationSource, setting: str,
                                  length_fn=prompt_length_fn())
     # The rng key leaves out the setting: all settings share exemplars.
     return _from_generator(lambda: _classification_prompts(
-        source, split, "train", config, f"icl/{split}"))
+        source, split_map[split], "train", config, f"icl/{split}"))
 
   return registry.add_task(
       icl_task_name(source.name, setting),
-      source=seqio.FunctionDataSource(dataset_fn, splits=("validation", "test")),
+      source=seqio.FunctionDataSource(dataset_fn, splits=tuple(split_map)),
       preprocessors=_preprocessors(),
       output_features=vocab.output_features(),
       postprocess_fn=icl.symbol_to_class,
       metric_fns=[icl.accuracy])
+
+
+def icl_source(dataset: str) -> sources.ClassificationSource:
+  """The source of an ICL dataset name ("tweeteval_hate", "subj", "raft_overruling")."""
+  if dataset.startswith("tweeteval_"):
+    return sources.tweeteval_source(dataset[len("tweeteval_"):])
+  return sources.dataset_source(dataset)
+
+
+def add_icl_tasks(dataset: str) -> list[str]:
+  """The four settings of a dataset, plus `flipped` when it is binary."""
+  source = icl_source(dataset)
+  settings = [s for s in prompts.EVAL_SETTINGS if s != "flipped"]
+  if source.num_classes == 2:
+    settings.append("flipped")
+  return [add_icl_task(source, s, splits=_ICL_SPLITS.get(dataset)) for s in settings]
 
 
 # ---------------------------------------------------------------- algorithmic
@@ -275,8 +322,9 @@ def _algorithmic_dataset_fn(make: Callable[[str], Iterator[dict]]):
 # ---------------------------------------------------------------- BIG-bench
 
 
-def _bigbench_list_function_examples() -> Iterator[dict]:
-  for task in bigbench.load_list_functions(bigbench.bigbench_root()):
+def _bigbench_list_function_examples(names: tuple[str, ...] = bigbench.PAPER_LIST_FUNCTIONS
+                                     ) -> Iterator[dict]:
+  for task in bigbench.load_list_functions(bigbench.bigbench_root(), names):
     for i in range(len(task.examples)):
       rng = prompts.example_rng(SEED, f"bigbench_list_functions/{task.name}", i)
       inputs, target = bigbench.list_function_prompt(task, i, rng)
@@ -298,6 +346,21 @@ def _bigbench_dataset_fn(make: Callable[[], Iterator[dict]]):
   return dataset_fn
 
 
+def list_function_task_name(function: str) -> str:
+  """"c001" -> "symtune_bigbench_list_functions_c001_v1"."""
+  return f"symtune_bigbench_list_functions_{function}_v1"
+
+
+def _add_list_function_task(name: str, functions: tuple[str, ...]) -> str:
+  return registry.add_task(
+      name,
+      source=seqio.FunctionDataSource(
+          _bigbench_dataset_fn(lambda: _bigbench_list_function_examples(functions)),
+          splits=("test",)),
+      preprocessors=_preprocessors(), output_features=vocab.output_features(),
+      postprocess_fn=icl.extract_list, metric_fns=[icl.exact_match])
+
+
 # ---------------------------------------------------------------- registration
 
 
@@ -306,23 +369,19 @@ def register() -> None:
   offline = [add_tuning_task(sources.tweeteval_source(t),
                              _TUNING_SPLITS.get(f"tweeteval_{t}", ("train", "validation")))
              for t in TWEETEVAL_TUNING]
-  tfds_tasks = [add_tuning_task(sources.tfds_source(spec)) for spec in sources.TFDS_SPECS]
+  file_tasks = [add_tuning_task(sources.dataset_source(d)) for d in FILE_TUNING]
   for name in ("symtune_symbol_tuning_v1", "symtune_symbol_tuning_mix"):
     registry.add_mixture(name, [(t, _capped_rate) for t in offline])
   registry.add_mixture("symtune_symbol_tuning_full_mix",
-                       [(t, _capped_rate) for t in tfds_tasks + offline])
+                       [(t, _capped_rate) for t in file_tasks + offline])
 
-  heldout = [t for t in tfds_tasks + offline
+  heldout = [t for t in file_tasks + offline
              if not any(t == tuning_task_name(f"tweeteval_{h}") for h in TUNING_AND_HELD_OUT)]
   registry.add_mixture("symtune_symbol_tuning_heldout_mix", [(t, _capped_rate) for t in heldout])
 
-  icl_tasks = []
-  for t in TWEETEVAL_HELD_OUT:
-    source = sources.tweeteval_source(t)
-    settings = [s for s in prompts.EVAL_SETTINGS if s != "flipped"]
-    if source.num_classes == 2:
-      settings.append("flipped")
-    icl_tasks += [add_icl_task(source, setting) for setting in settings]
+  icl_tasks = [n for d in ICL_HELD_OUT for n in add_icl_tasks(d)]
+  for d in ICL_EXTRA:
+    add_icl_tasks(d)
   # Uniform: T5X evaluates (and reports) every task of an eval mixture separately.
   registry.add_mixture(ICL_EVAL_MIXTURE, icl_tasks, default_rate=1.0)
 
@@ -340,12 +399,10 @@ def register() -> None:
                                       num_input_examples=ALGORITHMIC_SIZES),
       preprocessors=_preprocessors(), output_features=vocab.output_features(),
       postprocess_fn=icl.symbol_to_class, metric_fns=[icl.accuracy])
-  registry.add_task(
-      "symtune_bigbench_list_functions_v1",
-      source=seqio.FunctionDataSource(_bigbench_dataset_fn(_bigbench_list_function_examples),
-                                      splits=("test",)),
-      preprocessors=_preprocessors(), output_features=vocab.output_features(),
-      postprocess_fn=icl.extract_list, metric_fns=[icl.exact_match])
+  _add_list_function_task("symtune_bigbench_list_functions_v1", bigbench.PAPER_LIST_FUNCTIONS)
+  per_function = [_add_list_function_task(list_function_task_name(f), (f,))
+                  for f in bigbench.PAPER_LIST_FUNCTIONS]
+  registry.add_mixture(LIST_FUNCTIONS_MIXTURE, per_function, default_rate=1.0)
   registry.add_task(
       "symtune_bigbench_simp_turing_concept_v1",
       source=seqio.FunctionDataSource(_bigbench_dataset_fn(_bigbench_stc_examples),
