@@ -15,10 +15,15 @@ Provided sources:
     copy), else the small slice shipped in `symtune_jax/data/tweeteval_sample`
     -- the same on every machine, so example i of a task does not depend on
     what happens to sit beside the checkout.
-  * The paper's tuning datasets that TensorFlow Datasets has (`TFDS_SPECS`,
-    18 of 22), loaded with `tfds.load(..., download=False)` from
-    `$SYMTUNE_TFDS_DIR` (or TFDS's default data dir). Not in TFDS: Rotten
-    Tomatoes (add it with `from_records`) and TweetEval (read from files).
+  * Every other tuning dataset of the paper and the held-out SUBJ and RAFT
+    tasks (`dataset_source`): read from the official release files
+    (`release_files.READERS`) when the dataset's root is known (setting
+    ``<dataset>_root``: Gin, flag, ``$SYMTUNE_<DATASET>_ROOT`` or
+    ``../shared/data/<dataset>``), else, for the 18 TensorFlow Datasets has
+    (`TFDS_SPECS`), with `tfds.load(..., download=False)` from
+    `$SYMTUNE_TFDS_DIR` (or TFDS's default data dir). Rotten Tomatoes, SUBJ
+    and RAFT have no TFDS builder. A dataset with neither is an error naming
+    it and the setting to set.
 
 Every source caps each split at `max_examples` (25k, the paper's cap), taking
 the first records in file order. TFDS test splits without gold labels
@@ -354,7 +359,7 @@ TFDS_SPECS: tuple[TfdsSpec, ...] = (
 )
 TFDS_SPECS_BY_NAME = {s.name: s for s in TFDS_SPECS}
 NOT_IN_TFDS = {
-    "rotten_tomatoes": "not a TFDS builder; add it with sources.from_records",
+    "rotten_tomatoes": "not a TFDS builder; read from its files (dataset_source)",
     "tweeteval_irony": "read from files (tweeteval_source)",
     "tweeteval_offensive": "read from files (tweeteval_source)",
     "tweeteval_sentiment": "read from files (tweeteval_source)",

@@ -2,47 +2,56 @@
 
 Registered (all cheap: data is read when a dataset is built):
 
-Tuning
+Tuning (the paper's 22 datasets)
   symtune_symbol_tuning_<dataset>_v1   one per tuning dataset: TweetEval irony,
-      offensive, sentiment (files) and the 18 TFDS datasets (see
-      `symbols.sources.TFDS_SPECS`). Splits: train (queries and exemplars from
-      the training data), validation (queries from held-out data, exemplars
-      from the training data).
+      offensive, sentiment (TweetEval files) and the 19 of `FILE_TUNING` (the
+      18 TFDS datasets of `symbols.sources.TFDS_SPECS` and Rotten Tomatoes),
+      read from their official release files (`symbols.release_files`) when
+      their root is known -- ``symtune.settings.<dataset>_root``,
+      ``$SYMTUNE_<DATASET>_ROOT`` or ``../shared/data/<dataset>`` -- else from
+      TFDS (Rotten Tomatoes has no TFDS builder). Splits: train (queries and
+      exemplars from the training data), validation (queries from held-out
+      data, exemplars from the training data).
   symtune_symbol_tuning_v1 (mixture; alias symtune_symbol_tuning_mix)
-      the datasets available offline (TweetEval irony / offensive /
-      sentiment), examples-proportional with a 25k cap per dataset.
+      TweetEval irony / offensive / sentiment (always available: the shipped
+      sample), examples-proportional with a 25k cap per dataset.
   symtune_symbol_tuning_full_mix
-      all 21 datasets (TFDS + TweetEval). Needs the TFDS data prepared
-      (`tfds build glue/rte ...` on a machine with network) under
-      `$SYMTUNE_TFDS_DIR` or TFDS's default data dir. Rotten Tomatoes is not a
-      TFDS builder: add it with `sources.from_records` and `add_tuning_task`.
+      all 22 datasets. Every dataset needs its files (or prepared TFDS data);
+      a missing one is an error naming it and the setting to set.
   symtune_symbol_tuning_heldout_mix
-      the full mixture without TweetEval irony and offensive (19 datasets):
-      tune on this one when irony / offensive are evaluated as held-out tasks
-      (`symtune_icl_tweeteval_{irony,offensive}_*`), so that evaluation data
-      is never seen in tuning. Needs the TFDS data, like the full mixture.
+      the full mixture without TweetEval irony and offensive (20 datasets), for
+      a run that also evaluates on the irony / offensive ICL tasks.
   symtune_list_functions_v1     list-function DSL (train: tuning functions;
       validation/test: disjoint evaluation functions).
   symtune_binary_concepts_v1    binary-string concepts, symbol labels (train:
       tuning concepts and pool; validation/test: evaluation concepts and pool).
 
-Evaluation (held-out, offline from TweetEval files)
-  symtune_icl_<dataset>_<setting>_v1 for dataset in tweeteval_hate,
-      tweeteval_stance_{abortion,atheism,climate,feminist,hillary},
-      tweeteval_irony and tweeteval_offensive, setting in instr_nl, instr_sym,
-      noinstr_nl, noinstr_sym (k=4 per class, evaluation symbols), and
-      `flipped` for the binary ones (hate, irony, offensive): 35 tasks.
-      Splits validation / test: queries from that split, exemplars from train.
-      Metric: accuracy on the predicted symbol (`evaluation.icl`).
-      Irony and offensive are also tuning sources of symtune_symbol_tuning_v1
-      / _full_mix: evaluating them as held-out means tuning on
-      symtune_symbol_tuning_heldout_mix instead.
+Evaluation: the paper's suite (Wei et al. 2023)
+  symtune_icl_<dataset>_<setting>_v1 for the 11 held-out datasets of
+      `ICL_HELD_OUT`: SUBJ, TweetEval hate, TweetEval stance abortion /
+      atheism / feminist / hillary, RAFT ade_corpus_v2, overruling,
+      semiconductor_org_types, terms_of_service, twitter_complaints; setting
+      in instr_nl, instr_sym, noinstr_nl, noinstr_sym (instruction yes/no x
+      relevant labels yes/no; k=4 per class, evaluation symbols), and
+      `flipped` for the binary ones (SUBJ, hate, ADE, overruling, terms of
+      service, complaints): 50 tasks. Splits: validation / test, queries from
+      that split, exemplars from train; RAFT has only its 50 labelled
+      training rows, so its tasks have one split, test, that asks each row
+      with exemplars drawn from the other 49. Metric: accuracy on the
+      predicted symbol (`evaluation.icl`).
+      Also registered, outside the suite: tweeteval_stance_climate and
+      tweeteval_irony / _offensive (tuning datasets in the paper; evaluate on
+      them only after tuning on symtune_symbol_tuning_heldout_mix).
   symtune_icl_eval_mix
-      every symtune_icl_* task above, uniform rates (T5X reports each task).
-  symtune_bigbench_list_functions_v1, symtune_bigbench_simp_turing_concept_v1
+      the 50 tasks of the 11 held-out datasets, uniform rates (T5X reports
+      each task); `symtune icl-table` prints the paper's table from them.
+  symtune_bigbench_list_functions_<cNNN>_v1, symtune_bigbench_list_functions_mix
+      one task per List Functions function of `bigbench.PAPER_LIST_FUNCTIONS`
+      (20; see there for which) and their mixture; the suite score is the mean
+      of the 20 per-function exact-match scores.
+  symtune_bigbench_list_functions_v1   the same 20 functions in one task.
+  symtune_bigbench_simp_turing_concept_v1   Simple Turing Concepts.
       BIG-bench task.json files under `$SYMTUNE_BIGBENCH_ROOT`; exact match.
-  Not registered: SUBJ and the RAFT tasks of the paper (no data offline);
-  add them with `sources.from_records` and `add_icl_task`.
 
 Length: prompts are built to fit INPUT_LENGTH - 1 tokens (one for EOS)
 counted exactly in the task vocabulary (`vocab.get_vocabulary()`): exemplars
@@ -50,6 +59,8 @@ are dropped, never the query, so SeqIO's trim never cuts a prompt.
 
 TweetEval data: the small slice shipped in the package unless
 `$SYMTUNE_TWEETEVAL_ROOT` names a full copy (same examples on every machine).
+SUBJ and RAFT: ``symtune.settings.subj_root`` / ``raft_root`` (or the env
+vars, or ../shared/data/subj, ../shared/data/raft).
 
 Every example is a pure function of (SEED, dataset, split, index, data).
 """
@@ -86,11 +97,7 @@ FILE_TUNING = sources.FILE_TUNING_DATASETS
 _TUNING_SPLITS: dict[str, tuple[str, str]] = {"tweeteval_sentiment": ("validation", "test")}
 
 # The paper's 11 held-out ICL tasks (Wei et al. 2023, the `symtune_icl_eval_mix`).
-ICL_HELD_OUT = ("subj", "tweeteval_hate", "tweeteval_stance_abortion",
-                "tweeteval_stance_atheism", "tweeteval_stance_feminist",
-                "tweeteval_stance_hillary", "raft_ade_corpus_v2", "raft_overruling",
-                "raft_semiconductor_org_types", "raft_terms_of_service",
-                "raft_twitter_complaints")
+ICL_HELD_OUT = tuple(icl.PAPER_ICL_DATASETS)
 # Also registered, outside the paper's suite and the eval mixture: the fifth
 # stance topic, and irony / offensive, which are tuning datasets in the paper
 # (evaluate on them only after tuning on `symtune_symbol_tuning_heldout_mix`).
