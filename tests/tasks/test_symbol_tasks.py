@@ -179,9 +179,10 @@ def test_bigbench_tasks_on_shared_data(shared_data, monkeypatch):
   assert {_text(e["_task_source"]) for e in examples} == {"c001", "c002"}
 
 
-def test_tfds_tuning_tasks_offline_with_mock_data():
+def test_tfds_tuning_tasks_offline_with_mock_data(tmp_path, monkeypatch):
   import tensorflow_datasets as tfds
-  for dataset in ("rte", "cola", "wic"):  # no fixture: no release files, so TFDS
+  monkeypatch.setenv("SYMTUNE_SHARED_DATA", str(tmp_path))  # no release files: TFDS
+  for dataset in ("rte", "ag_news", "wic"):
     assert sources.data_origin(dataset)[0] == "tfds"
     with tfds.testing.mock_data(num_examples=40):
       task, examples = _take(symbol_tasks.tuning_task_name(dataset), "train", 2)
@@ -303,6 +304,21 @@ def test_full_mixture_builds_from_real_files_and_fixtures(shared_data, testdata,
     for split in ("train", "validation"):
       _, examples = _take(task.name, split, 2)
       _check_classification(task, examples)
+  ds = full.get_dataset(LENGTHS, split="train", shuffle=True, seed=3)
+  got = list(ds.take(8).as_numpy_iterator())
+  assert len(got) == 8 and all(len(ex["targets"]) > 1 for ex in got)
+
+
+def test_full_mixture_builds_from_fixtures():
+  """A fresh clone: every dataset from its fixture in the official format."""
+  full = seqio.get_mixture_or_task("symtune_symbol_tuning_full_mix")
+  assert len(full.tasks) == 22
+  for dataset in symbol_tasks.FILE_TUNING:
+    assert sources.data_origin(dataset)[0] == "files", dataset
+    task = seqio.get_mixture_or_task(symbol_tasks.tuning_task_name(dataset))
+    assert 0 < full.get_rate(task) < 20, dataset
+    _, examples = _take(task.name, "validation", 2)
+    _check_classification(task, examples)
   ds = full.get_dataset(LENGTHS, split="train", shuffle=True, seed=3)
   got = list(ds.take(8).as_numpy_iterator())
   assert len(got) == 8 and all(len(ex["targets"]) > 1 for ex in got)
