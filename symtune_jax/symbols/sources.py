@@ -67,6 +67,10 @@ class ClassificationSource:
     count_fn: split -> number of records before the cap, cheaply, if known.
     cache_token: returns a value that changes when the data location changes
       (so loaded splits are re-read after, e.g., an env var changes).
+    pin: returns this source with its data location resolved now, or None
+      when the location needs no resolving. Call it where the dataset is
+      asked for (SeqIO's dataset_fn): tf.data runs the reading generator in
+      its own threads, where a thread-local `settings.override` is not seen.
   """
   name: str
   text_fields: tuple[str, ...]
@@ -77,6 +81,11 @@ class ClassificationSource:
   max_examples: int | None = MAX_EXAMPLES
   count_fn: Callable[[str], int] | None = None
   cache_token: Callable[[], Hashable] = lambda: None
+  pin: Callable[[], "ClassificationSource"] | None = None
+
+  def pinned(self) -> "ClassificationSource":
+    """This source with its data location fixed (see `pin`)."""
+    return self.pin() if self.pin is not None else self
 
   @property
   def num_classes(self) -> int:
@@ -275,9 +284,18 @@ def tweeteval_source(task: str, root: str | os.PathLike | None = None) -> Classi
     folder, _ = _tweeteval_dirs(where(), task)
     return _count_lines(folder / f"{_TWEETEVAL_SPLIT_FILES[split]}_labels.txt")
 
+  pinned: dict[pathlib.Path, ClassificationSource] = {}
+
+  def pin() -> ClassificationSource:
+    now = where()
+    if now not in pinned:
+      pinned[now] = tweeteval_source(task, now)
+    return pinned[now]
+
   return ClassificationSource(
       name=f"tweeteval_{task}", text_fields=("tweet",), label_names=label_names, load_fn=load,
-      instruction=TWEETEVAL_TASKS[task], count_fn=count, cache_token=lambda: str(where()))
+      instruction=TWEETEVAL_TASKS[task], count_fn=count, cache_token=lambda: str(where()),
+      pin=pin if fixed is None else None)
 
 
 
@@ -459,7 +477,7 @@ def data_origin(dataset: str) -> tuple[str, str]:
   return "missing", f"no files: {settings.how_to_set(setting_name(dataset))}"
 
 
-def dataset_source(name: str) -> ClassificationSource:
+def dataset_source(name: str, root: str | os.PathLike | None = None) -> ClassificationSource:
   """A dataset read from its release files when its root is known, else from TFDS.
 
   The root is the setting `setting_name(name)` (Gin ``symtune.settings.<name>_root``,
@@ -471,6 +489,8 @@ def dataset_source(name: str) -> ClassificationSource:
 
   Args:
     name: a name in `release_files.READERS` (e.g. "rte", "subj", "raft_overruling").
+    root: the dataset's folder; None resolves the setting when the data is read
+      (`ClassificationSource.pinned` resolves it at once).
   """
   if name not in release_files.READERS:
     raise InputError(f"unknown dataset {name!r}; known: {sorted(release_files.READERS)}",
@@ -484,11 +504,13 @@ def dataset_source(name: str) -> ClassificationSource:
   def help_text() -> str:
     return f"expected {fmt.layout}; {settings.how_to_set(key)}"
 
-  def root() -> pathlib.Path | None:
-    return settings.resolve(key)[0]
+  fixed = pathlib.Path(root) if root is not None else None
+
+  def where_now() -> pathlib.Path | None:
+    return fixed if fixed is not None else settings.resolve(key)[0]
 
   def read(split: str) -> list[Record]:
-    where = root()
+    where = where_now()
     if where is None:
       raise SymtuneError(f"dataset {name!r}: no data. Point it at its release files "
                          f"({help_text()})")
@@ -499,10 +521,10 @@ def dataset_source(name: str) -> ClassificationSource:
       return fmt.read(where, split)
     except InputError as e:
       raise InputError(f"{e} [dataset {name!r} from {key} = {where} "
-                       f"({settings.resolve(key)[1]}); {help_text()}]") from None
+                       f"({'given' if fixed else settings.resolve(key)[1]}); {help_text()}]") from None
 
   def load(split: str) -> Iterable[Record]:
-    if root() is None and tfds is not None:
+    if where_now() is None and tfds is not None:
       try:
         yield from tfds.load_fn(split)
       except SymtuneError as e:
@@ -512,7 +534,7 @@ def dataset_source(name: str) -> ClassificationSource:
     yield from read(split)
 
   def count(split: str) -> int:
-    if root() is None and tfds is not None:
+    if where_now() is None and tfds is not None:
       try:
         return tfds.count_fn(split)
       except SymtuneError as e:
@@ -521,12 +543,21 @@ def dataset_source(name: str) -> ClassificationSource:
     return len(_load(source, split, False, source.cache_token()).records)
 
   def token() -> Hashable:
-    where = root()
+    where = where_now()
     return ("files", str(where)) if where is not None else ("tfds", tfds.cache_token()
                                                              if tfds else None)
 
+  def pin() -> ClassificationSource:
+    now = where_now()
+    if now is None or fixed is not None:
+      return source
+    if now not in _PINNED:
+      _PINNED[now] = dataset_source(name, now)
+    return _PINNED[now]
+
+  _PINNED: dict[pathlib.Path, ClassificationSource] = {}
   source = ClassificationSource(
       name=name, text_fields=fmt.text_fields, label_names=fmt.label_names, load_fn=load,
-      splits=fmt.splits,
-      instruction=instruction, count_fn=count, cache_token=token)
+      splits=fmt.splits, instruction=instruction, count_fn=count, cache_token=token,
+      pin=pin if fixed is None else None)
   return source

@@ -206,8 +206,9 @@ def add_tuning_task(source: sources.ClassificationSource,
     del shuffle_files, seed  # examples are fixed by SEED; seqio shuffles later
     query_split = train_split if split == "train" else val_split
     config = prompts.tuning_config(max_length=prompt_budget(), length_fn=prompt_length_fn())
+    data = source.pinned()  # where the data is, resolved in this thread
     return _from_generator(lambda: _classification_prompts(
-        source, query_split, train_split, config, f"tuning/{split}"))
+        data, query_split, train_split, config, f"tuning/{split}"))
 
   return registry.add_task(
       tuning_task_name(source.name),
@@ -253,9 +254,10 @@ def add_icl_task(source: sources.ClassificationSource, setting: str,
     del shuffle_files, seed
     config = prompts.eval_config(setting, source.instruction, k=k, max_length=prompt_budget(),
                                  length_fn=prompt_length_fn())
+    data = source.pinned()  # where the data is, resolved in this thread
     # The rng key leaves out the setting: all settings share exemplars.
     return _from_generator(lambda: _classification_prompts(
-        source, split_map[split], "train", config, f"icl/{split}"))
+        data, split_map[split], "train", config, f"icl/{split}"))
 
   return registry.add_task(
       icl_task_name(source.name, setting),

@@ -279,33 +279,37 @@ def test_list_functions_one_task_per_paper_function():
   assert len(pooled) == 20 * 32  # the 20 paper functions, not all 250
 
 
-def _point_missing_at_fixtures(monkeypatch, shared_data, testdata):
-  """Real files where ../shared/data has them (in full), fixtures for the rest."""
-  monkeypatch.setenv("SYMTUNE_SHARED_DATA", str(shared_data))
-  for name in ("mnli", "snli", "qqp", "paws", "winogrande", "qnli", "piqa", "ag_news"):
-    monkeypatch.setenv(f"SYMTUNE_{name.upper()}_ROOT", str(testdata / "symbol_tuning" / name))
-
-
 def test_full_mixture_builds_from_real_files_and_fixtures(shared_data, testdata, monkeypatch):
-  _point_missing_at_fixtures(monkeypatch, shared_data, testdata)
+  """Real files where ../shared/data has them in full, fixtures (by settings overrides) else.
+
+  `settings.override` is thread-local and tf.data reads in its own threads: the
+  tasks resolve the data location when the dataset is asked for.
+  """
+  from symtune_jax import settings
   monkeypatch.setenv(sources.TWEETEVAL_ENV, str(shared_data / "tweeteval"))
-  full = seqio.get_mixture_or_task("symtune_symbol_tuning_full_mix")
-  assert len(full.tasks) == 22
-  real = {"rte": 2490, "wnli": 635, "cb": 250, "sst2": 25_000, "rotten_tomatoes": 8530,
-          "mrpc": 3668, "copa": 400, "wsc": 554, "trec": 5452, "wic": 5428, "cola": 8551}
-  for dataset in symbol_tasks.FILE_TUNING:
-    assert sources.data_origin(dataset)[0] == "files", dataset
-    task = seqio.get_mixture_or_task(symbol_tasks.tuning_task_name(dataset))
-    rate = full.get_rate(task)
-    if dataset in real:
-      assert rate == real[dataset], dataset
-    else:
-      assert 0 < rate < 20, dataset  # a fixture
-    for split in ("train", "validation"):
-      _, examples = _take(task.name, split, 2)
-      _check_classification(task, examples)
-  ds = full.get_dataset(LENGTHS, split="train", shuffle=True, seed=3)
-  got = list(ds.take(8).as_numpy_iterator())
+  fixtures = {f"{name}_root": str(testdata / "symbol_tuning" / name)
+              for name in ("mnli", "snli", "qqp", "paws", "winogrande", "qnli", "piqa",
+                           "ag_news")}
+  with settings.override(shared_data=str(shared_data), **fixtures):
+    full = seqio.get_mixture_or_task("symtune_symbol_tuning_full_mix")
+    assert len(full.tasks) == 22
+    real = {"rte": 2490, "wnli": 635, "cb": 250, "sst2": 25_000, "rotten_tomatoes": 8530,
+            "mrpc": 3668, "copa": 400, "wsc": 554, "trec": 5452, "wic": 5428, "cola": 8551}
+    for dataset in symbol_tasks.FILE_TUNING:
+      kind, where = sources.data_origin(dataset)
+      assert kind == "files", dataset
+      assert ("(shared)" if dataset in real else "(override)") in where, dataset
+      task = seqio.get_mixture_or_task(symbol_tasks.tuning_task_name(dataset))
+      rate = full.get_rate(task)
+      if dataset in real:
+        assert rate == real[dataset], dataset
+      else:
+        assert 0 < rate < 20, dataset  # a fixture
+      for split in ("train", "validation"):
+        _, examples = _take(task.name, split, 2)
+        _check_classification(task, examples)
+    ds = full.get_dataset(LENGTHS, split="train", shuffle=True, seed=3)
+    got = list(ds.take(8).as_numpy_iterator())
   assert len(got) == 8 and all(len(ex["targets"]) > 1 for ex in got)
 
 
