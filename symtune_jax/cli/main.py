@@ -34,6 +34,8 @@ COMMANDS: list[tuple[str, str, str]] = [
      "write a mixture's tasks as TFRecords for T5X's cached-task path"),
     ("score", "symtune_jax.cli.score",
      "compute metrics from T5X inference output files"),
+    ("icl-table", "symtune_jax.cli.icl_table",
+     "the symbol-tuning paper's ICL table from T5X inference files"),
 ]
 
 

@@ -15,10 +15,15 @@ Provided sources:
     copy), else the small slice shipped in `symtune_jax/data/tweeteval_sample`
     -- the same on every machine, so example i of a task does not depend on
     what happens to sit beside the checkout.
-  * The paper's tuning datasets that TensorFlow Datasets has (`TFDS_SPECS`,
-    18 of 22), loaded with `tfds.load(..., download=False)` from
-    `$SYMTUNE_TFDS_DIR` (or TFDS's default data dir). Not in TFDS: Rotten
-    Tomatoes (add it with `from_records`) and TweetEval (read from files).
+  * Every other tuning dataset of the paper and the held-out SUBJ and RAFT
+    tasks (`dataset_source`): read from the official release files
+    (`release_files.READERS`) when the dataset's root is known (setting
+    ``<dataset>_root``: Gin, flag, ``$SYMTUNE_<DATASET>_ROOT`` or
+    ``../shared/data/<dataset>``), else, for the 18 TensorFlow Datasets has
+    (`TFDS_SPECS`), with `tfds.load(..., download=False)` from
+    `$SYMTUNE_TFDS_DIR` (or TFDS's default data dir). Rotten Tomatoes, SUBJ
+    and RAFT have no TFDS builder. A dataset with neither is an error naming
+    it and the setting to set.
 
 Every source caps each split at `max_examples` (25k, the paper's cap), taking
 the first records in file order. TFDS test splits without gold labels
@@ -36,6 +41,7 @@ from typing import Any
 
 from symtune_jax import settings
 from symtune_jax.errors import InputError, SymtuneError
+from symtune_jax.symbols import release_files
 from symtune_jax.symbols.examples import LabelledSplit, Record, make_split
 
 MAX_EXAMPLES = 25_000
@@ -61,6 +67,10 @@ class ClassificationSource:
     count_fn: split -> number of records before the cap, cheaply, if known.
     cache_token: returns a value that changes when the data location changes
       (so loaded splits are re-read after, e.g., an env var changes).
+    pin: returns this source with its data location resolved now, or None
+      when the location needs no resolving. Call it where the dataset is
+      asked for (SeqIO's dataset_fn): tf.data runs the reading generator in
+      its own threads, where a thread-local `settings.override` is not seen.
   """
   name: str
   text_fields: tuple[str, ...]
@@ -71,6 +81,11 @@ class ClassificationSource:
   max_examples: int | None = MAX_EXAMPLES
   count_fn: Callable[[str], int] | None = None
   cache_token: Callable[[], Hashable] = lambda: None
+  pin: Callable[[], "ClassificationSource"] | None = None
+
+  def pinned(self) -> "ClassificationSource":
+    """This source with its data location fixed (see `pin`)."""
+    return self.pin() if self.pin is not None else self
 
   @property
   def num_classes(self) -> int:
@@ -266,9 +281,18 @@ def tweeteval_source(task: str, root: str | os.PathLike | None = None) -> Classi
     folder, _ = _tweeteval_dirs(where(), task)
     return _count_lines(folder / f"{_TWEETEVAL_SPLIT_FILES[split]}_labels.txt")
 
+  pinned: dict[pathlib.Path, ClassificationSource] = {}
+
+  def pin() -> ClassificationSource:
+    now = where()
+    if now not in pinned:
+      pinned[now] = tweeteval_source(task, now)
+    return pinned[now]
+
   return ClassificationSource(
       name=f"tweeteval_{task}", text_fields=("tweet",), label_names=label_names, load_fn=load,
-      instruction=TWEETEVAL_TASKS[task], count_fn=count, cache_token=lambda: str(where()))
+      instruction=TWEETEVAL_TASKS[task], count_fn=count, cache_token=lambda: str(where()),
+      pin=pin if fixed is None else None)
 
 
 
@@ -350,7 +374,7 @@ TFDS_SPECS: tuple[TfdsSpec, ...] = (
 )
 TFDS_SPECS_BY_NAME = {s.name: s for s in TFDS_SPECS}
 NOT_IN_TFDS = {
-    "rotten_tomatoes": "not a TFDS builder; add it with sources.from_records",
+    "rotten_tomatoes": "not a TFDS builder; read from its files (dataset_source)",
     "tweeteval_irony": "read from files (tweeteval_source)",
     "tweeteval_offensive": "read from files (tweeteval_source)",
     "tweeteval_sentiment": "read from files (tweeteval_source)",
@@ -408,10 +432,130 @@ def tfds_source(spec: TfdsSpec | str, data_dir: str | None = None,
   def count(split: str) -> int:
     import tensorflow_datasets as tfds  # pylint: disable=g-import-not-at-top
 
-    builder = tfds.builder(spec.tfds_name, data_dir=resolved_dir())
-    return builder.info.splits[spec.tfds_split(split)].num_examples
+    try:
+      builder = tfds.builder(spec.tfds_name, data_dir=resolved_dir())
+      return builder.info.splits[spec.tfds_split(split)].num_examples
+    except Exception as e:  # KeyError('splits is empty') when the data is not prepared
+      raise SymtuneError(
+          f"TFDS dataset {spec.tfds_name!r} split {spec.tfds_split(split)!r} is not prepared "
+          f"in {resolved_dir() or 'the default TFDS data dir'} ({type(e).__name__}: {e}). "
+          f"Prepare it with `tfds build {spec.tfds_name}` on a machine with network, and set "
+          f"${TFDS_DIR_ENV}.") from None
 
   return ClassificationSource(
       name=spec.name, text_fields=spec.text_fields, label_names=spec.label_names, load_fn=load,
       instruction=spec.instruction, max_examples=max_examples, count_fn=count,
       cache_token=resolved_dir)
+
+
+# ---------------------------------------------------------------- release files, else TFDS
+
+# The paper's 22 tuning datasets: the 18 TFDS builders, Rotten Tomatoes (files
+# only) and TweetEval irony / offensive / sentiment (`tweeteval_source`).
+FILE_TUNING_DATASETS = tuple(s.name for s in TFDS_SPECS) + ("rotten_tomatoes",)
+# The held-out ICL datasets read from release files only (no TFDS builder).
+FILE_ICL_DATASETS = ("subj",) + tuple(f"raft_{t}" for t in release_files.RAFT_TASKS)
+
+
+def setting_name(dataset: str) -> str:
+  """The settings key of a dataset's root: "rte" -> "rte_root", "raft_x" -> "raft_root"."""
+  return "raft_root" if dataset.startswith("raft_") else f"{dataset}_root"
+
+
+def data_origin(dataset: str) -> tuple[str, str]:
+  """Where a dataset is read from now: ("files", root) or ("tfds", builder) or ("missing", why).
+
+  Example: data_origin("rte") -> ("files", "../shared/data/rte") on a developer checkout.
+  """
+  root, origin = settings.resolve(setting_name(dataset))
+  if root is not None:
+    return "files", f"{root} ({origin})"
+  if dataset in TFDS_SPECS_BY_NAME:
+    return "tfds", TFDS_SPECS_BY_NAME[dataset].tfds_name
+  return "missing", f"no files: {settings.how_to_set(setting_name(dataset))}"
+
+
+def dataset_source(name: str, root: str | os.PathLike | None = None) -> ClassificationSource:
+  """A dataset read from its release files when its root is known, else from TFDS.
+
+  The root is the setting `setting_name(name)` (Gin ``symtune.settings.<name>_root``,
+  a flag, ``$SYMTUNE_<NAME>_ROOT`` or ``../shared/data/<name>``), resolved each time
+  the data is loaded, so `settings.override` in tests and Gin bindings made after
+  import take effect. Without a root: the TFDS builder of `TFDS_SPECS` if there is
+  one; Rotten Tomatoes, SUBJ and RAFT have none and need their files. Every
+  failure names the dataset and what to set.
+
+  Args:
+    name: a name in `release_files.READERS` (e.g. "rte", "subj", "raft_overruling").
+    root: the dataset's folder; None resolves the setting when the data is read
+      (`ClassificationSource.pinned` resolves it at once).
+  """
+  if name not in release_files.READERS:
+    raise InputError(f"unknown dataset {name!r}; known: {sorted(release_files.READERS)}",
+                     field="dataset")
+  fmt = release_files.READERS[name]
+  key = setting_name(name)
+  tfds_spec = TFDS_SPECS_BY_NAME.get(name)
+  tfds = tfds_source(tfds_spec) if tfds_spec else None
+  instruction = fmt.instruction or (tfds_spec.instruction if tfds_spec else None)
+
+  def help_text() -> str:
+    return f"expected {fmt.layout}; {settings.how_to_set(key)}"
+
+  fixed = pathlib.Path(root) if root is not None else None
+
+  def where_now() -> pathlib.Path | None:
+    return fixed if fixed is not None else settings.resolve(key)[0]
+
+  def read(split: str) -> list[Record]:
+    where = where_now()
+    if where is None:
+      raise SymtuneError(f"dataset {name!r}: no data. Point it at its release files "
+                         f"({help_text()})")
+    if not where.is_dir():
+      raise InputError(f"dataset {name!r}: {key} is not a folder ({help_text()})",
+                       path=str(where))
+    try:
+      return fmt.read(where, split)
+    except InputError as e:
+      raise InputError(f"{e} [dataset {name!r} from {key} = {where} "
+                       f"({'given' if fixed else settings.resolve(key)[1]}); {help_text()}]") from None
+
+  def load(split: str) -> Iterable[Record]:
+    if where_now() is None and tfds is not None:
+      try:
+        yield from tfds.load_fn(split)
+      except SymtuneError as e:
+        raise SymtuneError(f"dataset {name!r}: no release files ({help_text()}), and "
+                           f"from TFDS: {e}") from None
+      return
+    yield from read(split)
+
+  def count(split: str) -> int:
+    if where_now() is None and tfds is not None:
+      try:
+        return tfds.count_fn(split)
+      except SymtuneError as e:
+        raise SymtuneError(f"dataset {name!r}: no release files ({help_text()}), and "
+                           f"from TFDS: {e}") from None
+    return len(_load(source, split, False, source.cache_token()).records)
+
+  def token() -> Hashable:
+    where = where_now()
+    return ("files", str(where)) if where is not None else ("tfds", tfds.cache_token()
+                                                             if tfds else None)
+
+  def pin() -> ClassificationSource:
+    now = where_now()
+    if now is None or fixed is not None:
+      return source
+    if now not in _PINNED:
+      _PINNED[now] = dataset_source(name, now)
+    return _PINNED[now]
+
+  _PINNED: dict[pathlib.Path, ClassificationSource] = {}
+  source = ClassificationSource(
+      name=name, text_fields=fmt.text_fields, label_names=fmt.label_names, load_fn=load,
+      splits=fmt.splits, instruction=instruction, count_fn=count, cache_token=token,
+      pin=pin if fixed is None else None)
+  return source

@@ -2,47 +2,56 @@
 
 Registered (all cheap: data is read when a dataset is built):
 
-Tuning
+Tuning (the paper's 22 datasets)
   symtune_symbol_tuning_<dataset>_v1   one per tuning dataset: TweetEval irony,
-      offensive, sentiment (files) and the 18 TFDS datasets (see
-      `symbols.sources.TFDS_SPECS`). Splits: train (queries and exemplars from
-      the training data), validation (queries from held-out data, exemplars
-      from the training data).
+      offensive, sentiment (TweetEval files) and the 19 of `FILE_TUNING` (the
+      18 TFDS datasets of `symbols.sources.TFDS_SPECS` and Rotten Tomatoes),
+      read from their official release files (`symbols.release_files`) when
+      their root is known -- ``symtune.settings.<dataset>_root``,
+      ``$SYMTUNE_<DATASET>_ROOT`` or ``../shared/data/<dataset>`` -- else from
+      TFDS (Rotten Tomatoes has no TFDS builder). Splits: train (queries and
+      exemplars from the training data), validation (queries from held-out
+      data, exemplars from the training data).
   symtune_symbol_tuning_v1 (mixture; alias symtune_symbol_tuning_mix)
-      the datasets available offline (TweetEval irony / offensive /
-      sentiment), examples-proportional with a 25k cap per dataset.
+      TweetEval irony / offensive / sentiment (always available: the shipped
+      sample), examples-proportional with a 25k cap per dataset.
   symtune_symbol_tuning_full_mix
-      all 21 datasets (TFDS + TweetEval). Needs the TFDS data prepared
-      (`tfds build glue/rte ...` on a machine with network) under
-      `$SYMTUNE_TFDS_DIR` or TFDS's default data dir. Rotten Tomatoes is not a
-      TFDS builder: add it with `sources.from_records` and `add_tuning_task`.
+      all 22 datasets. Every dataset needs its files (or prepared TFDS data);
+      a missing one is an error naming it and the setting to set.
   symtune_symbol_tuning_heldout_mix
-      the full mixture without TweetEval irony and offensive (19 datasets):
-      tune on this one when irony / offensive are evaluated as held-out tasks
-      (`symtune_icl_tweeteval_{irony,offensive}_*`), so that evaluation data
-      is never seen in tuning. Needs the TFDS data, like the full mixture.
+      the full mixture without TweetEval irony and offensive (20 datasets), for
+      a run that also evaluates on the irony / offensive ICL tasks.
   symtune_list_functions_v1     list-function DSL (train: tuning functions;
       validation/test: disjoint evaluation functions).
   symtune_binary_concepts_v1    binary-string concepts, symbol labels (train:
       tuning concepts and pool; validation/test: evaluation concepts and pool).
 
-Evaluation (held-out, offline from TweetEval files)
-  symtune_icl_<dataset>_<setting>_v1 for dataset in tweeteval_hate,
-      tweeteval_stance_{abortion,atheism,climate,feminist,hillary},
-      tweeteval_irony and tweeteval_offensive, setting in instr_nl, instr_sym,
-      noinstr_nl, noinstr_sym (k=4 per class, evaluation symbols), and
-      `flipped` for the binary ones (hate, irony, offensive): 35 tasks.
-      Splits validation / test: queries from that split, exemplars from train.
-      Metric: accuracy on the predicted symbol (`evaluation.icl`).
-      Irony and offensive are also tuning sources of symtune_symbol_tuning_v1
-      / _full_mix: evaluating them as held-out means tuning on
-      symtune_symbol_tuning_heldout_mix instead.
+Evaluation: the paper's suite (Wei et al. 2023)
+  symtune_icl_<dataset>_<setting>_v1 for the 11 held-out datasets of
+      `ICL_HELD_OUT`: SUBJ, TweetEval hate, TweetEval stance abortion /
+      atheism / feminist / hillary, RAFT ade_corpus_v2, overruling,
+      semiconductor_org_types, terms_of_service, twitter_complaints; setting
+      in instr_nl, instr_sym, noinstr_nl, noinstr_sym (instruction yes/no x
+      relevant labels yes/no; k=4 per class, evaluation symbols), and
+      `flipped` for the binary ones (SUBJ, hate, ADE, overruling, terms of
+      service, complaints): 50 tasks. Splits: validation / test, queries from
+      that split, exemplars from train; RAFT has only its 50 labelled
+      training rows, so its tasks have one split, test, that asks each row
+      with exemplars drawn from the other 49. Metric: accuracy on the
+      predicted symbol (`evaluation.icl`).
+      Also registered, outside the suite: tweeteval_stance_climate and
+      tweeteval_irony / _offensive (tuning datasets in the paper; evaluate on
+      them only after tuning on symtune_symbol_tuning_heldout_mix).
   symtune_icl_eval_mix
-      every symtune_icl_* task above, uniform rates (T5X reports each task).
-  symtune_bigbench_list_functions_v1, symtune_bigbench_simp_turing_concept_v1
+      the 50 tasks of the 11 held-out datasets, uniform rates (T5X reports
+      each task); `symtune icl-table` prints the paper's table from them.
+  symtune_bigbench_list_functions_<cNNN>_v1, symtune_bigbench_list_functions_mix
+      one task per List Functions function of `bigbench.PAPER_LIST_FUNCTIONS`
+      (20; see there for which) and their mixture; the suite score is the mean
+      of the 20 per-function exact-match scores.
+  symtune_bigbench_list_functions_v1   the same 20 functions in one task.
+  symtune_bigbench_simp_turing_concept_v1   Simple Turing Concepts.
       BIG-bench task.json files under `$SYMTUNE_BIGBENCH_ROOT`; exact match.
-  Not registered: SUBJ and the RAFT tasks of the paper (no data offline);
-  add them with `sources.from_records` and `add_icl_task`.
 
 Length: prompts are built to fit the run's inputs length - 1 tokens (one for
 EOS; ``symtune.settings.inputs_length``, default `INPUT_LENGTH`)
@@ -51,6 +60,8 @@ are dropped, never the query, so SeqIO's trim never cuts a prompt.
 
 TweetEval data: the small slice shipped in the package unless
 `$SYMTUNE_TWEETEVAL_ROOT` names a full copy (same examples on every machine).
+SUBJ and RAFT: ``symtune.settings.subj_root`` / ``raft_root`` (or the env
+vars, or ../shared/data/subj, ../shared/data/raft).
 
 Every example is a pure function of (SEED, dataset, split, index, data).
 """
@@ -81,15 +92,32 @@ MAX_PER_DATASET = 25_000
 ALGORITHMIC_SIZES = {"train": 100_000, "validation": 1_000, "test": 1_000}
 
 TWEETEVAL_TUNING = ("irony", "offensive", "sentiment")
+# Tuning datasets read from their release files (else TFDS): the 18 TFDS
+# builders and Rotten Tomatoes. With the three TweetEval ones: the paper's 22.
+FILE_TUNING = sources.FILE_TUNING_DATASETS
 # Which source split feeds the task's (train, validation) splits. The TweetEval
 # sentiment copy has no train split: tune on val, validate on test.
 _TUNING_SPLITS: dict[str, tuple[str, str]] = {"tweeteval_sentiment": ("validation", "test")}
-TWEETEVAL_HELD_OUT = ("hate", "stance_abortion", "stance_atheism", "stance_climate",
-                      "stance_feminist", "stance_hillary", "irony", "offensive")
-# Evaluation-only TweetEval tasks that are also tuning sources: a run evaluating
-# on them should tune on `symtune_symbol_tuning_heldout_mix`, which leaves them out.
+
+# The paper's 11 held-out ICL tasks (Wei et al. 2023, the `symtune_icl_eval_mix`).
+ICL_HELD_OUT = tuple(icl.PAPER_ICL_DATASETS)
+# Also registered, outside the paper's suite and the eval mixture: the fifth
+# stance topic, and irony / offensive, which are tuning datasets in the paper
+# (evaluate on them only after tuning on `symtune_symbol_tuning_heldout_mix`).
+ICL_EXTRA = ("tweeteval_stance_climate", "tweeteval_irony", "tweeteval_offensive")
+TWEETEVAL_HELD_OUT = tuple(d[len("tweeteval_"):] for d in ICL_HELD_OUT + ICL_EXTRA
+                           if d.startswith("tweeteval_"))
+# TweetEval tasks that are tuning datasets and have ICL tasks too: left out of
+# `symtune_symbol_tuning_heldout_mix`.
 TUNING_AND_HELD_OUT = tuple(t for t in TWEETEVAL_TUNING if t in TWEETEVAL_HELD_OUT)
+# Task split -> source split of the ICL queries, where it is not the same name.
+# RAFT only has its 50 labelled training rows: the task's test split asks each of
+# them, with exemplars from the other 49 (never the query itself).
+_ICL_SPLITS: dict[str, dict[str, str]] = {
+    **{d: {"test": "train"} for d in ICL_HELD_OUT if d.startswith("raft_")}}
+_DEFAULT_ICL_SPLITS = {"validation": "validation", "test": "test"}
 ICL_EVAL_MIXTURE = "symtune_icl_eval_mix"
+LIST_FUNCTIONS_MIXTURE = "symtune_bigbench_list_functions_mix"
 
 TUNING_SOURCES: dict[str, sources.ClassificationSource] = {}
 ICL_SOURCES: dict[str, sources.ClassificationSource] = {}
@@ -181,8 +209,9 @@ def add_tuning_task(source: sources.ClassificationSource,
     del shuffle_files, seed  # examples are fixed by SEED; seqio shuffles later
     query_split = train_split if split == "train" else val_split
     config = prompts.tuning_config(max_length=prompt_budget(), length_fn=prompt_length_fn())
+    data = source.pinned()  # where the data is, resolved in this thread
     return _from_generator(lambda: _classification_prompts(
-        source, query_split, train_split, config, f"tuning/{split}"))
+        data, query_split, train_split, config, f"tuning/{split}"))
 
   return registry.add_task(
       tuning_task_name(source.name),
@@ -210,25 +239,52 @@ def icl_task_name(dataset: str, setting: str) -> str:
 
 
 def add_icl_task(source: sources.ClassificationSource, setting: str,
-                 k: int = prompts.EVAL_K) -> str:
-  """Registers `symtune_icl_<source.name>_<setting>_v1`; returns its name."""
+                 k: int = prompts.EVAL_K, splits: dict[str, str] | None = None) -> str:
+  """Registers `symtune_icl_<source.name>_<setting>_v1`; returns its name.
+
+  Args:
+    source: the classification data.
+    setting: one of `prompts.EVAL_SETTINGS`.
+    k: exemplars per class.
+    splits: task split -> source split of the queries (default validation and
+      test). Exemplars come from the source's train split; when the queries do
+      too, a query is never its own exemplar.
+  """
   ICL_SOURCES[source.name] = source
+  split_map = dict(splits or _DEFAULT_ICL_SPLITS)
 
   def dataset_fn(split: str, shuffle_files: bool, seed: int | None = None):
     del shuffle_files, seed
     config = prompts.eval_config(setting, source.instruction, k=k, max_length=prompt_budget(),
                                  length_fn=prompt_length_fn())
+    data = source.pinned()  # where the data is, resolved in this thread
     # The rng key leaves out the setting: all settings share exemplars.
     return _from_generator(lambda: _classification_prompts(
-        source, split, "train", config, f"icl/{split}"))
+        data, split_map[split], "train", config, f"icl/{split}"))
 
   return registry.add_task(
       icl_task_name(source.name, setting),
-      source=seqio.FunctionDataSource(dataset_fn, splits=("validation", "test")),
+      source=seqio.FunctionDataSource(dataset_fn, splits=tuple(split_map)),
       preprocessors=_preprocessors(),
       output_features=vocab.output_features(),
       postprocess_fn=icl.symbol_to_class,
       metric_fns=[icl.accuracy])
+
+
+def icl_source(dataset: str) -> sources.ClassificationSource:
+  """The source of an ICL dataset name ("tweeteval_hate", "subj", "raft_overruling")."""
+  if dataset.startswith("tweeteval_"):
+    return sources.tweeteval_source(dataset[len("tweeteval_"):])
+  return sources.dataset_source(dataset)
+
+
+def add_icl_tasks(dataset: str) -> list[str]:
+  """The four settings of a dataset, plus `flipped` when it is binary."""
+  source = icl_source(dataset)
+  settings = [s for s in prompts.EVAL_SETTINGS if s != "flipped"]
+  if source.num_classes == 2:
+    settings.append("flipped")
+  return [add_icl_task(source, s, splits=_ICL_SPLITS.get(dataset)) for s in settings]
 
 
 # ---------------------------------------------------------------- algorithmic
@@ -278,8 +334,9 @@ def _algorithmic_dataset_fn(make: Callable[[str], Iterator[dict]]):
 # ---------------------------------------------------------------- BIG-bench
 
 
-def _bigbench_list_function_examples() -> Iterator[dict]:
-  for task in bigbench.load_list_functions(bigbench.bigbench_root()):
+def _bigbench_list_function_examples(names: tuple[str, ...] = bigbench.PAPER_LIST_FUNCTIONS
+                                     ) -> Iterator[dict]:
+  for task in bigbench.load_list_functions(bigbench.bigbench_root(), names):
     for i in range(len(task.examples)):
       rng = prompts.example_rng(SEED, f"bigbench_list_functions/{task.name}", i)
       inputs, target = bigbench.list_function_prompt(task, i, rng)
@@ -301,6 +358,21 @@ def _bigbench_dataset_fn(make: Callable[[], Iterator[dict]]):
   return dataset_fn
 
 
+def list_function_task_name(function: str) -> str:
+  """"c001" -> "symtune_bigbench_list_functions_c001_v1"."""
+  return f"symtune_bigbench_list_functions_{function}_v1"
+
+
+def _add_list_function_task(name: str, functions: tuple[str, ...]) -> str:
+  return registry.add_task(
+      name,
+      source=seqio.FunctionDataSource(
+          _bigbench_dataset_fn(lambda: _bigbench_list_function_examples(functions)),
+          splits=("test",)),
+      preprocessors=_preprocessors(), output_features=vocab.output_features(),
+      postprocess_fn=icl.extract_list, metric_fns=[icl.exact_match])
+
+
 # ---------------------------------------------------------------- registration
 
 
@@ -309,23 +381,19 @@ def register() -> None:
   offline = [add_tuning_task(sources.tweeteval_source(t),
                              _TUNING_SPLITS.get(f"tweeteval_{t}", ("train", "validation")))
              for t in TWEETEVAL_TUNING]
-  tfds_tasks = [add_tuning_task(sources.tfds_source(spec)) for spec in sources.TFDS_SPECS]
+  file_tasks = [add_tuning_task(sources.dataset_source(d)) for d in FILE_TUNING]
   for name in ("symtune_symbol_tuning_v1", "symtune_symbol_tuning_mix"):
     registry.add_mixture(name, [(t, _capped_rate) for t in offline])
   registry.add_mixture("symtune_symbol_tuning_full_mix",
-                       [(t, _capped_rate) for t in tfds_tasks + offline])
+                       [(t, _capped_rate) for t in file_tasks + offline])
 
-  heldout = [t for t in tfds_tasks + offline
+  heldout = [t for t in file_tasks + offline
              if not any(t == tuning_task_name(f"tweeteval_{h}") for h in TUNING_AND_HELD_OUT)]
   registry.add_mixture("symtune_symbol_tuning_heldout_mix", [(t, _capped_rate) for t in heldout])
 
-  icl_tasks = []
-  for t in TWEETEVAL_HELD_OUT:
-    source = sources.tweeteval_source(t)
-    settings = [s for s in prompts.EVAL_SETTINGS if s != "flipped"]
-    if source.num_classes == 2:
-      settings.append("flipped")
-    icl_tasks += [add_icl_task(source, setting) for setting in settings]
+  icl_tasks = [n for d in ICL_HELD_OUT for n in add_icl_tasks(d)]
+  for d in ICL_EXTRA:
+    add_icl_tasks(d)
   # Uniform: T5X evaluates (and reports) every task of an eval mixture separately.
   registry.add_mixture(ICL_EVAL_MIXTURE, icl_tasks, default_rate=1.0)
 
@@ -343,12 +411,10 @@ def register() -> None:
                                       num_input_examples=ALGORITHMIC_SIZES),
       preprocessors=_preprocessors(), output_features=vocab.output_features(),
       postprocess_fn=icl.symbol_to_class, metric_fns=[icl.accuracy])
-  registry.add_task(
-      "symtune_bigbench_list_functions_v1",
-      source=seqio.FunctionDataSource(_bigbench_dataset_fn(_bigbench_list_function_examples),
-                                      splits=("test",)),
-      preprocessors=_preprocessors(), output_features=vocab.output_features(),
-      postprocess_fn=icl.extract_list, metric_fns=[icl.exact_match])
+  _add_list_function_task("symtune_bigbench_list_functions_v1", bigbench.PAPER_LIST_FUNCTIONS)
+  per_function = [_add_list_function_task(list_function_task_name(f), (f,))
+                  for f in bigbench.PAPER_LIST_FUNCTIONS]
+  registry.add_mixture(LIST_FUNCTIONS_MIXTURE, per_function, default_rate=1.0)
   registry.add_task(
       "symtune_bigbench_simp_turing_concept_v1",
       source=seqio.FunctionDataSource(_bigbench_dataset_fn(_bigbench_stc_examples),

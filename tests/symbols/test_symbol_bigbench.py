@@ -11,8 +11,12 @@ from symtune_jax.symbols import bigbench
 
 def test_list_functions_testdata(testdata):
   tasks = bigbench.load_list_functions(testdata / "bigbench")
-  assert [t.name for t in tasks] == ["c001", "c002"]
+  assert [t.name for t in tasks] == list(bigbench.PAPER_LIST_FUNCTIONS)  # c001..c020
   assert all(len(t.examples) == 32 for t in tasks)
+  assert [t.name for t in bigbench.load_list_functions(testdata / "bigbench", ("c007",))] == [
+      "c007"]
+  with pytest.raises(InputError, match="'c021' not found"):
+    bigbench.load_list_functions(testdata / "bigbench", ("c021",))
   inputs, target = bigbench.list_function_prompt(tasks[0], 5, np.random.default_rng(0), k=4)
   blocks = inputs.split("\n\n")
   assert len(blocks) == 5 and blocks[-1] == f"Q: {tasks[0].examples[5][0]}\nA:"

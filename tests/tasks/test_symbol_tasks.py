@@ -9,10 +9,19 @@ from symtune_jax.tasks import symbols as symbol_tasks
 LENGTHS = {"inputs": 8192, "targets": 64}
 
 
+# Datasets with fixtures in tests/testdata/symbol_tuning (official formats).
+FIXTURE_DATASETS = ("mnli", "snli", "qqp", "paws", "winogrande", "qnli", "piqa", "ag_news",
+                    "subj", "raft")
+
+
 @pytest.fixture(autouse=True)
 def _offline_roots(monkeypatch, testdata):
   monkeypatch.setenv(sources.TWEETEVAL_ENV, str(sources.SAMPLE_ROOT))
   monkeypatch.setenv("SYMTUNE_BIGBENCH_ROOT", str(testdata / "bigbench"))
+  # The fixture folder is laid out like ../shared/data: SUBJ, RAFT and the
+  # datasets ../shared/data lacks resolve there (env vars: datasets are read in
+  # tf.data's threads, where a thread-local `settings.override` is not seen).
+  monkeypatch.setenv("SYMTUNE_SHARED_DATA", str(testdata / "symbol_tuning"))
 
 
 def _take(name, split, n=3):
@@ -60,7 +69,7 @@ def test_tuning_tasks_and_offline_mixture():
   assert len(got) == 6 and all(len(ex["targets"]) > 1 for ex in got)
   assert seqio.get_mixture_or_task("symtune_symbol_tuning_mix").tasks == mix.tasks
   full = seqio.get_mixture_or_task("symtune_symbol_tuning_full_mix")
-  assert len(full.tasks) == 21
+  assert len(full.tasks) == 22
   heldout = {t.name for t in seqio.get_mixture_or_task("symtune_symbol_tuning_heldout_mix").tasks}
   assert heldout == {t.name for t in full.tasks} - {
       "symtune_symbol_tuning_tweeteval_irony_v1", "symtune_symbol_tuning_tweeteval_offensive_v1"}
@@ -69,19 +78,29 @@ def test_tuning_tasks_and_offline_mixture():
 def test_icl_tasks_every_dataset_and_setting():
   evaluation = pools.evaluation_pool().all_symbols()
   names = [n for n in seqio.TaskRegistry.names() if n.startswith("symtune_icl_")]
-  assert len(names) == 8 * 4 + 3  # + flipped for hate, irony, offensive
-  for t in ("irony", "offensive"):
-    assert f"symtune_icl_tweeteval_{t}_flipped_v1" in names
+  binary = ("subj", "tweeteval_hate", "raft_ade_corpus_v2", "raft_overruling",
+            "raft_terms_of_service", "raft_twitter_complaints")
+  assert len(symbol_tasks.ICL_HELD_OUT) == 11
+  # 4 settings for the 11 held-out and the 3 extra datasets, flipped for the binary ones.
+  assert len(names) == (11 + 3) * 4 + len(binary) + 2  # + irony, offensive flipped
   mix = seqio.get_mixture_or_task(symbol_tasks.ICL_EVAL_MIXTURE)
-  assert sorted(t.name for t in mix.tasks) == sorted(names)
+  in_mix = sorted(t.name for t in mix.tasks)
+  assert len(in_mix) == 11 * 4 + len(binary)
+  assert in_mix == sorted(n for n in names if any(
+      n.startswith(f"symtune_icl_{d}_") and n[len(f"symtune_icl_{d}_"):-3] in
+      prompts.EVAL_SETTINGS for d in symbol_tasks.ICL_HELD_OUT))
+  # Held out means held out: no tuning dataset and no fifth stance topic in the mix.
+  for d in ("irony", "offensive", "stance_climate", "sentiment"):
+    assert not any(f"tweeteval_{d}_" in n for n in in_mix)
   assert {mix.get_rate(t) for t in mix.tasks} == {1.0}
-  for dataset in symbol_tasks.TWEETEVAL_HELD_OUT:
-    source = symbol_tasks.ICL_SOURCES[f"tweeteval_{dataset}"]
+  for dataset in symbol_tasks.ICL_HELD_OUT:
+    source = symbol_tasks.ICL_SOURCES[dataset]
     for setting in prompts.EVAL_SETTINGS:
       name = symbol_tasks.icl_task_name(source.name, setting)
       if setting == "flipped" and source.num_classes != 2:
         assert name not in names
         continue
+      assert (setting == "flipped") <= (dataset in binary)
       task, examples = _take(name, "test", 2)
       _check_classification(task, examples)
       for ex in examples:
@@ -95,6 +114,19 @@ def test_icl_tasks_every_dataset_and_setting():
         else:
           assert tuple(strings) == source.label_names
         assert inputs.count("Input: ") == source.num_classes * prompts.EVAL_K + 1
+
+
+def test_raft_queries_are_never_their_own_exemplars():
+  """RAFT has only its labelled train rows: leave-one-out over them."""
+  for task in ("raft_overruling", "raft_semiconductor_org_types"):
+    name = symbol_tasks.icl_task_name(task, "noinstr_nl")
+    assert seqio.get_mixture_or_task(name).splits == ("test",)
+    source, records = _queries(name, "test")
+    _, examples = _take(name, "test", 100)
+    assert len(examples) == len(records) == len(source.load("train"))
+    for ex in examples:
+      blocks = _text(ex["inputs_pretokenized"]).split("\n\n")
+      assert blocks[-1] not in [b.rsplit("\nOutput:", 1)[0] + "\nOutput:" for b in blocks[:-1]]
 
 
 def test_icl_settings_share_exemplars_and_are_deterministic():
@@ -147,9 +179,11 @@ def test_bigbench_tasks_on_shared_data(shared_data, monkeypatch):
   assert {_text(e["_task_source"]) for e in examples} == {"c001", "c002"}
 
 
-def test_tfds_tuning_tasks_offline_with_mock_data():
+def test_tfds_tuning_tasks_offline_with_mock_data(tmp_path, monkeypatch):
   import tensorflow_datasets as tfds
+  monkeypatch.setenv("SYMTUNE_SHARED_DATA", str(tmp_path))  # no release files: TFDS
   for dataset in ("rte", "ag_news", "wic"):
+    assert sources.data_origin(dataset)[0] == "tfds"
     with tfds.testing.mock_data(num_examples=40):
       task, examples = _take(symbol_tasks.tuning_task_name(dataset), "train", 2)
     _check_classification(task, examples)
@@ -169,7 +203,8 @@ def _queries(name, split):
       return source, source.load(src_split, require_all_classes=src_split == train).records
   for dataset, source in symbol_tasks.ICL_SOURCES.items():
     if any(name == symbol_tasks.icl_task_name(dataset, s) for s in prompts.EVAL_SETTINGS):
-      return source, source.load(split, require_all_classes=False).records
+      src_split = symbol_tasks._ICL_SPLITS.get(dataset, {}).get(split, split)  # pylint: disable=protected-access
+      return source, source.load(src_split, require_all_classes=False).records
   raise KeyError(name)
 
 
@@ -205,6 +240,7 @@ def test_prompts_fit_the_vocabulary_budget_and_keep_the_query():
 
 def test_prompts_fit_the_vocabulary_budget_on_full_tweeteval(shared_data, monkeypatch):
   monkeypatch.setenv(sources.TWEETEVAL_ENV, str(shared_data / "tweeteval"))
+  monkeypatch.setenv("SYMTUNE_SHARED_DATA", str(shared_data))  # SUBJ, RAFT: real files
   # 60 irony tuning prompts: with chars/4 lengths about 1 in 50 went past 2,048 bytes.
   longest = _check_fit_and_query(60, 24)
   assert longest > 1500  # long prompts were built (and cut down to the budget)
@@ -228,3 +264,92 @@ def test_tuning_task_iterates_at_most_max_examples():
   finally:
     seqio.TaskRegistry.remove(name)
     symbol_tasks.TUNING_SOURCES.pop("capped_synthetic", None)
+
+
+def test_list_functions_one_task_per_paper_function():
+  from symtune_jax.symbols import bigbench
+  assert bigbench.PAPER_LIST_FUNCTIONS == tuple(f"c{i:03d}" for i in range(1, 21))
+  mix = seqio.get_mixture_or_task(symbol_tasks.LIST_FUNCTIONS_MIXTURE)
+  assert [t.name for t in mix.tasks] == sorted(
+      symbol_tasks.list_function_task_name(f) for f in bigbench.PAPER_LIST_FUNCTIONS)
+  for fn in ("c001", "c020"):
+    task, examples = _take(symbol_tasks.list_function_task_name(fn), "test", 100)
+    assert len(examples) == 32 and {_text(e["_task_source"]) for e in examples} == {fn}
+  _, pooled = _take("symtune_bigbench_list_functions_v1", "test", 1000)
+  assert len(pooled) == 20 * 32  # the 20 paper functions, not all 250
+
+
+def test_full_mixture_builds_from_real_files_and_fixtures(shared_data, testdata, monkeypatch):
+  """Real files where ../shared/data has them in full, fixtures (by settings overrides) else.
+
+  `settings.override` is thread-local and tf.data reads in its own threads: the
+  tasks resolve the data location when the dataset is asked for.
+  """
+  from symtune_jax import settings
+  monkeypatch.setenv(sources.TWEETEVAL_ENV, str(shared_data / "tweeteval"))
+  fixtures = {f"{name}_root": str(testdata / "symbol_tuning" / name)
+              for name in ("mnli", "snli", "qqp", "paws", "winogrande", "qnli", "piqa",
+                           "ag_news")}
+  with settings.override(shared_data=str(shared_data), **fixtures):
+    full = seqio.get_mixture_or_task("symtune_symbol_tuning_full_mix")
+    assert len(full.tasks) == 22
+    real = {"rte": 2490, "wnli": 635, "cb": 250, "sst2": 25_000, "rotten_tomatoes": 8530,
+            "mrpc": 3668, "copa": 400, "wsc": 554, "trec": 5452, "wic": 5428, "cola": 8551}
+    for dataset in symbol_tasks.FILE_TUNING:
+      kind, where = sources.data_origin(dataset)
+      assert kind == "files", dataset
+      assert ("(shared)" if dataset in real else "(override)") in where, dataset
+      task = seqio.get_mixture_or_task(symbol_tasks.tuning_task_name(dataset))
+      rate = full.get_rate(task)
+      if dataset in real:
+        assert rate == real[dataset], dataset
+      else:
+        assert 0 < rate < 20, dataset  # a fixture
+      for split in ("train", "validation"):
+        _, examples = _take(task.name, split, 2)
+        _check_classification(task, examples)
+    ds = full.get_dataset(LENGTHS, split="train", shuffle=True, seed=3)
+    got = list(ds.take(8).as_numpy_iterator())
+  assert len(got) == 8 and all(len(ex["targets"]) > 1 for ex in got)
+
+
+def test_full_mixture_builds_from_fixtures():
+  """A fresh clone: every dataset from its fixture in the official format."""
+  full = seqio.get_mixture_or_task("symtune_symbol_tuning_full_mix")
+  assert len(full.tasks) == 22
+  for dataset in symbol_tasks.FILE_TUNING:
+    assert sources.data_origin(dataset)[0] == "files", dataset
+    task = seqio.get_mixture_or_task(symbol_tasks.tuning_task_name(dataset))
+    assert 0 < full.get_rate(task) < 20, dataset
+    _, examples = _take(task.name, "validation", 2)
+    _check_classification(task, examples)
+  ds = full.get_dataset(LENGTHS, split="train", shuffle=True, seed=3)
+  got = list(ds.take(8).as_numpy_iterator())
+  assert len(got) == 8 and all(len(ex["targets"]) > 1 for ex in got)
+
+
+def test_full_mixture_offline_without_data_names_what_to_set(tmp_path, monkeypatch):
+  monkeypatch.setenv("SYMTUNE_SHARED_DATA", str(tmp_path / "nothing"))
+  monkeypatch.setenv("SYMTUNE_TFDS_DIR", str(tmp_path / "tfds"))
+  full = seqio.get_mixture_or_task("symtune_symbol_tuning_full_mix")
+  for dataset in ("mnli", "rotten_tomatoes"):
+    task = seqio.get_mixture_or_task(symbol_tasks.tuning_task_name(dataset))
+    with pytest.raises(sources.SymtuneError) as e:
+      full.get_rate(task)
+    assert f"dataset {dataset!r}" in str(e.value)
+    assert f"symtune.settings.{dataset}_root" in str(e.value)
+
+
+def test_icl_suite_on_shared_data(shared_data, monkeypatch):
+  monkeypatch.setenv("SYMTUNE_SHARED_DATA", str(shared_data))
+  monkeypatch.setenv(sources.TWEETEVAL_ENV, str(shared_data / "tweeteval"))
+  for dataset in symbol_tasks.ICL_HELD_OUT:
+    if not dataset.startswith("tweeteval_"):
+      assert sources.data_origin(dataset)[0] == "files"
+    name = symbol_tasks.icl_task_name(dataset, "noinstr_sym")
+    task, examples = _take(name, "test", 2)
+    _check_classification(task, examples)
+  _, subj = _take("symtune_icl_subj_noinstr_nl_v1", "test", 1000)
+  assert len(subj) == 1000  # SUBJ test: the last 10% of each file
+  _, raft = _take("symtune_icl_raft_terms_of_service_flipped_v1", "test", 100)
+  assert len(raft) == 50
