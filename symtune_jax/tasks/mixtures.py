@@ -46,7 +46,12 @@ def _register_task(task: str, info: dict, path: str) -> None:
   card = str(info.get("card", ""))
   source, _, name = card.partition(":")
   if source in ("niv2", "p3", "symbolic") and name:
-    registered = instructions.register_card(card)
+    try:
+      registered = instructions.register_card(card)
+    except InputError as e:
+      raise InputError(f"names task {task!r}, whose card cannot be "
+                       f"registered: {e}", path=path,
+                       field=f"rates.{task}") from None
     if registered != task:
       raise InputError(f"task {task!r} does not match its card {card!r} "
                        f"(expected {registered!r})", path=path,
