@@ -37,11 +37,11 @@ def main() -> None:
   args = parser.parse_args()
 
   import torch  # pylint: disable=g-import-not-at-top
-  from symtune_jax.instructions import catalog  # pylint: disable=g-import-not-at-top
+  from symtune_jax.instructions import catalog, pools  # pylint: disable=g-import-not-at-top
   from symtune_jax.selection import selector  # pylint: disable=g-import-not-at-top
   from symtune_jax.selection.encoder import Encoder  # pylint: disable=g-import-not-at-top
 
-  pool = catalog.pool(include_test=True)
+  pool = pools.all_cards()
   texts = [t for c in pool for t in c.instructions]
   print(f"pool: {len(pool)} cards, {len(texts)} instructions; torch threads "
         f"{torch.get_num_threads()}")
@@ -62,8 +62,9 @@ def main() -> None:
   with tempfile.TemporaryDirectory() as tmp:
     cache_dir = args.cache_dir or tmp
     warm = Encoder(cache_dir=cache_dir)
+    warm.cache._shipped_index = {}  # pylint: disable=protected-access
     warm._model = cold.model  # pylint: disable=protected-access
-    target, _ = catalog.resolve_target(args.target, pool)
+    target, _ = pools.resolve_target(args.target, pool)
     t0 = time.perf_counter()
     warm.encode(list(target.instructions) + texts)
     print(f"cache fill: {warm.encoded} new instructions encoded in "
@@ -73,8 +74,8 @@ def main() -> None:
     for _ in range(args.repeats):
       catalog._read_cards.cache_clear()  # pylint: disable=protected-access
       t0 = time.perf_counter()
-      pool_now = catalog.pool(include_test=True)
-      target, excluded = catalog.resolve_target(args.target, known)
+      pool_now = pools.all_cards()
+      target, excluded = pools.resolve_target(args.target, known)
       encoder = Encoder(cache_dir=cache_dir)  # opens the cache from disk
       encoder._model = cold.model  # only used if a text were missing
       sel = selector.select_tasks(target, pool_now, encoder, k=args.k,

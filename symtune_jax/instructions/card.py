@@ -2,16 +2,13 @@
 
 A card names a training (or target) task, says which meta-dataset it comes
 from, and carries its instructions: one or many templates (P3), one definition
-(Super-NaturalInstructions) or the phrasings of a symbolic family. ``build``
-says how to get the task's examples: a zero-argument callable that registers
-the SeqIO task (lazily, on first use) and returns its name, or ``None`` where
-this build cannot make the examples (e.g. P3 templates without P3 data).
+(Super-NaturalInstructions) or the phrasings of a symbolic family.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from symtune_jax.errors import InputError
 
@@ -34,8 +31,9 @@ class TaskCard:
     num_examples: examples available for training, if known (None: unknown
       or unbounded, e.g. generated symbolic data).
     split: "train" (selectable) or "test" (held-out evaluation task).
-    build: registers the task's SeqIO task and returns its name; None where
-      this build cannot produce its examples.
+
+  Cards are data: `symtune_jax.instructions.catalog.task_for_card` names a
+  card's SeqIO task; ``symtune_jax.tasks`` registers it.
   """
 
   name: str
@@ -44,8 +42,6 @@ class TaskCard:
   category: str | None = None
   num_examples: int | None = None
   split: str = "train"
-  build: Callable[[], str] | None = dataclasses.field(
-      default=None, compare=False, repr=False)
 
   def __post_init__(self):
     if not self.name:
@@ -69,7 +65,7 @@ class TaskCard:
     return f"{self.source}:{self.name}"
 
   def to_json(self) -> dict[str, Any]:
-    """The serialisable part (``build`` is attached again when loading)."""
+    """The card as JSON (the card file's form)."""
     out = {"name": self.name, "source": self.source,
            "instructions": list(self.instructions)}
     if self.category is not None:
@@ -81,8 +77,8 @@ class TaskCard:
     return out
 
   @classmethod
-  def from_json(cls, obj: Mapping[str, Any], *, path: str | None = None,
-                build: Callable[[], str] | None = None) -> "TaskCard":
+  def from_json(cls, obj: Mapping[str, Any], *, path: str | None = None
+                ) -> "TaskCard":
     """Inverse of `to_json`; errors name the file and field at fault."""
     if not isinstance(obj, Mapping):
       raise InputError(f"a card must be a JSON object, got {type(obj).__name__}",
@@ -100,4 +96,4 @@ class TaskCard:
                instructions=tuple(instructions),
                category=obj.get("category"),
                num_examples=obj.get("num_examples"),
-               split=obj.get("split", "train"), build=build)
+               split=obj.get("split", "train"))

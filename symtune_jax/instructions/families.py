@@ -11,17 +11,19 @@ families' own modules:
   (registered by ``symtune_jax.tasks.symbols``).
 
 Card names drop the ``symtune_`` prefix and ``_v1`` suffix
-(``symtune_list_functions_v1`` -> ``list_functions``). A family whose module
-is absent from this build is left out of the pool (`missing_families`).
+(``symtune_list_functions_v1`` -> ``list_functions``). Cards are data: this
+module registers nothing (``import symtune_jax.tasks`` registers the
+families' tasks).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
-from typing import Any, Callable
+from typing import Any
 
 from symtune_jax.instructions.card import TaskCard
+from symtune_jax.sql import prompts as sql_prompts
+from symtune_jax.symbols import descriptions
 
 SQL_TASK = "symtune_sql_execution_v1"
 _CATEGORIES = {"sql_execution": "Program Execution",
@@ -36,18 +38,11 @@ class Family:
   Attributes:
     name: the card name, e.g. ``sql_execution``.
     instructions: its phrasings.
-    tasks_module: module whose import registers the family's SeqIO task.
     task: the SeqIO task (or mixture) a mixture uses for this family.
   """
   name: str
   instructions: tuple[str, ...]
-  tasks_module: str
   task: str
-
-  def build(self) -> str:
-    """Registers the family's SeqIO task (importing its module); its name."""
-    importlib.import_module(self.tasks_module)
-    return self.task
 
 
 def _texts(value: Any) -> tuple[str, ...]:
@@ -64,38 +59,15 @@ def card_name(task: str) -> str:
   return name[:-len("_v1")] if name.endswith("_v1") else name
 
 
-def _collect() -> tuple[list[Family], dict[str, str]]:
-  found, missing = [], {}
-  try:
-    sql_prompts = importlib.import_module("symtune_jax.sql.prompts")
-    texts = _texts(getattr(sql_prompts, "INSTRUCTIONS", ()))
-    if texts:
-      found.append(Family(card_name(SQL_TASK), texts, "symtune_jax.tasks.sql",
-                          SQL_TASK))
-    else:
-      missing["sql_execution"] = "symtune_jax.sql.prompts has no INSTRUCTIONS"
-  except ImportError as e:
-    missing["sql_execution"] = f"symtune_jax.sql.prompts: {e}"
-  try:
-    descriptions = importlib.import_module("symtune_jax.symbols.descriptions")
-    for task, value in getattr(descriptions, "DESCRIPTIONS", {}).items():
-      texts = _texts(value)
-      if texts:
-        found.append(Family(card_name(task), texts, "symtune_jax.tasks.symbols",
-                            task))
-  except ImportError as e:
-    missing["symbols"] = f"symtune_jax.symbols.descriptions: {e}"
-  return found, missing
-
-
 def families() -> list[Family]:
-  """The families present in this build."""
-  return _collect()[0]
-
-
-def missing_families() -> dict[str, str]:
-  """Family -> why it is not in the pool (empty when all are)."""
-  return _collect()[1]
+  """The families: SQL execution, then the symbol families."""
+  found = [Family(card_name(SQL_TASK), _texts(sql_prompts.INSTRUCTIONS),
+                  SQL_TASK)]
+  for task, value in descriptions.DESCRIPTIONS.items():
+    texts = _texts(value)
+    if texts:
+      found.append(Family(card_name(task), texts, task))
+  return found
 
 
 def family(name: str) -> Family | None:
@@ -104,12 +76,7 @@ def family(name: str) -> Family | None:
 
 
 def family_cards() -> list[TaskCard]:
-  """One card per family, with ``build`` registering its SeqIO task."""
+  """One card per family."""
   return [TaskCard(name=f.name, source="symbolic", instructions=f.instructions,
-                   category=_CATEGORIES.get(f.name), build=f.build)
+                   category=_CATEGORIES.get(f.name))
           for f in families()]
-
-
-def builder(name: str) -> Callable[[], str] | None:
-  f = family(name)
-  return f.build if f else None

@@ -155,5 +155,27 @@ def load_cards(root: str | os.PathLike,
   return cards
 
 
+def task_clean(text: str) -> str:
+  """promptsource's task-name cleaning (``seqio_tasks/utils.py``): every run
+  of characters other than word characters, ``.`` and ``_`` becomes ``_``."""
+  return re.sub(r"[^\w\d\._]+", "_", text)
+
+
+def p3_folder_prefix(card_name: str) -> str:
+  """The prefix of a card's P3 folders, ``data/<dataset>_<subset>_<template>``.
+
+  promptsource names a P3 task ``task_clean(dataset + "_" + subset + "_" +
+  template)`` (no subset: ``dataset + "_" + template``), so ``glue/mrpc`` ->
+  ``glue_mrpc_`` and ``ag_news`` -> ``ag_news_``.
+  """
+  return task_clean(card_name.replace("/", "_", 1) + "_")
+
+
+def seqio_task_name(card_name: str) -> str:
+  """SeqIO task of a P3 card: ``super_glue/rte`` -> ``symtune_p3_super_glue_
+  rte_v1`` (every template of the card, from the P3 release)."""
+  return "symtune_p3_" + task_clean(card_name.replace("/", "_")) + "_v1"
+
+
 def names(cards: Iterable[TaskCard]) -> list[str]:
   return [c.name for c in cards]

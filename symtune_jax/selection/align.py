@@ -243,3 +243,27 @@ def read_report(model_dir: str | os.PathLike) -> dict | None:
   if not path.exists():
     return None
   return json.loads(path.read_text(encoding="utf-8"))
+
+
+def cache_path(base_id: str, pool_keys: Sequence[str], config: AlignConfig,
+               cache_dir: str | os.PathLike | None = None) -> pathlib.Path:
+  """Where an aligned encoder is kept: keyed by the base encoder, the pool's
+  cards and the settings, so a changed input never reuses a stale one.
+
+  ``<cache dir>/aligned/<sha256 of them, 16 hex>`` (cache dir: --cache-dir's
+  parent folder of ``embeddings``, default ``~/.cache/symtune_jax``).
+  """
+  from symtune_jax.selection import cache  # pylint: disable=g-import-not-at-top
+  digest = hashlib.sha256(json.dumps(
+      [base_id, sorted(pool_keys), dataclasses.asdict(config)],
+      sort_keys=True).encode("utf-8")).hexdigest()[:16]
+  root = (pathlib.Path(cache_dir) if cache_dir
+          else cache.default_cache_dir().parent)
+  return root / "aligned" / digest
+
+
+def is_complete(model_dir: str | os.PathLike, config: AlignConfig) -> bool:
+  """Whether ``model_dir`` holds an encoder aligned with ``config``."""
+  report = read_report(model_dir)
+  return bool(report and report.get("config") == dataclasses.asdict(config)
+              and (pathlib.Path(model_dir) / "modules.json").exists())

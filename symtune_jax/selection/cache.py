@@ -6,6 +6,13 @@ The default cache dir is ``~/.cache/symtune_jax/embeddings``; set
 ``$SYMTUNE_CACHE_DIR`` to move it. Files are rewritten atomically (temp file +
 rename), so a killed run leaves the old cache or the new one; two processes
 writing at once lose at most the other's new entries, which are recomputed.
+
+Below the user's cache sits a read-only layer shipped in the package
+(``symtune_jax/data/embeddings/<encoder id slug>.npz``, float16, built by
+`symtune_jax.selection.shipped`): the default encoder's vectors of every
+shipped instruction. It is keyed like the cache, by encoder id and by the
+SHA-256 of each text, so an edited text or another encoder (version) simply
+misses it and is encoded.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ from symtune_jax import settings
 from symtune_jax.files import atomic_open
 
 CACHE_ENV = settings.SETTINGS["cache_dir"].env_var
+SHIPPED_DIR = pathlib.Path(__file__).resolve().parents[1] / "data" / (
+    "embeddings")
 
 
 def default_cache_dir() -> pathlib.Path:
@@ -40,6 +49,30 @@ def _slug(encoder_id: str) -> str:
   return f"{readable}-{digest}"
 
 
+def shipped_path(encoder_id: str) -> pathlib.Path:
+  """The shipped embeddings file of an encoder (may not exist)."""
+  return SHIPPED_DIR / (_slug(encoder_id) + ".npz")
+
+
+def read_npz(path: pathlib.Path, encoder_id: str | None = None
+             ) -> tuple[np.ndarray, np.ndarray] | None:
+  """``(keys, vectors)`` of a cache file; None if absent, corrupt or made
+  by another encoder (when the file records one)."""
+  if not path.exists():
+    return None
+  try:
+    with np.load(path, allow_pickle=False) as data:
+      keys, vectors = data["keys"], data["vectors"]
+      stored = str(data["encoder"]) if "encoder" in data.files else None
+  except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+    return None
+  if encoder_id is not None and stored is not None and stored != encoder_id:
+    return None
+  if keys.ndim != 2 or keys.shape[1] != 32 or len(keys) != len(vectors):
+    return None
+  return keys, vectors
+
+
 def _index(keys: np.ndarray) -> dict[bytes, int]:
   flat = keys.tobytes()
   return {flat[32 * i:32 * (i + 1)]: i for i in range(len(keys))}
@@ -49,7 +82,8 @@ class EmbeddingCache:
   """Vectors of texts already encoded by one encoder."""
 
   def __init__(self, encoder_id: str,
-               cache_dir: str | os.PathLike | None = None):
+               cache_dir: str | os.PathLike | None = None,
+               shipped: bool = True):
     self.encoder_id = encoder_id
     root = pathlib.Path(cache_dir) if cache_dir else default_cache_dir()
     self.path = root / (_slug(encoder_id) + ".npz")
@@ -57,19 +91,24 @@ class EmbeddingCache:
     self._vectors = np.zeros((0, 0), np.float32)
     self._new_keys: list[bytes] = []
     self._new_vectors: list[np.ndarray] = []
+    self._shipped_index: dict[bytes, int] = {}
+    self._shipped = np.zeros((0, 0), np.float32)
+    self.shipped_hits = 0  # texts served by the shipped layer
     self._load()
+    if shipped:
+      found = read_npz(shipped_path(encoder_id), encoder_id)
+      if found is not None:
+        vectors = found[1].astype(np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        self._shipped_index = _index(found[0])
+        self._shipped = vectors / np.maximum(norms, 1e-12)
 
   def _load(self) -> None:
-    if not self.path.exists():
+    # A corrupt cache is only lost work: start again, overwrite on save.
+    found = read_npz(self.path)
+    if found is None:
       return
-    try:
-      with np.load(self.path, allow_pickle=False) as data:
-        keys, vectors = data["keys"], data["vectors"]
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-      # A corrupt cache is only lost work: start again, overwrite on save.
-      return
-    if keys.ndim != 2 or keys.shape[1] != 32 or len(keys) != len(vectors):
-      return
+    keys, vectors = found
     self._vectors = vectors.astype(np.float32, copy=False)
     self._index = _index(keys)
 
@@ -83,17 +122,19 @@ class EmbeddingCache:
       ``(matrix, missing)``: matrix has one row per key (rows of missing keys
       are zeros), or None when nothing is cached yet.
     """
-    if not self._index and not self._new_keys:
+    if not self._index and not self._new_keys and not self._shipped_index:
       return None, list(range(len(keys)))
     rows, missing = [], []
     new = {k: i for i, k in enumerate(self._new_keys)}
-    dim = self.dim
-    out = np.zeros((len(keys), dim), np.float32)
+    out = np.zeros((len(keys), self.dim), np.float32)
     for pos, key in enumerate(keys):
       if key in self._index:
         rows.append((pos, self._index[key]))
       elif key in new:
         out[pos] = self._new_vectors[new[key]]
+      elif key in self._shipped_index:
+        out[pos] = self._shipped[self._shipped_index[key]]
+        self.shipped_hits += 1
       else:
         missing.append(pos)
     if rows:
@@ -107,6 +148,8 @@ class EmbeddingCache:
       return self._vectors.shape[1]
     if self._new_vectors:
       return self._new_vectors[0].shape[0]
+    if self._shipped.size:
+      return self._shipped.shape[1]
     return 0
 
   def add(self, keys: list[bytes], vectors: np.ndarray) -> None:

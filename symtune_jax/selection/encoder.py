@@ -7,7 +7,9 @@ Hugging Face cache only: ``HF_HUB_OFFLINE=1``) or given as a folder, e.g. an
 encoder aligned with `symtune_jax.selection.align` or INSTA's
 ``bert-large-nli-stsb-mean-tokens``. Embeddings are L2-normalised, so a dot
 product is the cosine; they are cached on disk keyed by (encoder id, text
-hash), so selecting a second time encodes nothing.
+hash), so selecting a second time encodes nothing. The default encoder's vectors of
+every shipped instruction ship with the package (`cache.SHIPPED_DIR`), so
+even a first selection on a fresh clone encodes nothing.
 
 The model is loaded only when a text is missing from the cache: a warm
 selection imports neither torch nor sentence-transformers.
@@ -105,6 +107,11 @@ class Encoder:
     self._model = None
     self.cache = EmbeddingCache(self.id, cache_dir) if use_cache else None
     self.encoded = 0  # texts this object had to run the model on
+
+  @property
+  def shipped_hits(self) -> int:
+    """Texts served by the embeddings shipped in the package."""
+    return self.cache.shipped_hits if self.cache is not None else 0
 
   @property
   def model(self):

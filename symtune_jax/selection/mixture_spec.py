@@ -1,10 +1,13 @@
 """From a `Selection` to a rates file's content, and where mixtures live.
 
-Maps cards to the SeqIO tasks that make their examples (NIV2 ->
-``symtune_niv2_<name>_v1``, symbolic family -> its task; P3 cards have none
-in this build), turns the top-k and the fixed symbolic shares into rates
-(`select.rates`), and records the provenance (`rates_file`). Method ``all``
-(`all_rates_content`) keeps every training task of the pool instead.
+Maps cards to the SeqIO tasks that make their examples
+(`catalog.task_for_card`: NIV2 -> ``symtune_niv2_<name>_v1``, P3 ->
+``symtune_p3_<dataset>_<subset>_v1``, symbolic family -> its task), turns the
+top-k datasets and the fixed symbolic shares into rates (`select.rates`; a
+dataset's rate is shared by its cards), and records the provenance
+(`rates_file`): per selected dataset its score, its cards and the scores of
+the templates behind it. Method ``all`` (`all_rates_content`) keeps every
+training task of the pool instead.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any, Mapping, Sequence
 
 from symtune_jax import settings
 from symtune_jax.errors import InputError
-from symtune_jax.instructions import families, niv2
+from symtune_jax.instructions import catalog, families
 from symtune_jax.instructions.card import TaskCard
 from symtune_jax.selection import rates_file, select
 
@@ -36,13 +39,8 @@ def mixture_name(path: str | os.PathLike) -> str:
 
 
 def task_for_card(card: TaskCard) -> str | None:
-  """The SeqIO task that makes ``card``'s examples (None: none here)."""
-  if card.source == "niv2":
-    return niv2.seqio_task_name(card.name)
-  if card.source == "symbolic":
-    family = families.family(card.name)
-    return family.task if family else None
-  return None
+  """The SeqIO task that makes ``card``'s examples (`catalog.task_for_card`)."""
+  return catalog.task_for_card(card)
 
 
 def fixed_shares(shares: Mapping[str, float]) -> dict[str, float]:
@@ -54,19 +52,43 @@ def fixed_shares(shares: Mapping[str, float]) -> dict[str, float]:
     fam = known.get(name) or next(
         (f for f in known.values() if f.task == name), None)
     if fam is None:
-      missing = families.missing_families()
-      why = f" (missing in this build: {missing})" if missing else ""
       raise InputError(f"unknown symbolic family {name!r}; use one of "
-                       f"{sorted(known)}{why}", field="--symbolic-share")
+                       f"{sorted(known)}", field="--symbolic-share")
     out[f"symbolic:{fam.name}"] = float(share)
   return out
+
+
+def _split(rate: float, cards: Sequence[TaskCard], rates_method: str,
+           cap: int) -> list[float]:
+  """A dataset's rate shared by its cards: by ``min(examples, cap)`` for
+  ``proportional`` (unknown counts as ``cap``), else equally."""
+  if rates_method == "proportional":
+    weights = [min(cap, c.num_examples or cap) for c in cards]
+  else:
+    weights = [1.0] * len(cards)
+  total = sum(weights)
+  return [rate * w / total for w in weights]
 
 
 def rates_content(sel, *, encoder_id: str, k: int, method: str,
                   rates_method: str, temperature: float, cap: int,
                   fixed: Mapping[str, float], pool_sources: Sequence[str],
-                  include_test: bool, vote_n: int) -> dict[str, Any]:
-  """The rates file content for a selection (see `rates_file`)."""
+                  include_test: bool, vote_n: int,
+                  members: Mapping[str, Sequence[TaskCard]] | None = None,
+                  extra: Mapping[str, Any] | None = None,
+                  templates: int = 0) -> dict[str, Any]:
+  """The rates file content for a selection (see `rates_file`).
+
+  Args:
+    sel: the `Selection` (over dataset cards, or plain cards).
+    members: dataset key -> its cards (the SeqIO tasks); a key not in it is
+      its own card.
+    extra: more provenance (e.g. the encoder's fingerprint).
+    templates: how many template scores to record per selected dataset
+      (0: all).
+    (others: recorded as given; see `select.rates`.)
+  """
+  members = dict(members or {})
   cards = dict(sel.cards)
   for card in families.family_cards():
     cards.setdefault(card.key, card)
@@ -78,34 +100,48 @@ def rates_content(sel, *, encoder_id: str, k: int, method: str,
   by_task: dict[str, float] = {}
   tasks: dict[str, dict[str, Any]] = {}
   for key, rate in rates.items():
-    card = cards[key]
-    task = task_for_card(card) or f"p3:{card.name}"
+    group = list(members.get(key) or [cards[key]])
     s = ranked.get(key)
-    by_task[task] = rate
-    tasks[task] = {"card": key, "rank": s.rank if s else None,
-                   "score": round(s.score, 4) if s else None,
-                   "mean_cosine": round(s.mean_cosine, 4) if s else None,
-                   "fixed": key in fixed,
-                   "num_examples": card.num_examples}
-  extra = {"rates_method": rates_method,
-           "pool": {"sources": list(pool_sources), "include_test": include_test,
-                    "size": len(sel.ranking.ranked) + len(
-                        sel.ranking.excluded)},
-           "excluded": list(sel.ranking.excluded),
-           "symbolic_share": {k.split(":", 1)[1]: v for k, v in fixed.items()}}
+    for card, share in zip(group, _split(rate, group, rates_method, cap)):
+      task = task_for_card(card)
+      if task is None:
+        raise InputError(f"card {card.key} has no SeqIO task", field="pool")
+      by_task[task] = share
+      tasks[task] = {"card": card.key, "dataset": key,
+                     "rank": s.rank if s else None,
+                     "score": round(s.score, 4) if s else None,
+                     "mean_cosine": round(s.mean_cosine, 4) if s else None,
+                     "fixed": key in fixed,
+                     "num_examples": card.num_examples}
+  more = {"rates_method": rates_method,
+          "level": "dataset",
+          "pool": {"sources": list(pool_sources), "include_test": include_test,
+                   "size": len(sel.ranking.ranked) + len(
+                       sel.ranking.excluded)},
+          "excluded": list(sel.ranking.excluded),
+          "symbolic_share": {k.split(":", 1)[1]: v for k, v in fixed.items()},
+          **dict(extra or {})}
   if rates_method == "similarity":
-    extra["temperature"] = temperature
+    more["temperature"] = temperature
   if rates_method == "proportional":
-    extra["cap"] = cap
+    more["cap"] = cap
   if method == "vote":
-    extra["vote_n"] = vote_n
+    more["vote_n"] = vote_n
+  ranking = []
+  for s in sel.top:
+    entry = {"rank": s.rank, "card": s.key, "score": round(s.score, 4),
+             "mean_cosine": round(s.mean_cosine, 4),
+             "cards": [c.key for c in members.get(s.key) or [cards[s.key]]]}
+    if sel.instruction_cosine is not None:
+      scored = sel.template_scores(s.key)
+      entry["templates"] = [{"score": round(v, 4), "text": t}
+                            for t, v in scored[:templates or len(scored)]]
+    ranking.append(entry)
   return rates_file.make(
       target={"name": sel.target.name, "source": sel.target.source,
               "instructions": list(sel.target.instructions)},
       encoder=encoder_id, method=method, k=k, rates=by_task, tasks=tasks,
-      ranking=[{"rank": s.rank, "card": s.key, "score": round(s.score, 4),
-                "mean_cosine": round(s.mean_cosine, 4)} for s in sel.top],
-      extra=extra)
+      ranking=ranking, extra=more)
 
 
 def _official_first(card: TaskCard) -> tuple[bool, str]:
@@ -192,7 +228,7 @@ def all_rates_content(pool: Sequence[TaskCard], *, rates_method: str,
   tasks: dict[str, dict[str, Any]] = {}
   for key, rate in rates.items():
     card = cards[key]
-    task = task_for_card(card) or f"p3:{card.name}"
+    task = task_for_card(card)
     by_task[task] = rate
     tasks[task] = {"card": key, "fixed": key in fixed,
                    "num_examples": card.num_examples}
@@ -207,26 +243,3 @@ def all_rates_content(pool: Sequence[TaskCard], *, rates_method: str,
       target=None, encoder=None, method="all",
       k=sum(1 for key in rates if key not in fixed), rates=by_task,
       tasks=tasks, ranking=[], extra=extra)
-
-
-def check_buildable(content: Mapping[str, Any],
-                    cards: Mapping[str, TaskCard],
-                    out: str | os.PathLike) -> None:
-  """Refuses to put an unbuildable task into the registered mixtures dir."""
-  try:
-    registered = (pathlib.Path(out).resolve().parent
-                  == default_dir().resolve())
-  except OSError:
-    registered = False
-  if not registered:
-    return
-  bad = [info["card"] for info in content["tasks"].values()
-         if info["card"].startswith("p3:")]
-  if bad:
-    raise InputError(
-        f"selected {bad}, but P3 cards have no SeqIO task in this build (P3 "
-        f"examples are not shipped), so {out} would not register as a "
-        "mixture; select from the default --pool niv2,symbolic (or pass "
-        "--buildable-only), or write the rates file outside the mixtures "
-        "folder with --out FILE",
-        field="--out")

@@ -28,6 +28,9 @@ class Selection:
     per_target: ``[t, n]`` mean cosine of each target instruction to each
       pool card (columns in ``keys`` order), for plots.
     keys: the pool's card keys, in column order.
+    instruction_cosine: ``[t, s]`` cosine of each target instruction to each
+      pool instruction (cards' instructions contiguous, in ``keys`` order).
+    owner: ``int[s]``, the column of each pool instruction's card.
   """
   target: TaskCard
   ranking: select.Ranking
@@ -35,9 +38,24 @@ class Selection:
   cards: dict[str, TaskCard]
   per_target: np.ndarray
   keys: tuple[str, ...]
+  instruction_cosine: np.ndarray | None = None
+  owner: np.ndarray | None = None
 
   def column(self, key: str) -> np.ndarray:
     return self.per_target[:, self.keys.index(key)]
+
+  def template_scores(self, key: str) -> list[tuple[str, float]]:
+    """The card's instructions (templates) with their score, best first.
+
+    A template's score is its mean cosine to the target's instructions; the
+    card's (dataset's) ``mean`` score is the mean of these.
+    """
+    col = self.keys.index(key)
+    rows = np.flatnonzero(self.owner == col)
+    texts = self.cards[key].instructions
+    scores = self.instruction_cosine[:, rows].mean(axis=0)
+    return sorted(zip(texts, (float(x) for x in scores)),
+                  key=lambda p: (-p[1], p[0]))
 
 
 def select_tasks(target: TaskCard, pool: Sequence[TaskCard], encoder, *,
@@ -90,4 +108,4 @@ def select_tasks(target: TaskCard, pool: Sequence[TaskCard], encoder, *,
   top = select.Ranking(ranking.method, free, ranking.excluded).top(k)
   return Selection(target=target, ranking=ranking, top=top,
                    cards={c.key: c for c in pool}, per_target=per_target,
-                   keys=tuple(keys))
+                   keys=tuple(keys), instruction_cosine=cos, owner=owner)

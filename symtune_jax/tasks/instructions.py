@@ -34,8 +34,12 @@ import seqio
 
 from symtune_jax.errors import InputError
 from symtune_jax.evaluation import rouge
-from symtune_jax.instructions import niv2
-from symtune_jax.tasks import registry, vocab
+from symtune_jax.instructions import catalog, families, niv2
+from symtune_jax.instructions.card import TaskCard
+from symtune_jax.tasks import p3, registry, sql, symbols, vocab
+
+# The family modules register their tasks at import (kept imported here).
+_FAMILY_MODULES = (sql, symbols)
 
 SAMPLE_DIR = pathlib.Path(__file__).resolve().parents[1] / "data" / (
     "niv2_sample")
@@ -142,3 +146,33 @@ def register_niv2_task(name: str, root: str | os.PathLike | None = None
       may_trim=True,  # outside data, trimmed as FLAN does
       metric_fns=[rouge.rouge_l_metric, rouge.exact_match_metric],
   )
+
+
+def register_card(card: TaskCard | str) -> str:
+  """Registers the SeqIO task of a card (or card key); returns its name.
+
+  The name is `catalog.task_for_card` (the one card-to-task mapping); NIV2
+  and P3 tasks are registered here, the symbolic families' tasks are
+  registered by their modules (``symtune_jax.tasks.sql`` / ``.symbols``).
+  """
+  if isinstance(card, str):
+    source, _, name = card.partition(":")
+    if source == "symbolic":
+      found = families.family(name)
+      card = (TaskCard(name=found.name, source="symbolic",
+                       instructions=found.instructions) if found else None)
+    else:
+      card = next((c for c in catalog.load_cards()
+                   if c.source == source and c.name == name), None) or (
+                       TaskCard(name=name, source=source, instructions=("-",))
+                       if source in ("niv2", "p3") and name else None)
+    if card is None:
+      raise InputError(f"unknown card {source}:{name}", field="card")
+  task = catalog.task_for_card(card)
+  if task is None:
+    raise InputError(f"card {card.key} has no SeqIO task", field="card")
+  if card.source == "niv2":
+    return register_niv2_task(card.name)
+  if card.source == "p3":
+    return p3.register_p3_task(card.name)
+  return task

@@ -67,23 +67,20 @@ def _register_task(task: str, info: dict, path: str) -> None:
   """Makes sure ``task`` is registered; errors name the file and the task."""
   card = str(info.get("card", ""))
   source, _, name = card.partition(":")
-  if source == "niv2" and name:
-    registered = instructions.register_niv2_task(name)
+  if source in ("niv2", "p3", "symbolic") and name:
+    try:
+      registered = instructions.register_card(card)
+    except InputError as e:
+      raise InputError(f"names task {task!r}, whose card cannot be "
+                       f"registered: {e}", path=path,
+                       field=f"rates.{task}") from None
     if registered != task:
       raise InputError(f"task {task!r} does not match its card {card!r} "
                        f"(expected {registered!r})", path=path,
                        field=f"tasks.{task}.card")
-    return
-  if source == "symbolic":
-    build = families.builder(name)
-    if build is not None:
-      build()
   if (task not in seqio.TaskRegistry.names()
       and task not in seqio.MixtureRegistry.names()):
-    hint = ("P3 cards have no SeqIO task in this build (P3 examples are not "
-            "shipped); reselect with the default --pool niv2,symbolic"
-            if source == "p3" else
-            "register it before importing symtune_jax.tasks.mixtures, or "
+    hint = ("register it before importing symtune_jax.tasks.mixtures, or "
             "remove it from the file")
     raise InputError(f"names task {task!r} (card {card or '?'}), which is not "
                      f"a registered SeqIO task or mixture: {hint}", path=path,

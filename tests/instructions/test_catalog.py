@@ -3,7 +3,7 @@
 import pytest
 
 from symtune_jax.errors import InputError
-from symtune_jax.instructions import build_cards, catalog, families
+from symtune_jax.instructions import build_cards, catalog, families, pools
 from symtune_jax.instructions.card import TaskCard
 
 
@@ -13,8 +13,10 @@ def test_shipped_cards():
   # FLAN's metadata has 1,654 NIV2 names, 41 of them alias spellings.
   assert len(by_source["p3"]) == 279 and len(by_source["niv2"]) == 1613
   assert sum(c.split == "test" for c in by_source["niv2"]) == 119
-  assert all(c.build is not None for c in by_source["niv2"])
-  assert all(c.build is None for c in by_source["p3"])
+  # Every card maps to one SeqIO task (cards are data; tasks/ registers).
+  tasks = [catalog.task_for_card(c) for c in cards]
+  assert all(tasks) and len(set(tasks)) == len(cards)
+  assert catalog.task_for_card(by_source["p3"][0]).startswith("symtune_p3_")
 
 
 def test_shipped_niv2_cards_are_one_per_seqio_task():
@@ -37,7 +39,7 @@ def test_shipped_cards_match_a_rebuild(shared_data):
   assert rebuilt["cards"] == shipped
 
 
-def test_pool_excludes_held_out_and_filters_sources():
+def test_catalog_pool_filters_sources():
   pool = catalog.pool()
   assert pool and all(c.split == "train" for c in pool)
   assert {c.source for c in pool} == {"p3", "niv2", "symbolic"}
@@ -49,16 +51,16 @@ def test_pool_excludes_held_out_and_filters_sources():
 
 
 def test_resolve_targets():
-  known = catalog.pool(include_test=True)
-  card, excluded = catalog.resolve_target("WikiTableQuestions", known)
+  known = pools.all_cards()
+  card, excluded = pools.resolve_target("WikiTableQuestions", known)
   assert card.key == "target:wtq" and len(card.instructions) >= 3
-  card, excluded = catalog.resolve_target("super_glue/rte", known)
+  card, excluded = pools.resolve_target("super_glue/rte", known)
   assert card.key == "p3:super_glue/rte"
   assert {"p3:super_glue/rte", "p3:super_glue/cb", "p3:glue/rte"} <= set(
       excluded)
-  card, excluded = catalog.resolve_target("tabfact", known)
+  card, excluded = pools.resolve_target("tabfact", known)
   assert "p3:tab_fact/tab_fact" in excluded
-  card, excluded = catalog.resolve_target(
+  card, excluded = pools.resolve_target(
       "Translate the sentence into French.", known)
   assert card.name == "custom" and excluded == ()
 
@@ -69,7 +71,7 @@ def test_resolve_targets():
 ])
 def test_bad_targets(target, match):
   with pytest.raises(InputError, match=match):
-    catalog.resolve_target(target, catalog.pool())
+    pools.resolve_target(target, pools.all_cards())
 
 
 def test_card_rejects_empty_instruction():
@@ -84,12 +86,31 @@ def test_family_cards_come_from_the_family_modules():
   cards = {c.name: c for c in families.family_cards()}
   assert cards["sql_execution"].instructions == tuple(prompts.INSTRUCTIONS)
   assert {"symbol_tuning", "list_functions", "binary_concepts"} <= set(cards)
-  assert families.missing_families() == {}
 
 
-def test_family_build_registers_its_task():
+def test_instructions_package_registers_nothing():
+  """Cards are data: instructions/ imports no tasks/ module and no importlib."""
+  import ast  # pylint: disable=g-import-not-at-top
+  import pathlib  # pylint: disable=g-import-not-at-top
+  folder = pathlib.Path(catalog.__file__).parent
+  for path in folder.glob("*.py"):
+    for node in ast.walk(ast.parse(path.read_text())):
+      if isinstance(node, ast.ImportFrom):
+        names = [node.module or ""]
+      elif isinstance(node, ast.Import):
+        names = [a.name for a in node.names]
+      else:
+        continue
+      for name in names:
+        assert not name.startswith("symtune_jax.tasks"), (path, name)
+        assert not name.startswith("importlib"), (path, name)
+
+
+def test_family_tasks_are_registered():
   import seqio  # pylint: disable=g-import-not-at-top
+  from symtune_jax.tasks import instructions  # pylint: disable=g-import-not-at-top
   for card in families.family_cards():
-    name = card.build()
+    name = instructions.register_card(card)
+    assert name == catalog.task_for_card(card)
     assert (name in seqio.TaskRegistry.names()
             or name in seqio.MixtureRegistry.names()), name

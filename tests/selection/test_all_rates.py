@@ -7,7 +7,7 @@ import pytest
 
 from symtune_jax.cli import main
 from symtune_jax.errors import InputError
-from symtune_jax.instructions import catalog
+from symtune_jax.instructions import catalog, pools
 from symtune_jax.instructions.card import TaskCard
 from symtune_jax.selection import mixture_spec, rates_file, select
 
@@ -116,15 +116,29 @@ def test_small_rates_keep_their_precision_and_round_trip(tmp_path):
 
 
 def _cards_file(tmp_path, monkeypatch):
-  """A card file: 3 NIV2 training cards, an alias and a held-out card."""
+  """A card file: 3 NIV2 training cards, an alias and a held-out card; a
+  niv2_train pool list of the training cards (aliases included)."""
   cards = [c.to_json() for c in (*_pool()[1:], *HELD_OUT)]
   path = tmp_path / "cards.json"
   path.write_text(json.dumps({"format": "symtune-cards/1", "cards": cards}))
   monkeypatch.setattr(catalog, "CARDS_FILE", path)
+  lists = tmp_path / "pools"
+  lists.mkdir()
+  (lists / "niv2_train.txt").write_text(
+      "# Pool niv2_train (toy)\n" + "".join(f"{c.key}\n" for c in _pool()[1:]))
+  monkeypatch.setattr(pools, "POOLS_DIR", lists)
+  pools.keys.cache_clear()
+  yield
+  pools.keys.cache_clear()
 
 
-def test_cli_all_writes_the_rates_file(tmp_path, capsys, monkeypatch):
-  _cards_file(tmp_path, monkeypatch)
+@pytest.fixture
+def toy_cards(tmp_path, monkeypatch):
+  yield from _cards_file(tmp_path, monkeypatch)
+
+
+def test_cli_all_writes_the_rates_file(tmp_path, capsys, monkeypatch,
+                                       toy_cards):
   monkeypatch.setenv("SYMTUNE_MIXTURES_DIR", str(tmp_path / "mixtures"))
   (tmp_path / "mixtures").mkdir()
   argv = ["select", "--all", "--pool", "niv2", "--rates", "proportional",
@@ -147,8 +161,8 @@ def test_cli_all_writes_the_rates_file(tmp_path, capsys, monkeypatch):
     (["--name", "x", "--target", "wtq"], "takes no --target"),
     (["--name", "x", "--rates", "similarity"], "similarity scores"),
 ])
-def test_cli_all_errors(tmp_path, capsys, monkeypatch, extra, message):
-  _cards_file(tmp_path, monkeypatch)
+def test_cli_all_errors(tmp_path, capsys, monkeypatch, extra, message,
+                        toy_cards):
   monkeypatch.setenv("SYMTUNE_MIXTURES_DIR", str(tmp_path))
   assert main.main(["select", "--all", "--pool", "niv2", *extra]) == 2
   assert message in capsys.readouterr().err

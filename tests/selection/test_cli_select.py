@@ -6,7 +6,7 @@ import pytest
 
 from symtune_jax.cli import main
 from symtune_jax.cli import select as select_cli
-from symtune_jax.instructions import catalog, families
+from symtune_jax.instructions import pools
 from symtune_jax.selection import encoder as encoder_lib
 
 
@@ -61,70 +61,56 @@ def test_bad_input_gives_clear_errors(tmp_path, capsys):
   assert not (tmp_path / "x.json").exists()
 
 
-def test_unbuildable_tasks_are_kept_out_of_the_mixtures_dir(
+def test_default_pool_and_a_p3_selection_register_as_mixtures(
     tmp_path, capsys, monkeypatch):
-  # A card file of three real P3 cards keeps the encoding small.
-  cards = [c.to_json() for c in catalog.load_cards()
-           if c.name in ("ag_news", "samsum", "squad")]
-  card_file = tmp_path / "cards.json"
-  card_file.write_text(json.dumps({"format": "symtune-cards/1",
-                                   "cards": cards}))
-  monkeypatch.setattr(catalog, "CARDS_FILE", card_file)
-  monkeypatch.setenv("SYMTUNE_MIXTURES_DIR", str(tmp_path / "mixtures"))
-  code, _, err = _run(
-      capsys, "--target", "Which newspaper section is this article from?",
-      "--k", "1", "--pool", "p3", "--no-plot",
-      "--cache-dir", str(tmp_path / "cache"))
-  assert code == 2 and "--pool niv2,symbolic" in err
-  assert not (tmp_path / "mixtures").exists()
-
-
-def _small_cards(tmp_path, monkeypatch):
-  """A card file of three P3 and two NIV2 training cards (few texts)."""
-  names = ("ag_news", "samsum", "squad", "task1420_mathqa_general",
-           "task758_msr_sqa_question_answer_generation")
-  cards = [c.to_json() for c in catalog.load_cards() if c.name in names]
-  assert len(cards) == 5
-  card_file = tmp_path / "cards.json"
-  card_file.write_text(json.dumps({"format": "symtune-cards/1",
-                                   "cards": cards}))
-  monkeypatch.setattr(catalog, "CARDS_FILE", card_file)
-
-
-def test_default_pool_is_buildable_and_p3_needs_asking(
-    tmp_path, capsys, monkeypatch):
-  _small_cards(tmp_path, monkeypatch)
   mixtures_dir = tmp_path / "mixtures"
   mixtures_dir.mkdir()
   monkeypatch.setenv("SYMTUNE_MIXTURES_DIR", str(mixtures_dir))
-  n_families = len(families.family_cards())
-  target = "Which newspaper section is this article from?"
   cache = ["--cache-dir", str(tmp_path / "cache"), "--no-plot"]
-  code, stdout, _ = _run(capsys, "--target", target, "--k",
-                         str(2 + n_families), *cache, "--name", "news")
+  code, stdout, _ = _run(capsys, "--target", "wtq", "--k", "3", *cache,
+                         "--name", "wtq_try")
   assert code == 0, stdout
-  data = json.loads((mixtures_dir / "news.json").read_text())
-  assert data["pool"] == {"sources": ["niv2", "symbolic"],
-                          "include_test": False, "size": 2 + n_families}
-  assert not [t for t in data["tasks"].values()
-              if t["card"].startswith("p3:")]
-  # P3 is ranked when asked for, and written outside mixtures/.
-  out = tmp_path / "with_p3.json"
-  code, _, err = _run(capsys, "--target", target, "--k", "5", "--pool",
-                      "p3,niv2,symbolic", *cache, "--out", str(out))
-  assert code == 0 and "note: --pool has p3" not in err
+  data = json.loads((mixtures_dir / "wtq_try.json").read_text())
+  assert data["pool"]["sources"] == ["niv2_train", "symbolic"]
+  assert data["pool"]["size"] == len(pools.load(["niv2_train", "symbolic"]))
+  assert "0 texts encoded" in stdout  # the shipped embeddings
+  # A P3 selection (t0_train) goes to mixtures/ too: P3 cards have tasks.
+  code, stdout, _ = _run(capsys, "--target", "rte", "--k", "5", "--pool",
+                         "t0_train", *cache, "--name", "rte_try")
+  assert code == 0, stdout
+  assert "templates:" in stdout and "best:" in stdout
+  data = json.loads((mixtures_dir / "rte_try.json").read_text())
+  assert all(t.startswith("symtune_p3_") for t in data["rates"])
+  assert len(data["ranking"]) == 5
+  for entry in data["ranking"]:
+    assert entry["templates"] and entry["cards"]
+  datasets = [r["card"] for r in data["ranking"]]
+  assert len(set(datasets)) == 5  # one place per dataset
+  assert data["encoder_fingerprint"]
+  assert main.main(["select", "--check-mixtures", str(mixtures_dir)]) == 0
+
+
+def test_p3_pool_never_ranks_t0_evaluation_data(tmp_path, capsys):
+  out = tmp_path / "anli.json"
+  code, stdout, _ = _run(capsys, "--target", "anli", "--k", "10", "--pool",
+                         "p3", "--cache-dir", str(tmp_path / "cache"),
+                         "--no-plot", "--out", str(out))
+  assert code == 0, stdout
   data = json.loads(out.read_text())
-  assert data["pool"]["size"] == 5 + n_families
-  assert [r for r in data["ranking"] if r["card"].startswith("p3:")]
+  held = pools.held_out_keys()
+  for entry in data["ranking"]:
+    assert not set(entry["cards"]) & held, entry
+  for bad in ("p3:glue/rte", "p3:glue/ax", "p3:scitail/snli_format"):
+    assert bad not in stdout
 
 
 def test_help_explains_the_pool(capsys):
   with pytest.raises(SystemExit):
     main.main(["select", "--help"])
   text = " ".join(capsys.readouterr().out.split())
-  assert "default niv2,symbolic" in text and "P3 examples are not shipped" \
-      in text and "--name wtq_demo" in text
-  assert select_cli.DEFAULT_POOL == "niv2,symbolic"
+  assert "t0_train" in text and "niv2_train" in text and "p3_all" in text
+  assert "--name wtq_demo" in text and "bert-large-nli-stsb-mean-tokens" in text
+  assert select_cli.DEFAULT_POOL == "niv2_train,symbolic"
 
 
 class _EncoderLoaded(Exception):
@@ -146,7 +132,7 @@ def test_early_failures_do_not_load_the_encoder(tmp_path, capsys,
   monkeypatch.setenv("SYMTUNE_MIXTURES_DIR", str(mixtures_dir))
   checked_in = mixtures_dir / "wtq_insta.json"
   checked_in.write_text("{}")
-  pool_size = len(catalog.pool(["niv2", "symbolic"]))
+  pool_size = len(pools.load(["niv2_train", "symbolic"]))
   # k larger than the pool (the default pool, the real card file).
   code, _, err = _run(capsys, "--target", "wtq", "--k", "100000",
                       "--name", "big")
