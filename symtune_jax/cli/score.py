@@ -302,7 +302,8 @@ def _gold_features(task, lines: list[dict[str, Any]], split: str | None,
           line["inputs"][f] = [v.decode("utf-8") for v in ex[f].tolist()]
     return
   raise _line_error(
-      best[1] if best else todo[0], f"the line lacks {list(required)} (the gold list) and its inputs "
+      best[1] if best else todo[0],
+      f"the line lacks {list(required)} (the gold list) and its inputs "
       f"match no example of {task.name!r} ({'; '.join(tried)}). Score with the data root, "
       "vocabulary and input length of the run, pass --split, or write the features with "
       "T5X (write_inferences_to_file.input_fields_to_include)", f"inputs.{required[0]}")

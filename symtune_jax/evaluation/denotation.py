@@ -91,7 +91,7 @@ def _int(text: str) -> int | None:
 
 
 def parse_number(text: str) -> int | float | None:
-  """``NumberValue.parse``: '12' -> 12; ' -3.5 ' -> -3.5; '1e3' -> 1000.0; '1,234', 'nan' -> None."""
+  """``NumberValue.parse``: '12' -> 12; ' -3.5 ' -> -3.5; '1e3' -> 1000.0; '1,234' -> None."""
   n = _int(text)
   if n is not None:
     return n
@@ -105,7 +105,10 @@ def parse_number(text: str) -> int | float | None:
 
 
 def parse_ymd(text: str) -> tuple[int, int, int] | None:
-  """``DateValue.parse``: '2004-05-01' -> (2004, 5, 1); 'xx-01-02' -> (-1, 1, 2); 'May 1, 2004' -> None."""
+  """``DateValue.parse``: '2004-05-01' -> (2004, 5, 1); 'xx-01-02' -> (-1, 1, 2).
+
+  'May 1, 2004' -> None (only the y-m-d form is a date).
+  """
   parts = text.lower().split("-")
   if len(parts) != 3:
     return None
@@ -190,7 +193,11 @@ def to_value(original: str, canon: str | None = None) -> Value:
 
 def to_value_list(originals: Sequence[str], canons: Sequence[str | None] | None = None,
                   *, dedupe: bool = True) -> list[Value]:
-  """Answers (and canons, '' or None for none) -> values; equal values collapse unless not ``dedupe``."""
+  """Answers (and canons, '' or None for none) -> values.
+
+  Equal values collapse (the first is kept), as the official sets do, unless
+  ``dedupe`` is False.
+  """
   if canons is None:
     canons = [None] * len(originals)
   if len(canons) != len(originals):

@@ -3,10 +3,13 @@
 Root layout (ppasupat/WikiTableQuestions): ``data/*.tsv`` question files
 (``id  utterance  context  targetValue``) and ``csv/20N-csv/M.csv`` tables.
 Splits: ``validation`` = ``data/random-split-1-dev.tsv``, ``test`` =
-``data/pristine-unseen-tables.tsv``. The package's shipped sample
+``data/pristine-unseen-tables.tsv``: no question and no table in common (the
+dev split is drawn from training), so template selection on validation never
+sees a test item. The package's shipped sample
 (``symtune_jax/data/wtq_sample``) has one file, ``data/sample.tsv``, used for
 every split when the official files are absent (questions from the training
-split: fine for a smoke run, not for reporting).
+split: fine for a smoke run, not for reporting; its validation and test are
+the same questions, so template selection on the sample means nothing).
 
 Gold answers for scoring: where the root holds the official CoreNLP-tagged
 files (``tagged/data/*.tagged``, columns ``id ... targetValue ... targetCanon``),
@@ -43,7 +46,7 @@ _TAGGED_COLUMNS = ("id", "targetValue", "targetCanon")
 
 
 def _unescape(text: str) -> str:
-  """The official TSV escapes: backslash-n -> newline, backslash-p -> '|', double backslash -> one."""
+  """Official TSV escapes: backslash-n -> newline, backslash-p -> '|', two backslashes -> one."""
   return text.replace(r"\n", "\n").replace(r"\p", "|").replace("\\\\", "\\")
 
 
