@@ -195,8 +195,16 @@ def read_lines(paths: Sequence[str], kind: str, mode: str) -> list[dict[str, Any
         raise InputError(f"missing the {inputs_key!r} object", **where, field=inputs_key)
       if kind == "infer":
         _check_infer_line(obj, mode, where)
-      elif "target" not in obj or not ("prediction" in obj or "score" in obj):
-        raise InputError("expected 'target' and 'prediction' or 'score'", **where)
+      else:
+        if "target" not in obj or not ("prediction" in obj or "score" in obj):
+          raise InputError("expected 'target' and 'prediction' or 'score'", **where)
+        if "output" in obj and not isinstance(obj["output"], str):
+          raise InputError(f"output must be a string (the decoded model output), got "
+                           f"{_describe(obj['output'])}", **where, field="output")
+        for key in ("inputs_pretokenized", "targets_pretokenized"):
+          if key in obj["input"] and not isinstance(obj["input"][key], str):
+            raise InputError(f"expected a string, got {_describe(obj['input'][key])}",
+                             **where, field=f"input.{key}")
       obj["_where"] = (path, i)
       out.append(obj)
   return out

@@ -224,3 +224,39 @@ def test_fuzz_bad_t5x_infer_files(tmp_path, capsys, task, base_line, metric):
       assert math.isclose(value, 0.0), (out, f.read_bytes()[:300])
     outcomes[rc] += 1
   assert outcomes[2] > 100  # mostly errors, as built
+
+
+def test_fuzz_bad_eval_files(tmp_path, capsys):
+  """SeqIO JSONLogger files (``t5x.eval``): bad values are errors, never right answers."""
+  rng = random.Random(7)
+  base = {"input": {"inputs_pretokenized": "Question: how many?\nAnswer:",
+                    "targets_pretokenized": "51"},
+          "target": 51.0, "output": "7 apples", "prediction": 7.0}
+  non_strings = [v for v in _BAD_VALUES if not isinstance(v, str)]
+  f = tmp_path / f"{SVAMP}-000004.jsonl"
+  errors = 0
+  for _ in range(120):
+    lines = [json.loads(json.dumps(base)) for _ in range(3)]
+    line = rng.choice(lines)
+    op = rng.randrange(4)
+    if op == 0:
+      line["output"] = rng.choice(non_strings)
+    elif op == 1:
+      line.pop("output")
+      line["prediction"] = rng.choice([v for v in _BAD_VALUES if v not in (51, 51.0)])
+    elif op == 2:
+      line["input"]["targets_pretokenized"] = rng.choice(non_strings)
+      line.pop("output") if rng.random() < 0.5 else None
+    else:
+      line.pop(rng.choice(["target", "prediction", "input"]))
+    f.write_text("\n".join(json.dumps(l) for l in lines) + "\n")
+    try:
+      rc, out, err = _score([f], capsys)
+    except Exception as e:  # pylint: disable=broad-except
+      pytest.fail(f"raised {type(e).__name__}: {e} on {f.read_text()[:300]!r}")
+    if rc == 2:
+      _assert_clear_error(rc, err, f)
+      errors += 1
+    else:
+      assert rc == 0 and "numeric_accuracy=0.00" in out, (out, err, f.read_text())
+  assert errors > 60
