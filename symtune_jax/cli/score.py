@@ -317,9 +317,14 @@ def _gold_features(task, lines: list[dict[str, Any]], split: str | None,
       "T5X (write_inferences_to_file.input_fields_to_include)", f"inputs.{required[0]}")
 
 
-def score_output(out: OutputFile, split: str | None = None
-                 ) -> tuple[dict[str, float], int]:
-  """Applies the task's post-processor and metrics to one output: (metrics, lines)."""
+def score_output(out: OutputFile, split: str | None = None) -> dict[str, float]:
+  """Applies the task's post-processor and metrics to one output."""
+  return score_output_lines(out, split)[0]
+
+
+def score_output_lines(out: OutputFile, split: str | None = None
+                       ) -> tuple[dict[str, float], int]:
+  """`score_output` and the number of lines scored."""
   from symtune_jax.cli.inspect import get_provider  # pylint: disable=g-import-not-at-top
   task = get_provider(out.task)
   if not hasattr(task, "postprocess_fn") or not hasattr(task, "predict_metric_fns"):
@@ -468,7 +473,7 @@ def run(args) -> int:
   outputs = find_outputs(args.paths, args.task)
   results = []
   for out in outputs:
-    metrics, n = score_output(out, args.split)
+    metrics, n = score_output_lines(out, args.split)
     results.append({"task": out.task, "kind": out.kind, "mode": out.mode, "lines": n,
                     "files": out.paths, "metrics": metrics})
   width = max(len(r["task"]) for r in results)
