@@ -4,7 +4,8 @@ Tasks (all ``_v1``; data roots in `symtune_jax.evaluation.data_roots`):
   symtune_eval_{wtq,wikisql,sqa}_<template>_v1   denotation accuracy (official WTQ rule;
                                                  `evaluation.denotation`)
   symtune_eval_tabfact_<template>_v1             yes/no accuracy
-  symtune_eval_svamp_<template>_v1               numeric accuracy
+  symtune_eval_svamp_<template>_v1               numeric accuracy (test: 700 of the 1,000
+                                                 problems, disjoint from validation)
   symtune_eval_bbh_<task>_v1                     27 BBH tasks, 3-shot, exact match
   symtune_eval_bbh_<task>_rankclass_v1           23 multiple-choice BBH tasks, scored
   symtune_eval_mmlu_<subject>_v1                 57 subjects, 5-shot, accuracy
@@ -153,7 +154,13 @@ def build_tabfact(template_name: str, split: str) -> list[dict[str, Any]]:
 
 
 def build_svamp(template_name: str, split: str) -> list[dict[str, Any]]:
-  """Rendered SVAMP problems; target = the number ('51')."""
+  """Rendered SVAMP problems; target = the number ('51').
+
+  ``validation`` (template selection) and ``test`` are disjoint: 300 and 700
+  of SVAMP's 1,000 problems, split by a salted hash of the ID
+  (`svamp.split_of`). The paper reports all 1,000; this test split is the 700
+  that selection never saw.
+  """
   template = templates.get_template("svamp", template_name)
   out = []
   for p in svamp.load_problems(split):
