@@ -26,6 +26,9 @@ def parse_jsonl_object(line: str, path: str | os.PathLike, line_no: int) -> dict
   except json.JSONDecodeError as e:
     raise InputError(f"not valid JSON ({e.msg} at column {e.colno})",
                      path=os.fspath(path), line=line_no) from None
+  except (ValueError, RecursionError) as e:  # huge integers, deep nesting
+    raise InputError(f"not usable JSON ({str(e)[:80] or type(e).__name__})",
+                     path=os.fspath(path), line=line_no) from None
   if not isinstance(obj, dict):
     raise InputError(f"expected a JSON object, got {type(obj).__name__}",
                      path=os.fspath(path), line=line_no)

@@ -15,7 +15,18 @@ Reads the files T5X writes:
 The task is named by the file (or ``--task``); its post-processor and metrics
 are applied, as SeqIO's evaluator would. Score-mode files of rank-classification
 tasks are matched line by line with the task's examples (``--split``) to recover
-which option is right. A malformed line is an error naming ``file:line``.
+which option is right. Table-QA tasks score against the gold list of the
+example's ``answers`` / ``answer_canons`` features, never the joined target
+text: when the infer lines lack them (T5X writes only ``*_pretokenized`` fields
+unless ``write_inferences_to_file.input_fields_to_include`` names them), each
+line is matched by its ``inputs_pretokenized`` with the task's examples, which
+needs the same data root, vocabulary and input length as the run.
+
+Malformed input is an error naming ``file:line`` and the field, never a
+traceback and never a right answer: a line that is not UTF-8 or not a JSON
+object, a prediction that is not a string (null, a number, NaN, a list), a
+target of the wrong type, a score that is not a finite number. ``--json`` is
+checked to be writable before anything is scored.
 ``--select-templates`` picks, per benchmark, the prompt template with the best
 score (run it on validation outputs).
 """
@@ -24,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import glob
+import json
 import math
 import os
 import re
@@ -103,41 +115,133 @@ def find_outputs(paths: Sequence[str], task: str | None = None) -> list[OutputFi
   return sorted(groups.values(), key=lambda o: (o.task, o.kind, o.mode))
 
 
+def _iter_file_lines(path: str):
+  """(line number, text) of each non-blank line; bad UTF-8 is an `InputError` at its line."""
+  try:
+    with open(path, "rb") as f:
+      data = f.read()
+  except OSError as e:
+    raise InputError(f"cannot read ({e.strerror or e})", path=path) from None
+  for i, raw in enumerate(data.split(b"\n"), start=1):
+    try:
+      line = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+      raise InputError(f"not valid UTF-8 (byte 0x{raw[e.start]:02x} at column {e.start + 1})",
+                       path=path, line=i) from None
+    if line.strip():
+      yield i, line
+
+
+def _describe(value: Any) -> str:
+  text = json.dumps(value, ensure_ascii=False, allow_nan=True, default=str)
+  return f"{type(value).__name__} {text[:60]}{'...' if len(text) > 60 else ''}"
+
+
+def _is_number(value: Any) -> bool:
+  return (isinstance(value, (int, float)) and not isinstance(value, bool)
+          and math.isfinite(value))
+
+
+def _check_infer_line(obj: dict[str, Any], mode: str, where: dict[str, Any]) -> None:
+  inputs = obj["inputs"]
+  for key in ("inputs_pretokenized", "targets_pretokenized"):
+    if key in inputs and not isinstance(inputs[key], str):
+      raise InputError(f"expected a string, got {_describe(inputs[key])}", **where,
+                       field=f"inputs.{key}")
+  for key in ("answers", "answer_canons"):
+    if key in inputs and not (isinstance(inputs[key], list)
+                              and all(isinstance(a, str) for a in inputs[key])):
+      raise InputError(f"expected a list of strings, got {_describe(inputs[key])}", **where,
+                       field=f"inputs.{key}")
+  if ("answers" in inputs and "answer_canons" in inputs
+      and len(inputs["answers"]) != len(inputs["answer_canons"])):
+    raise InputError(f"{len(inputs['answers'])} answers but {len(inputs['answer_canons'])} "
+                     "canon values", **where, field="inputs.answer_canons")
+  if mode == "score":
+    if "score" not in obj:
+      raise InputError("missing 'score' (a score-mode file)", **where, field="score")
+    score = obj["score"]
+    if not (_is_number(score) or (isinstance(score, list) and score
+                                  and all(_is_number(x) for x in score))):
+      raise InputError(f"score must be a finite number, got {_describe(score)}", **where,
+                       field="score")
+    return
+  if "prediction" not in obj:
+    raise InputError(f"missing 'prediction' (a {mode}-mode file)", **where, field="prediction")
+  if not isinstance(obj["prediction"], str):
+    raise InputError("prediction must be a string (the decoded model output), got "
+                     f"{_describe(obj['prediction'])}", **where, field="prediction")
+  if "targets_pretokenized" not in inputs:
+    raise InputError("inputs lack 'targets_pretokenized' (needed as the target)", **where,
+                     field="inputs.targets_pretokenized")
+
+
 def read_lines(paths: Sequence[str], kind: str, mode: str) -> list[dict[str, Any]]:
   """Parses and validates every line; errors name file:line and the field."""
   out = []
   inputs_key = "inputs" if kind == "infer" else "input"
   for path in sorted(paths):
-    with open(path, encoding="utf-8") as f:
-      for i, line in enumerate(f, start=1):
-        if not line.strip():
-          continue
-        obj = parse_jsonl_object(line, path, i)
-        if not isinstance(obj.get(inputs_key), dict):
-          raise InputError(f"missing the {inputs_key!r} object", path=path, line=i,
-                           field=inputs_key)
-        if kind == "infer":
-          need = "score" if mode == "score" else "prediction"
-          if need not in obj:
-            raise InputError(f"missing {need!r} (a {mode}-mode file)", path=path, line=i,
-                             field=need)
-          if need == "score" and not isinstance(obj["score"], (int, float, list)):
-            raise InputError(f"score must be a number, got {obj['score']!r}", path=path,
-                             line=i, field="score")
-          if need == "prediction" and "targets_pretokenized" not in obj[inputs_key]:
-            raise InputError("inputs lack 'targets_pretokenized' (needed as the target)",
-                             path=path, line=i, field="inputs.targets_pretokenized")
-        else:
-          if "target" not in obj or not ("prediction" in obj or "score" in obj):
-            raise InputError("expected 'target' and 'prediction' or 'score'", path=path,
-                             line=i)
-        obj["_where"] = (path, i)
-        out.append(obj)
+    for i, line in _iter_file_lines(path):
+      where = {"path": path, "line": i}
+      obj = parse_jsonl_object(line, path, i)
+      if not isinstance(obj.get(inputs_key), dict):
+        raise InputError(f"missing the {inputs_key!r} object", **where, field=inputs_key)
+      if kind == "infer":
+        _check_infer_line(obj, mode, where)
+      else:
+        if "target" not in obj or not ("prediction" in obj or "score" in obj):
+          raise InputError("expected 'target' and 'prediction' or 'score'", **where)
+        if "output" in obj and not isinstance(obj["output"], str):
+          raise InputError(f"output must be a string (the decoded model output), got "
+                           f"{_describe(obj['output'])}", **where, field="output")
+        for key in ("inputs_pretokenized", "targets_pretokenized"):
+          if key in obj["input"] and not isinstance(obj["input"][key], str):
+            raise InputError(f"expected a string, got {_describe(obj['input'][key])}",
+                             **where, field=f"input.{key}")
+      obj["_where"] = (path, i)
+      out.append(obj)
   return out
 
 
 def _example(inputs: dict[str, Any]) -> dict[str, Any]:
   return {k: (v.encode() if isinstance(v, str) else v) for k, v in inputs.items()}
+
+
+# What a failing metric or post-processor raises on a malformed value.
+_BAD_VALUE = (TypeError, ValueError, KeyError, AttributeError, IndexError)
+
+
+def _line_error(line: dict[str, Any], message: str, field: str | None = None) -> InputError:
+  path, i = line["_where"]
+  return InputError(message, path=path, line=i, field=field)
+
+
+def _postprocess(task, value: Any, example: dict[str, Any], is_target: bool,
+                 line: dict[str, Any]) -> Any:
+  try:
+    return task.postprocess_fn(value, example=example, is_target=is_target)
+  except InputError as e:
+    raise _line_error(line, str(e)) from None
+  except _BAD_VALUE as e:
+    field = "inputs.targets_pretokenized" if is_target else "prediction"
+    raise _line_error(line, f"cannot post-process ({e})", field) from None
+
+
+def _apply_metric(fn, targets: list[Any], values: list[Any], lines: list[dict[str, Any]]
+                  ) -> dict[str, Any]:
+  """``fn(targets, values)``; a malformed value is an `InputError` at its line."""
+  try:
+    return fn(targets, values)
+  except _BAD_VALUE as e:
+    first = e
+  for t, v, line in zip(targets, values, lines):  # find the line at fault
+    try:
+      fn([t], [v])
+    except _BAD_VALUE as e:
+      raise _line_error(line, f"{getattr(fn, '__name__', 'metric')}: {e}") from None
+  path, _ = lines[0]["_where"]
+  raise InputError(f"{getattr(fn, '__name__', 'metric')} failed on these lines: {first}",
+                   path=path) from None
 
 
 def _task_examples(task, split: str | None, n: int, first_inputs: str | None
@@ -157,8 +261,63 @@ def _task_examples(task, split: str | None, n: int, first_inputs: str | None
                    f"lines; pass --split", field="--split")
 
 
+def _gold_features(task, lines: list[dict[str, Any]], split: str | None,
+                   required: Sequence[str]) -> None:
+  """Adds the example features the target needs (``answers``, ...) to lines that lack them.
+
+  Each such line is matched by its ``inputs_pretokenized`` with an example of
+  the task (``--split``, else test, validation, train: the first split holding
+  every line); its ``targets_pretokenized`` must agree.
+  """
+  todo = [l for l in lines if any(f not in l["inputs"] for f in required)]
+  if not todo:
+    return
+  splits = [split] if split else [s for s in ("test", "validation", "train")
+                                  if s in task.splits]
+  tried = []
+  best: tuple[int, dict[str, Any]] | None = None  # (lines found, first line not found)
+  for s in splits:
+    if s not in task.splits:
+      raise InputError(f"task {task.name!r} has no split {s!r}", field="--split")
+    index: dict[str, dict[str, Any]] = {}
+    for ex in task.get_dataset(None, split=s, shuffle=False, num_epochs=1).as_numpy_iterator():
+      index.setdefault(ex["inputs_pretokenized"].decode("utf-8", "replace"), ex)
+    found = [index.get(l["inputs"].get("inputs_pretokenized")) for l in todo]
+    hits = sum(f is not None for f in found)
+    tried.append(f"{s}: {hits} of {len(todo)} lines found")
+    if hits < len(todo):
+      if best is None or hits > best[0]:
+        best = (hits, next(l for l, f in zip(todo, found) if f is None))
+      continue
+    for line, ex in zip(todo, found):
+      if ex["targets_pretokenized"].decode("utf-8", "replace") != line["inputs"].get(
+          "targets_pretokenized"):
+        raise _line_error(line, f"targets differ from those of the task's {s} example with "
+                          "these inputs (outputs of other data?)",
+                          "inputs.targets_pretokenized")
+      for f in required:
+        line["inputs"].setdefault(f, [v.decode("utf-8") if isinstance(v, bytes) else v
+                                      for v in ex[f].tolist()])
+      for f in ("answer_canons",):
+        if f in ex and f not in line["inputs"]:
+          line["inputs"][f] = [v.decode("utf-8") for v in ex[f].tolist()]
+    return
+  raise _line_error(
+      best[1] if best else todo[0],
+      f"the line lacks {list(required)} (the gold list) and its inputs "
+      f"match no example of {task.name!r} ({'; '.join(tried)}). Score with the data root, "
+      "vocabulary and input length of the run, pass --split, or write the features with "
+      "T5X (write_inferences_to_file.input_fields_to_include)", f"inputs.{required[0]}")
+
+
 def score_output(out: OutputFile, split: str | None = None) -> dict[str, float]:
   """Applies the task's post-processor and metrics to one output."""
+  return score_output_lines(out, split)[0]
+
+
+def score_output_lines(out: OutputFile, split: str | None = None
+                       ) -> tuple[dict[str, float], int]:
+  """`score_output` and the number of lines scored."""
   from symtune_jax.cli.inspect import get_provider  # pylint: disable=g-import-not-at-top
   task = get_provider(out.task)
   if not hasattr(task, "postprocess_fn") or not hasattr(task, "predict_metric_fns"):
@@ -170,14 +329,37 @@ def score_output(out: OutputFile, split: str | None = None) -> dict[str, float]:
   if out.kind == "eval":
     targets = [l["target"] for l in lines]
     if "prediction" in lines[0] and task.predict_metric_fns:
-      preds = [l.get("prediction") for l in lines]
+      if any("prediction" not in l for l in lines):
+        bad = next(l for l in lines if "prediction" not in l)
+        raise _line_error(bad, "missing 'prediction' (the file's first line has one)",
+                          "prediction")
+      if all(isinstance(l.get("output"), str)
+             and isinstance(l["input"].get("targets_pretokenized"), str) for l in lines):
+        # Recompute from the raw text, as the infer path does: never trust a
+        # logged post-processed value.
+        for l in lines:
+          l["inputs"], l["prediction"] = l["input"], l["output"]
+        return _score_predictions(task, lines, split, metrics), len(lines)
+      _check_logged_types(task, lines)
+      preds = [l["prediction"] for l in lines]
       for fn in task.predict_metric_fns:
-        metrics.update(fn(targets, preds))
+        metrics.update(_apply_metric(fn, targets, preds, lines))
     if "score" in lines[0] and task.score_metric_fns:
+      for l in lines:
+        t, score = l["target"], l.get("score")
+        if not (isinstance(t, list) and len(t) == 2 and isinstance(t[0], list)
+                and len(t[0]) == 2 and all(_is_number(x) and x == int(x) for x in t[0])
+                and isinstance(t[1], bool)):
+          raise _line_error(l, "expected a rank-classification target [[example, option], "
+                            f"is_correct], got {_describe(t)}", "target")
+        if not (_is_number(score) or (isinstance(score, list) and score
+                                      and all(_is_number(x) for x in score))):
+          raise _line_error(l, f"score must be a finite number, got {_describe(score)}",
+                            "score")
       targets = [(tuple(t[0]), t[1]) if isinstance(t, list) else t for t in targets]
       for fn in task.score_metric_fns:
-        metrics.update(fn(targets, [l["score"] for l in lines]))
-    return _clean(metrics)
+        metrics.update(_apply_metric(fn, targets, [l["score"] for l in lines], lines))
+    return _clean(metrics), len(lines)
   if out.mode == "score":
     if not task.score_metric_fns:
       raise InputError(f"task {task.name!r} has no score metrics; score-mode outputs need a "
@@ -187,23 +369,70 @@ def score_output(out: OutputFile, split: str | None = None) -> dict[str, float]:
     for line, ex in zip(lines, exs):
       got = line["inputs"].get("inputs_pretokenized")
       if got is not None and got != ex["inputs_pretokenized"].decode():
-        path, i = line["_where"]
-        raise InputError("inputs differ from the task's example at this position "
-                         "(outputs of another split or task?)", path=path, line=i,
-                         field="inputs.inputs_pretokenized")
+        raise _line_error(line, "inputs differ from the task's example at this position "
+                          "(outputs of another split or task?)", "inputs.inputs_pretokenized")
     targets = [task.postprocess_fn(ex["targets_pretokenized"], example=ex, is_target=True)
                for ex in exs]
     for fn in task.score_metric_fns:
-      metrics.update(fn(targets, [l["score"] for l in lines]))
-    return _clean(metrics)
+      metrics.update(_apply_metric(fn, targets, [l["score"] for l in lines], lines))
+    return _clean(metrics), len(lines)
+  return _score_predictions(task, lines, split, metrics), len(lines)
+
+
+def _score_predictions(task, lines: list[dict[str, Any]], split: str | None,
+                       metrics: dict[str, Any]) -> dict[str, float]:
+  """Post-processes raw ``prediction`` texts and ``inputs.targets_pretokenized``, then scores."""
+  # Task.postprocess_fn is a method; the function given at registration is `postprocessor`.
+  post = getattr(task, "postprocessor", None) or getattr(task, "_postprocess_fn", None)
+  required = tuple(getattr(post, "required_features", ()))
+  if required:
+    _gold_features(task, lines, split, required)
   examples = [_example(l["inputs"]) for l in lines]
-  targets = [task.postprocess_fn(ex["targets_pretokenized"], example=ex, is_target=True)
-             for ex in examples]
-  preds = [task.postprocess_fn(l["prediction"], example=ex, is_target=False)
+  targets = [_postprocess(task, ex["targets_pretokenized"], ex, True, l)
+             for l, ex in zip(lines, examples)]
+  preds = [_postprocess(task, l["prediction"], ex, False, l)
            for l, ex in zip(lines, examples)]
   for fn in task.predict_metric_fns:
-    metrics.update(fn(targets, preds))
+    metrics.update(_apply_metric(fn, targets, preds, lines))
   return _clean(metrics)
+
+
+def _json_kind(value: Any) -> str:
+  if isinstance(value, bool):
+    return "bool"
+  if value is None or isinstance(value, (int, float)):
+    return "number"  # SeqIO post-processors give None for 'no number'
+  if isinstance(value, (str, bytes)):
+    return "string"
+  if isinstance(value, (list, tuple)):
+    return "list"
+  if isinstance(value, dict):
+    return "object"
+  return type(value).__name__
+
+
+def _check_logged_types(task, lines: list[dict[str, Any]]) -> None:
+  """Logged post-processed predictions (no raw ``output``) must have the task's type.
+
+  The type is what the task's post-processor makes of a text ('1'); a list
+  where a number is expected (``["51"]``) would otherwise be read as text.
+  """
+  try:
+    probe = task.postprocess_fn("1", example=None, is_target=False)
+  except Exception:  # pylint: disable=broad-except
+    return  # the post-processor needs features: the metric checks the values
+  kind = _json_kind(probe)
+  for l in lines:
+    got = _json_kind(l["prediction"])
+    ok = got == kind or (kind == "number" and got == "number")
+    if kind == "number" and isinstance(l["prediction"], float):
+      ok = ok and not math.isnan(l["prediction"])
+    if kind == "list":
+      ok = ok and all(isinstance(x, str) for x in l["prediction"])
+    if not ok:
+      raise _line_error(l, f"prediction of task {task.name!r} should be a {kind} (what its "
+                        f"post-processor gives), got {_describe(l['prediction'])}",
+                        "prediction")
 
 
 def _clean(metrics: dict[str, Any]) -> dict[str, float]:
@@ -217,13 +446,27 @@ def _clean(metrics: dict[str, Any]) -> dict[str, float]:
   return out
 
 
+def check_writable(path: str) -> None:
+  """An `InputError` unless ``path`` can be written (its folder exists and is writable)."""
+  if os.path.isdir(path):
+    raise InputError("is a folder; expected a file path", path=path, field="--json")
+  folder = os.path.dirname(os.path.abspath(path))
+  if not os.path.isdir(folder):
+    raise InputError(f"folder {folder} does not exist", path=path, field="--json")
+  if not os.access(folder, os.W_OK | os.X_OK):
+    raise InputError(f"folder {folder} is not writable", path=path, field="--json")
+  if os.path.exists(path) and not os.access(path, os.W_OK):
+    raise InputError("file is not writable", path=path, field="--json")
+
+
 def run(args) -> int:
   from symtune_jax.evaluation import template_selection  # pylint: disable=g-import-not-at-top
+  if args.json:
+    check_writable(args.json)
   outputs = find_outputs(args.paths, args.task)
   results = []
   for out in outputs:
-    metrics = score_output(out, args.split)
-    n = sum(1 for p in out.paths for l in open(p, encoding="utf-8") if l.strip())
+    metrics, n = score_output_lines(out, args.split)
     results.append({"task": out.task, "kind": out.kind, "mode": out.mode, "lines": n,
                     "files": out.paths, "metrics": metrics})
   width = max(len(r["task"]) for r in results)
@@ -248,6 +491,10 @@ def run(args) -> int:
       print(f"best template for {s.benchmark}: {s.template} ({s.score:.2f}; {others})")
   if args.json:
     from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
-    atomic_write_json(args.json, {"results": results, "selected": [
-        dataclasses.asdict(s) for s in selections]})
+    try:
+      atomic_write_json(args.json, {"results": results, "selected": [
+          dataclasses.asdict(s) for s in selections]})
+    except OSError as e:
+      raise InputError(f"cannot write ({e.strerror or e})", path=args.json,
+                       field="--json") from None
   return 0 if all(not math.isnan(v) for r in results for v in r["metrics"].values()) else 1

@@ -31,12 +31,15 @@ class TableQuestion:
     table: the table it is about.
     answers: gold answers (a denotation: a list of values).
     history: earlier questions of the same sequence (SQA), oldest first.
+    canons: the official canonical value of each answer (WTQ ``targetCanon``:
+      '17 years' -> '17.0'), '' where none; empty when the benchmark has none.
   """
   id: str
   question: str
   table: Table
   answers: tuple[str, ...]
   history: tuple[str, ...] = ()
+  canons: tuple[str, ...] = ()
 
 
 def format_history(history: Sequence[str]) -> str:

@@ -1,9 +1,11 @@
 """SeqIO registration of the evaluation suite (zero-shot and k-shot).
 
 Tasks (all ``_v1``; data roots in `symtune_jax.evaluation.data_roots`):
-  symtune_eval_{wtq,wikisql,sqa}_<template>_v1   denotation accuracy
+  symtune_eval_{wtq,wikisql,sqa}_<template>_v1   denotation accuracy (official WTQ rule;
+                                                 `evaluation.denotation`)
   symtune_eval_tabfact_<template>_v1             yes/no accuracy
-  symtune_eval_svamp_<template>_v1               numeric accuracy
+  symtune_eval_svamp_<template>_v1               numeric accuracy (test: 700 of the 1,000
+                                                 problems, disjoint from validation)
   symtune_eval_bbh_<task>_v1                     27 BBH tasks, 3-shot, exact match
   symtune_eval_bbh_<task>_rankclass_v1           23 multiple-choice BBH tasks, scored
   symtune_eval_mmlu_<subject>_v1                 57 subjects, 5-shot, accuracy
@@ -48,7 +50,10 @@ VERSION = "v1"
 
 _TEXT = tf.TensorSpec((), tf.string)
 _BASE_SIGNATURE = {"id": _TEXT, "inputs": _TEXT, "targets": _TEXT}
-_TABLE_QA_SIGNATURE = {**_BASE_SIGNATURE, "answers": tf.TensorSpec((None,), tf.string)}
+# The gold list and its official canonical values ('' = none; WTQ targetCanon):
+# the metric reads these, never the joined ``targets`` text.
+_TABLE_QA_SIGNATURE = {**_BASE_SIGNATURE, "answers": tf.TensorSpec((None,), tf.string),
+                       "answer_canons": tf.TensorSpec((None,), tf.string)}
 _RANK_SIGNATURE = {**_BASE_SIGNATURE, "idx": tf.TensorSpec((2,), tf.int32),
                    "is_correct": tf.TensorSpec((), tf.bool)}
 
@@ -121,7 +126,8 @@ def build_table_qa(benchmark: str, template_name: str, split: str) -> list[dict[
     inputs, targets = render_table_question(template, q, max_input_tokens=budget,
                                             length_fn=length_fn)
     out.append({"id": q.id, "inputs": inputs, "targets": targets,
-                "answers": list(q.answers)})
+                "answers": list(q.answers),
+                "answer_canons": list(q.canons) if q.canons else [""] * len(q.answers)})
   return out
 
 
@@ -143,7 +149,13 @@ def build_tabfact(template_name: str, split: str) -> list[dict[str, Any]]:
 
 
 def build_svamp(template_name: str, split: str) -> list[dict[str, Any]]:
-  """Rendered SVAMP problems; target = the number ('51')."""
+  """Rendered SVAMP problems; target = the number ('51').
+
+  ``validation`` (template selection) and ``test`` are disjoint: 300 and 700
+  of SVAMP's 1,000 problems, split by a salted hash of the ID
+  (`svamp.split_of`). The paper reports all 1,000; this test split is the 700
+  that selection never saw.
+  """
   template = templates.get_template("svamp", template_name)
   out = []
   for p in svamp.load_problems(split):
@@ -160,7 +172,8 @@ def _register_table_tasks() -> dict[str, list[str]]:
       if bench in TABLE_QA_BENCHMARKS:
         source = _source(functools.partial(build_table_qa, bench, t.name),
                          TABLE_QA_BENCHMARKS[bench].SPLITS, _TABLE_QA_SIGNATURE)
-        post, metrics = denotation.denotation_postprocessor, [denotation.denotation_accuracy]
+        post = denotation.table_qa_postprocessor
+        metrics = [denotation.denotation_accuracy, denotation.denotation_accuracy_or_whole]
       elif bench == "tabfact":
         source = _source(functools.partial(build_tabfact, t.name), tabfact.SPLITS,
                          _BASE_SIGNATURE)

@@ -1,6 +1,7 @@
 """Loaders of the evaluation benchmarks, on fixtures in their official formats."""
 
 import json
+import random
 
 import pytest
 
@@ -122,6 +123,46 @@ def test_wtq_official_dev_split(shared_data):
   assert qs[0].id == "nt-2" and qs[0].answers == ("Wolfe Tones",)
 
 
+def test_wtq_test_split_reads_official_canon_values(shared_data):
+  root = shared_data / "wtq" / "official"
+  if not (root / wtq.TAGGED_DIR / "pristine-unseen-tables.tagged").is_file():
+    pytest.skip("no official tagged files")
+  qs = {q.id: q for q in wtq.load_questions("test", root, limit=40)}
+  assert qs["nu-1"].answers == ("100,000",) and qs["nu-1"].canons == ("100000.0",)
+  assert qs["nu-0"].canons == ("Italy",)
+  dev = next(wtq.load_questions("validation", root, limit=1))
+  assert dev.canons == ()  # training.tagged is not in ../shared: no canon, as the official
+
+
+def test_wtq_dev_and_test_share_no_question_or_table(shared_data):
+  root = shared_data / "wtq" / "official"
+  ids, tables = {}, {}
+  for split in ("validation", "test"):
+    path = wtq.questions_path(split, root)
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()[1:]]
+    ids[split], tables[split] = {r[0] for r in rows}, {r[2] for r in rows}
+  assert not ids["validation"] & ids["test"]
+  assert not tables["validation"] & tables["test"]
+
+
+def test_wtq_tagged_file_errors_name_file_and_line(tmp_path):
+  f = tmp_path / "x.tagged"
+  f.write_text("id\ttargetValue\ttargetCanon\nnu-0\ta|b\t1.0\n", encoding="utf-8")
+  with pytest.raises(InputError, match=r"x.tagged:2.*targetCanon"):
+    wtq.read_tagged(f)
+  f.write_text("id\ttargetValue\nnu-0\ta\n", encoding="utf-8")
+  with pytest.raises(InputError, match=r"x.tagged:1.*targetCanon"):
+    wtq.read_tagged(f)
+  f.write_text("id\ttargetValue\ttargetCanon\nnu-0\ta\\pb|c\t\\p|3.0\n", encoding="utf-8")
+  assert wtq.read_tagged(f) == {"nu-0": (("a|b", "c"), ("|", "3.0"))}
+
+
+def test_tabfact_dev_and_test_share_no_table(shared_data):
+  v = json.loads((shared_data / "tabfact" / "val_examples.json").read_text())
+  t = json.loads((shared_data / "tabfact" / "test_examples.json").read_text())
+  assert not set(v) & set(t)
+
+
 def test_tabfact_real_and_malformed(shared_data, tmp_path):
   s = list(tabfact.load_statements("validation", shared_data / "tabfact", limit=12))
   assert len(s) == 12 and s[0].label is True and s[5].label is False
@@ -133,13 +174,40 @@ def test_tabfact_real_and_malformed(shared_data, tmp_path):
 
 def test_svamp_real_and_fixture(shared_data, tmp_path):
   problems = list(svamp.load_problems("test", shared_data / "svamp"))
-  assert len(problems) == 1000
-  assert len(list(svamp.load_problems("validation", shared_data / "svamp"))) == 300
-  assert problems[0].answer == 51.0 and svamp.format_number(problems[0].answer) == "51"
+  validation = list(svamp.load_problems("validation", shared_data / "svamp"))
+  assert len(problems) == 700 and len(validation) == 300
+  # Template selection never sees a test problem: disjoint ids and texts.
+  assert not {p.id for p in problems} & {p.id for p in validation}
+  assert not ({(p.body, p.question) for p in problems}
+              & {(p.body, p.question) for p in validation})
+  raw = json.loads((shared_data / "svamp" / "SVAMP.json").read_text())
+  assert {p.id for p in problems} | {p.id for p in validation} == {r["ID"] for r in raw}
+  first = next(r for r in raw if r["ID"] == problems[0].id)
+  assert problems[0].answer == float(first["Answer"])
+  assert svamp.format_number(51.0) == "51"
+  # The split depends on ids only: the same for a shuffled file.
+  shuffled = list(raw)
+  random.Random(0).shuffle(shuffled)
+  (tmp_path / "SVAMP.json").write_text(json.dumps(shuffled))
+  assert {p.id for p in svamp.load_problems("validation", tmp_path)} == {
+      p.id for p in validation}
   (tmp_path / "SVAMP.json").write_text('[{"ID": "x", "Body": "b", "Question": "q", '
                                        '"Answer": "many"}]')
   with pytest.raises(InputError, match="Answer"):
     list(svamp.load_problems("test", tmp_path))
+  (tmp_path / "SVAMP.json").write_text(json.dumps(
+      [{"ID": "x", "Body": "b", "Question": "q", "Answer": 1}] * 2))
+  with pytest.raises(InputError, match="more than once"):
+    list(svamp.load_problems("test", tmp_path))
+
+
+def test_svamp_small_file_splits_by_fraction(tmp_path):
+  items = [{"ID": f"p{i}", "Body": "b", "Question": f"q{i}", "Answer": i} for i in range(10)]
+  (tmp_path / "SVAMP.json").write_text(json.dumps(items))
+  val = [p.id for p in svamp.load_problems("validation", tmp_path)]
+  test = [p.id for p in svamp.load_problems("test", tmp_path)]
+  assert len(val) == 3 and len(test) == 7 and not set(val) & set(test)
+  assert test == sorted(test, key=lambda i: int(i[1:]))  # file order
 
 
 def test_bbh_task_kinds_match_real_data(shared_data):
