@@ -49,15 +49,16 @@ def test_failed_overwrite_keeps_the_old_shards(tmp_path, monkeypatch, capsys):
   assert not (out / generate.STAGING).exists()
 
 
-def test_tfrecord_bytes_same_across_runs_and_no_tensorflow(tmp_path):
+@pytest.mark.parametrize("extra", [[], ["--max-input-length", "512"]])
+def test_tfrecord_bytes_same_across_runs_and_no_tensorflow(tmp_path, extra):
   code = ("import sys; from symtune_jax.cli.main import main; "
           "rc = main(['generate', 'sql', '--num', '30', '--out', sys.argv[1], "
-          "'--format', 'tfrecord', '--no-progress']); "
+          "'--format', 'tfrecord', '--no-progress'] + sys.argv[2:]); "
           "print(rc, 'tensorflow' in sys.modules)")
-  env = {**os.environ, "PYTHONPATH": str(REPO)}
+  env = {**os.environ, "PYTHONPATH": str(REPO), "SYMTUNE_VOCAB": "byte"}
   outs = []
   for name in ("a", "b"):
-    run = subprocess.run([sys.executable, "-c", code, str(tmp_path / name)], env=env,
+    run = subprocess.run([sys.executable, "-c", code, str(tmp_path / name), *extra], env=env,
                          capture_output=True, text=True, check=True)
     assert run.stdout.split()[-2:] == ["0", "False"], run.stderr
     (path,) = (tmp_path / name).glob("sql-train.tfrecord-*")
