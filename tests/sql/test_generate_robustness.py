@@ -102,3 +102,21 @@ def test_kill_9_of_the_driver_ends_the_workers(tmp_path):
   finally:
     if proc.poll() is None:
       proc.kill()
+
+
+def test_local_sentencepiece_lengths_match_seqio(tmp_path, monkeypatch):
+  spm = pytest.importorskip("sentencepiece")
+  seqio = pytest.importorskip("seqio")
+  from symtune_jax.tables import sample  # pylint: disable=g-import-not-at-top
+  from symtune_jax.tables import linearize  # pylint: disable=g-import-not-at-top
+  texts = [linearize.tapex(t) for t in sample.load_sample_tables()[:40]]
+  corpus = tmp_path / "corpus.txt"
+  corpus.write_text("\n".join(texts))
+  spm.SentencePieceTrainer.train(input=str(corpus), model_prefix=str(tmp_path / "m"),
+                                 vocab_size=300, model_type="unigram")
+  model = str(tmp_path / "m.model")
+  monkeypatch.setenv("SYMTUNE_VOCAB", model)
+  fn = generate.vocab_length_fn()
+  vocab = seqio.SentencePieceVocabulary(model)
+  for text in texts + ["Execute the SQL: SELECT \"a|b\" FROM w; ünï ✓", ""]:
+    assert fn(text) == len(vocab.encode(text))
