@@ -172,3 +172,17 @@ def test_no_wtq_evaluation_table_in_sql_training(shared_data):
   assert not pool(after) & (test | dev)
   used = {after.example(0, "train", i)["table_id"] for i in range(300)}
   assert not used & (test | dev)
+
+
+def test_exclude_file_through_gin(tmp_path, testdata):
+  import gin  # pylint: disable=g-import-not-at-top
+  root = _wtq_root(tmp_path, testdata, dev_tables=())
+  ids = tmp_path / "ids.txt"
+  ids.write_text("299_733\n")
+  gin.clear_config()
+  try:
+    gin.parse_config(f"symtune.settings.sql_exclude_tables = '{ids}'")
+    with settings.override(**_NO_OTHER_ROOTS):
+      assert [t.table_id for t in ts.load_tables(tables=root)] == ["299_128"]
+  finally:
+    gin.clear_config()
