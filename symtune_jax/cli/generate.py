@@ -163,6 +163,31 @@ def _exclusion(settings: dict[str, Any]):
                                  exclude_tables=settings["exclude_tables"])
 
 
+def vocab_length_fn() -> Callable[[str], int]:
+  """Token count of the task vocabulary, without TensorFlow where possible.
+
+  'byte': UTF-8 bytes (what seqio.ByteVocabulary counts); a local
+  SentencePiece ``.model``: the sentencepiece library directly (the ids
+  seqio.SentencePieceVocabulary without extra ids gives); else (the T5 model on
+  GCS) through SeqIO, which imports TensorFlow.
+  """
+  from symtune_jax import settings as app_settings  # pylint: disable=g-import-not-at-top
+  from symtune_jax.tables import truncate  # pylint: disable=g-import-not-at-top
+  spec = str(app_settings.get("vocab") or "t5")
+  if spec == "byte":
+    return truncate.utf8_length
+  if spec != "t5" and os.path.isfile(spec):
+    try:
+      import sentencepiece as spm  # pylint: disable=g-import-not-at-top
+    except ImportError:
+      spm = None
+    if spm is not None:
+      sp = spm.SentencePieceProcessor(model_file=spec)
+      return lambda text: len(sp.encode(text))
+  from symtune_jax.tasks import vocab  # pylint: disable=g-import-not-at-top
+  return truncate.vocab_length_fn(vocab.get_vocabulary())
+
+
 def _watch_parent(parent_pid: int) -> None:
   """Ends this worker when the driver dies, even by kill -9 (no orphans left running).
 
@@ -203,8 +228,7 @@ def _init_worker(settings: dict[str, Any], progress=None, tables=None,
                             max_input_length=settings.get("max_input_length"))
   length_fn = truncate.approx_token_length
   if config.max_input_length is not None:
-    from symtune_jax.tasks import vocab  # pylint: disable=g-import-not-at-top
-    length_fn = truncate.vocab_length_fn(vocab.get_vocabulary())
+    length_fn = vocab_length_fn()
   if tables is None:
     tables, table_skips = load_source(settings)
   _WORKER.update(builder=sx.ExampleBuilder(tables, config, length_fn=length_fn,

@@ -27,6 +27,7 @@ from typing import Any, Mapping, Sequence
 
 DEFAULT_N = 13
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+_TASKISH_RE = re.compile(r"\S*task\d+\w*\S*")
 
 
 def words(text: str) -> list[str]:
@@ -167,11 +168,12 @@ def format_report(rep: Mapping[str, Any], max_errors: int = 5) -> str:
           f"{100 * p['ngram_overlap']:>6.2f}% ({p['eval_examples_with_ngram']:,})")
   if errors:
     by_comp = {}
-    for p in errors:
-      by_comp.setdefault(p["error"], set()).add(p["component"])
+    for p in errors:  # group messages that differ only in task names / paths
+      key = _TASKISH_RE.sub("<task>", p["error"])[:90]
+      by_comp.setdefault(key, set()).add(p["component"])
     lines.append("")
     lines.append(f"not scored ({len({p['component'] for p in errors})} components):")
     for err, comps in sorted(by_comp.items(), key=lambda kv: -len(kv[1]))[:max_errors]:
       names = sorted(comps)
-      lines.append(f"  {len(names)} x {err[:160]} (e.g. {', '.join(names[:3])})")
+      lines.append(f"  {len(names)} x {err} (e.g. {', '.join(names[:3])})")
   return "\n".join(lines)

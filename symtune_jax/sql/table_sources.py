@@ -17,9 +17,11 @@ tables seen in training (`eval_table_ids`):
 
 * WTQ: the tables of every registered evaluation split
   (`symtune_jax.evaluation.wtq.SPLITS`: ``random-split-1-dev.tsv`` and
-  ``pristine-unseen-tables.tsv``) under the ``wtq_root`` setting (the
-  package's demo ``sample.tsv`` holds training-split questions and is not an
-  evaluation split, so it excludes nothing);
+  ``pristine-unseen-tables.tsv``): the list shipped in the package
+  (``symtune_jax/data/wtq-eval-tables.ids``, so the same tables are left out
+  on every machine), plus those of the split files under the ``wtq_root``
+  setting when they are there (the package's demo ``sample.tsv`` holds
+  training-split questions and is not an evaluation split);
 * SQA (validation, test), WikiSQL (dev, test) and TabFact (val, test) tables,
   when their roots (``sqa_root``, ``wikisql_root``, ``tabfact_root``) exist.
 
@@ -122,9 +124,22 @@ def _existing_root(name: str) -> pathlib.Path | None:
   return pathlib.Path(value) if value is not None and pathlib.Path(value).is_dir() else None
 
 
-def _wtq_eval_ids(root: pathlib.Path) -> dict[str, frozenset[str]]:
+SHIPPED_WTQ_EVAL_IDS = "wtq-eval-tables.ids"
+
+
+@functools.cache
+def shipped_wtq_eval_ids() -> dict[str, frozenset[str]]:
+  """``{'validation': ids, 'test': ids}`` of the shipped ``wtq-eval-tables.ids``."""
+  ref = settings.PACKAGE_DATA / SHIPPED_WTQ_EVAL_IDS
+  return {k: frozenset(v) for k, v in json.loads(ref.read_text(encoding="utf-8")).items()}
+
+
+def _wtq_eval_ids(root: pathlib.Path | None) -> dict[str, frozenset[str]]:
   from symtune_jax.evaluation import wtq  # pylint: disable=g-import-not-at-top
-  out = {}
+  out = {f"wtq {split} (shipped {SHIPPED_WTQ_EVAL_IDS})": ids
+         for split, ids in shipped_wtq_eval_ids().items()}
+  if root is None:
+    return out
   for split in wtq.SPLITS:
     for rel in wtq.SPLIT_FILES[split]:
       if rel == _DEMO_QUESTIONS:
@@ -202,6 +217,8 @@ def _eval_ids_cached(roots: tuple[tuple[str, str | None], ...]
   for name, root in roots:
     if root is not None:
       out.update(readers[name](pathlib.Path(root)))
+    elif name == "wtq_root":
+      out.update(readers[name](None))
   return tuple(out.items())
 
 

@@ -49,15 +49,16 @@ def test_failed_overwrite_keeps_the_old_shards(tmp_path, monkeypatch, capsys):
   assert not (out / generate.STAGING).exists()
 
 
-def test_tfrecord_bytes_same_across_runs_and_no_tensorflow(tmp_path):
+@pytest.mark.parametrize("extra", [[], ["--max-input-length", "512"]])
+def test_tfrecord_bytes_same_across_runs_and_no_tensorflow(tmp_path, extra):
   code = ("import sys; from symtune_jax.cli.main import main; "
           "rc = main(['generate', 'sql', '--num', '30', '--out', sys.argv[1], "
-          "'--format', 'tfrecord', '--no-progress']); "
+          "'--format', 'tfrecord', '--no-progress'] + sys.argv[2:]); "
           "print(rc, 'tensorflow' in sys.modules)")
-  env = {**os.environ, "PYTHONPATH": str(REPO)}
+  env = {**os.environ, "PYTHONPATH": str(REPO), "SYMTUNE_VOCAB": "byte"}
   outs = []
   for name in ("a", "b"):
-    run = subprocess.run([sys.executable, "-c", code, str(tmp_path / name)], env=env,
+    run = subprocess.run([sys.executable, "-c", code, str(tmp_path / name), *extra], env=env,
                          capture_output=True, text=True, check=True)
     assert run.stdout.split()[-2:] == ["0", "False"], run.stderr
     (path,) = (tmp_path / name).glob("sql-train.tfrecord-*")
@@ -101,3 +102,21 @@ def test_kill_9_of_the_driver_ends_the_workers(tmp_path):
   finally:
     if proc.poll() is None:
       proc.kill()
+
+
+def test_local_sentencepiece_lengths_match_seqio(tmp_path, monkeypatch):
+  spm = pytest.importorskip("sentencepiece")
+  seqio = pytest.importorskip("seqio")
+  from symtune_jax.tables import sample  # pylint: disable=g-import-not-at-top
+  from symtune_jax.tables import linearize  # pylint: disable=g-import-not-at-top
+  texts = [linearize.tapex(t) for t in sample.load_sample_tables()[:40]]
+  corpus = tmp_path / "corpus.txt"
+  corpus.write_text("\n".join(texts))
+  spm.SentencePieceTrainer.train(input=str(corpus), model_prefix=str(tmp_path / "m"),
+                                 vocab_size=300, model_type="unigram")
+  model = str(tmp_path / "m.model")
+  monkeypatch.setenv("SYMTUNE_VOCAB", model)
+  fn = generate.vocab_length_fn()
+  vocab = seqio.SentencePieceVocabulary(model)
+  for text in texts + ["Execute the SQL: SELECT \"a|b\" FROM w; ünï ✓", ""]:
+    assert fn(text) == len(vocab.encode(text))

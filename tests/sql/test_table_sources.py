@@ -17,10 +17,14 @@ _NO_OTHER_ROOTS = dict(sqa_root="/nonexistent/sqa", wikisql_root="/nonexistent/w
                        tabfact_root="/nonexistent/tabfact")
 
 
-def _wtq_root(tmp_path, testdata, dev_tables=("csv/203-csv/733.csv",)):
-  """A tiny WTQ root: the two test tables, a dev file naming ``dev_tables``."""
+def _wtq_root(tmp_path, testdata, dev_tables=("csv/299-csv/733.csv",)):
+  """A tiny WTQ root: the two test tables as 299_128 and 299_733 (ids in no real
+  split), a dev file naming ``dev_tables``."""
   root = tmp_path / "wtq"
-  shutil.copytree(testdata / "tables" / "wtq" / "csv", root / "csv")
+  (root / "csv" / "299-csv").mkdir(parents=True)
+  for name in ("128.csv", "733.csv"):
+    shutil.copy(testdata / "tables" / "wtq" / "csv" / "203-csv" / name,
+                root / "csv" / "299-csv" / name)
   (root / "data").mkdir()
   lines = ["id\tutterance\tcontext\ttargetValue"]
   lines += [f"nt-{i}\tq?\t{c}\ta" for i, c in enumerate(dev_tables)]
@@ -31,21 +35,44 @@ def _wtq_root(tmp_path, testdata, dev_tables=("csv/203-csv/733.csv",)):
 def test_wtq_dev_tables_are_left_out_by_default(tmp_path, testdata):
   root = _wtq_root(tmp_path, testdata)
   with settings.override(wtq_root=root, **_NO_OTHER_ROOTS):
-    assert ts.eval_table_ids() == {
-        "wtq validation (data/random-split-1-dev.tsv)": frozenset({"203_733"})}
+    assert _from_files(ts.eval_table_ids()) == {
+        "wtq validation (data/random-split-1-dev.tsv)": frozenset({"299_733"})}
     stats = ts.TableLoadStats()
     kept = ts.load_tables(tables=root, stats=stats)
-    assert [t.table_id for t in kept] == ["203_128"]
+    assert [t.table_id for t in kept] == ["299_128"]
     assert stats.reasons["eval_table"] == 1
     both = ts.load_tables(tables=root, exclude_eval=False)
-    assert sorted(t.table_id for t in both) == ["203_128", "203_733"]
+    assert sorted(t.table_id for t in both) == ["299_128", "299_733"]
 
 
-def test_the_demo_question_file_is_not_an_evaluation_split(tmp_path):
-  # The shipped sample's data/sample.tsv holds training questions: it excludes nothing.
-  with settings.override(wtq_root=settings.PACKAGE_DATA / "wtq_sample", **_NO_OTHER_ROOTS):
-    assert ts.eval_table_ids() == {}
-    assert len(ts.load_tables()) == len(sx.load_tables())
+def _from_files(ids):
+  return {k: v for k, v in ids.items() if "shipped" not in k}
+
+
+def test_the_demo_question_file_is_not_an_evaluation_split_but_the_shipped_list_is(tmp_path):
+  # The shipped sample's data/sample.tsv holds training questions: it adds nothing; the
+  # shipped WTQ dev/test id list applies on every machine, official files or not.
+  expected = ts.shipped_wtq_eval_ids()
+  for root in (settings.PACKAGE_DATA / "wtq_sample", tmp_path / "absent"):
+    with settings.override(wtq_root=root, **_NO_OTHER_ROOTS):
+      ids = ts.eval_table_ids()
+      assert _from_files(ids) == {}
+      assert set(ids.values()) == set(expected.values())
+      kept = {t.table_id for t in ts.load_tables(tables=settings.PACKAGE_DATA / "wtq_sample")}
+  assert (len(expected["validation"]), len(expected["test"])) == (346, 421)
+  sample_ids = {t.table_id for t in sx.load_tables(tables=settings.PACKAGE_DATA / "wtq_sample",
+                                                   exclude_eval=False)}
+  assert kept == sample_ids - expected["validation"] - expected["test"]
+  assert len(kept) < len(sample_ids)  # some demo tables are WTQ dev tables
+
+
+def test_shipped_wtq_eval_ids_match_the_official_files(shared_data):
+  root = shared_data / "wtq" / "official"
+  with settings.override(wtq_root=root, **_NO_OTHER_ROOTS):
+    ids = ts.eval_table_ids()
+  shipped = ts.shipped_wtq_eval_ids()
+  assert ids["wtq validation (data/random-split-1-dev.tsv)"] == shipped["validation"]
+  assert ids["wtq test (data/pristine-unseen-tables.tsv)"] == shipped["test"]
 
 
 def test_sqa_wikisql_and_tabfact_tables_when_their_roots_are_set(tmp_path, testdata):
@@ -54,7 +81,7 @@ def test_sqa_wikisql_and_tabfact_tables_when_their_roots_are_set(tmp_path, testd
   (tabfact / "val_examples.json").write_text(json.dumps({"1-10121127-1.html.csv": [[], []]}))
   with settings.override(wtq_root=tmp_path / "none", sqa_root=testdata / "sqa",
                          wikisql_root=testdata / "wikisql", tabfact_root=tabfact):
-    ids = ts.eval_table_ids()
+    ids = _from_files(ts.eval_table_ids())
   assert ids["sqa validation (random-split-1-dev.tsv)"] == {"203_149"}
   assert "1-10007452-3" in ids["wikisql validation (dev.tables.jsonl)"]
   assert "wikisql test (test.tables.jsonl)" in ids
@@ -79,12 +106,12 @@ def test_exclude_file_forms_and_errors(tmp_path):
 def test_exclude_file_from_gin_setting_and_everything_excluded(tmp_path, testdata):
   root = _wtq_root(tmp_path, testdata, dev_tables=())
   ids = tmp_path / "ids.txt"
-  ids.write_text("203_128\n")
+  ids.write_text("299_128\n")
   with settings.override(wtq_root=root, sql_exclude_tables=ids, **_NO_OTHER_ROOTS):
     stats = ts.TableLoadStats()
-    assert [t.table_id for t in ts.load_tables(tables=root, stats=stats)] == ["203_733"]
+    assert [t.table_id for t in ts.load_tables(tables=root, stats=stats)] == ["299_733"]
     assert stats.reasons["excluded"] == 1
-    ids.write_text("203_128\n203_733\n")
+    ids.write_text("299_128\n299_733\n")
     with pytest.raises(InputError, match="all 2 tables are excluded"):
       ts.load_tables(tables=root)
 
@@ -145,3 +172,17 @@ def test_no_wtq_evaluation_table_in_sql_training(shared_data):
   assert not pool(after) & (test | dev)
   used = {after.example(0, "train", i)["table_id"] for i in range(300)}
   assert not used & (test | dev)
+
+
+def test_exclude_file_through_gin(tmp_path, testdata):
+  import gin  # pylint: disable=g-import-not-at-top
+  root = _wtq_root(tmp_path, testdata, dev_tables=())
+  ids = tmp_path / "ids.txt"
+  ids.write_text("299_733\n")
+  gin.clear_config()
+  try:
+    gin.parse_config(f"symtune.settings.sql_exclude_tables = '{ids}'")
+    with settings.override(**_NO_OTHER_ROOTS):
+      assert [t.table_id for t in ts.load_tables(tables=root)] == ["299_128"]
+  finally:
+    gin.clear_config()
