@@ -61,7 +61,6 @@ def _set_vocab(value: str) -> str:
 def check_vocabulary_match(bindings: dict[str, Binding], t5x_files: set[str],
                            spec: str, report: LaunchReport, origin: str = "") -> None:
   """The model's vocabulary (gin) against the tasks' (the ``vocab`` setting)."""
-  from symtune_jax.tasks import vocab as vocab_mod  # pylint: disable=g-import-not-at-top
   model = model_vocabulary(bindings, t5x_files)
   if model is None:
     report.notes.append("cannot tell the model's vocabulary from the gin files; the "
@@ -77,12 +76,12 @@ def check_vocabulary_match(bindings: dict[str, Binding], t5x_files: set[str],
   else:
     model_desc = f"the SentencePiece model {path!r}"
     if spec in ("", "t5"):
-      ok = path == vocab_mod.T5_SPM_PATH
+      ok = path == settings.T5_SPM_PATH
     elif spec == "byte":
       ok = False
     else:
       ok = _same_file(path, spec)
-    if path == vocab_mod.T5_SPM_PATH:
+    if path == settings.T5_SPM_PATH:
       fix = _set_vocab("t5") + " (the T5 SentencePiece model)"
     elif not _SCHEME.match(path):
       fix = _set_vocab(path) + " (the same file)"
@@ -91,8 +90,8 @@ def check_vocabulary_match(bindings: dict[str, Binding], t5x_files: set[str],
              "and symtune.settings.vocab = 'FILE'")
     if spec not in ("", "t5", "byte"):
       fix += f", or --gin.{VOCAB_MACRO}=\"'{spec}'\" to give the model the tasks' vocabulary"
-    elif spec in ("", "t5") and path != vocab_mod.T5_SPM_PATH:
-      fix += f", or --gin.{VOCAB_MACRO}=\"'{vocab_mod.T5_SPM_PATH}'\""
+    elif spec in ("", "t5") and path != settings.T5_SPM_PATH:
+      fix += f", or --gin.{VOCAB_MACRO}=\"'{settings.T5_SPM_PATH}'\""
   if not ok:
     report.problems.append(
         f"{where}: vocabulary mismatch: the model uses {model_desc} ({label}) but the tasks "

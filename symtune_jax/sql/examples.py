@@ -47,6 +47,7 @@ from symtune_jax.sql.sampler import SamplerConfig, sample_query
 from symtune_jax.sql.splits import SPLITS, split_id, split_of
 from symtune_jax.sql.templates import Template, load_templates, sample_from_templates
 from symtune_jax.tables import linearize, loaders, truncate
+from symtune_jax.tables import sample
 from symtune_jax.tables.table import Table
 
 MODES = ("grammar", "templates", "mixed")
@@ -420,7 +421,6 @@ def load_tables(*, tables: str | os.PathLike | None = None,
   package: the same rule as WTQ evaluation). Tables that don't load (ragged rows, ...) are skipped,
   counted in ``stats`` (give a `TableLoadStats` for the reasons) and logged.
   """
-  from symtune_jax.tables import sample  # pylint: disable=g-import-not-at-top
   stats = stats if stats is not None else TableLoadStats()
   if squall is not None:
     out = list(loaders.load_squall_jsonl(squall, on_error="skip", stats=stats))

@@ -61,6 +61,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 import seqio
+import tensorflow as tf
 from absl import logging
 
 from symtune_jax import settings
@@ -96,7 +97,6 @@ ICL_SOURCES: dict[str, sources.ClassificationSource] = {}
 
 
 def _signature() -> dict:
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
 
   return {
       "inputs": tf.TensorSpec((), tf.string),
@@ -109,7 +109,6 @@ def _signature() -> dict:
 
 
 def _from_generator(make: Callable[[], Iterator[dict]]):
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
 
   return tf.data.Dataset.from_generator(make, output_signature=_signature())
 
