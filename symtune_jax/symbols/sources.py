@@ -10,11 +10,10 @@ A `ClassificationSource` is a name, text fields, label names and a loader of
 
 Provided sources:
   * TweetEval from its official text files (`tweeteval_source`): hate, irony,
-    offensive, sentiment and the five stance tasks. The root is
-    `$SYMTUNE_TWEETEVAL_ROOT` when set (e.g. ../shared/data/tweeteval, a full
-    copy), else the small slice shipped in `symtune_jax/data/tweeteval_sample`
-    -- the same on every machine, so example i of a task does not depend on
-    what happens to sit beside the checkout.
+    offensive, sentiment and the five stance tasks. The root is the
+    ``tweeteval_root`` setting (Gin, `$SYMTUNE_TWEETEVAL_ROOT`,
+    ../shared/data/tweeteval; the one rule of every data root), else the
+    small slice shipped in `symtune_jax/data/tweeteval_sample`.
   * The paper's tuning datasets that TensorFlow Datasets has (`TFDS_SPECS`,
     18 of 22), loaded with `tfds.load(..., download=False)` from
     `$SYMTUNE_TFDS_DIR` (or TFDS's default data dir). Not in TFDS: Rotten

@@ -49,8 +49,8 @@ EOS; ``symtune.settings.inputs_length``, default `INPUT_LENGTH`)
 counted exactly in the task vocabulary (`vocab.get_vocabulary()`): exemplars
 are dropped, never the query, so SeqIO's trim never cuts a prompt.
 
-TweetEval data: the small slice shipped in the package unless
-`$SYMTUNE_TWEETEVAL_ROOT` names a full copy (same examples on every machine).
+TweetEval data: the ``tweeteval_root`` setting (a full copy), else the small
+slice shipped in the package.
 
 Every example is a pure function of (SEED, dataset, split, index, data).
 """
