@@ -50,6 +50,8 @@ PACKAGE_DIR = pathlib.Path(__file__).resolve().parent
 PACKAGE_DATA = PACKAGE_DIR / "data"
 REPO_ROOT = PACKAGE_DIR.parent
 ENV_PREFIX = "SYMTUNE_"
+# What vocab 't5' means: T5's public SentencePiece model (100 extra ids).
+T5_SPM_PATH = "gs://t5-data/vocabs/cc_all.32000.100extra/sentencepiece.model"
 
 
 @dataclasses.dataclass(frozen=True)

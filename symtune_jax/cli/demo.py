@@ -129,6 +129,17 @@ def _env() -> dict[str, str]:
 
 
 def run(args) -> int:
+  """The demo, with the smoke run's settings (byte vocabulary unless set, inputs 512)."""
+  vocab = None
+  if settings.resolve("vocab")[1] == "default":
+    vocab = "byte"
+    print("SYMTUNE_VOCAB is unset: using the byte vocabulary (offline). With the T5 "
+          "SentencePiece model reachable, set SYMTUNE_VOCAB=t5.")
+  with settings.override(vocab=vocab, inputs_length=SMOKE_INPUT_LENGTH):
+    return _run(args)
+
+
+def _run(args) -> int:
   from symtune_jax import gin_check  # pylint: disable=g-import-not-at-top
   from symtune_jax.cli import inspect as inspect_cmd  # pylint: disable=g-import-not-at-top
   from symtune_jax.cli import main as cli_main  # pylint: disable=g-import-not-at-top
@@ -137,11 +148,6 @@ def run(args) -> int:
   start = time.time()
   out = args.out
   os.makedirs(out, exist_ok=True)
-  if settings.resolve("vocab")[1] == "default":
-    settings.set_values(vocab="byte")
-    print("SYMTUNE_VOCAB is unset: using the byte vocabulary (offline). With the T5 "
-          "SentencePiece model reachable, set SYMTUNE_VOCAB=t5.")
-  settings.set_values(inputs_length=SMOKE_INPUT_LENGTH)
 
   _step(f"1/3 generate {args.num_sql} SQL-execution examples from the shipped WTQ tables")
   sql_out = os.path.join(out, "sql")

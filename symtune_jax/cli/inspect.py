@@ -17,8 +17,14 @@ import dataclasses
 import os
 from typing import Any, Sequence
 
+import numpy as np
+import seqio
+import tensorflow as tf
+
 from symtune_jax import settings
 from symtune_jax.errors import InputError, SymtuneError
+from symtune_jax.files import atomic_open, atomic_write_json
+from symtune_jax.tasks import mixtures
 
 
 def add_parser(subparsers) -> None:
@@ -56,20 +62,18 @@ def parse_lengths(text: str) -> dict[str, int]:
 
 
 def register_all_tasks() -> None:
-  """Registers every task family and mixture (``import symtune_jax.tasks``)."""
-  import symtune_jax.tasks  # pylint: disable=g-import-not-at-top,unused-import
+  """Every task family and mixture registers at ``import symtune_jax.tasks``
+  (done at the top of this module): kept for callers."""
 
 
 def get_provider(name: str):
   """The registered mixture or task ``name`` (`tasks.mixtures.require_mixture`:
   the one lookup; unknown names list close matches, bad rates files say why)."""
-  from symtune_jax.tasks import mixtures  # pylint: disable=g-import-not-at-top
   return mixtures.require_mixture(name)
 
 
 def components(provider) -> list[tuple[Any, float]]:
   """[(task, normalised rate)]: a task is its own single component."""
-  import seqio  # pylint: disable=g-import-not-at-top
   if isinstance(provider, seqio.Mixture):
     rates = [(t, float(provider.get_rate(t))) for t in provider.tasks]
   else:
@@ -79,7 +83,6 @@ def components(provider) -> list[tuple[Any, float]]:
 
 
 def _percentile(values: Sequence[int], q: float) -> float:
-  import numpy as np  # pylint: disable=g-import-not-at-top
   return float(np.percentile(values, q)) if len(values) else 0.0
 
 
@@ -102,7 +105,6 @@ def _text(value: Any) -> str:
 def inspect_component(task, rate: float, split: str, num_examples: int,
                       lengths: dict[str, int], show: int) -> ComponentReport:
   """Samples the first ``num_examples`` of a task's split (no shuffling)."""
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
   if split not in task.splits:
     return ComponentReport(task.name, rate, None, 0, {}, [],
                            error=f"no split {split!r} (has {list(task.splits)})")
@@ -196,7 +198,6 @@ def plot_composition(report: dict[str, Any], path: str) -> None:
   import matplotlib  # pylint: disable=g-import-not-at-top
   matplotlib.use("Agg")
   import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
-  from symtune_jax.files import atomic_open  # pylint: disable=g-import-not-at-top
   comps = sorted(report["components"], key=lambda c: c["rate"])
   fig, ax = plt.subplots(figsize=(8, 0.35 * len(comps) + 1.2))
   ax.barh([c["task"] for c in comps], [100 * c["rate"] for c in comps], color="#4c72b0")
@@ -228,7 +229,6 @@ def run(args) -> int:
     plot_composition(report, path)
     print(f"\nwrote the composition plot to {os.path.abspath(path)}")
   if args.json:
-    from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
     atomic_write_json(args.json, report)
     print(f"wrote the report to {os.path.abspath(args.json)}")
   return 1 if failed else 0

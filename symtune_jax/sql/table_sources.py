@@ -67,7 +67,7 @@ def skip_reason(error: Exception) -> str:
   for needle, reason in (("cells; expected", "ragged_row"), ("malformed CSV", "malformed_csv"),
                          ("not UTF-8", "not_utf8"), ("empty file", "empty"),
                          ("no rows", "empty"), ("header", "bad_header"),
-                         ("corrupt JSON", "bad_json"), ("JSON object", "bad_json"),
+                         ("not valid JSON", "bad_json"), ("corrupt JSON", "bad_json"), ("JSON object", "bad_json"),
                          ("missing key", "bad_field"), ("expected", "bad_field")):
     if needle in msg:
       return reason

@@ -10,18 +10,17 @@ A `ClassificationSource` is a name, text fields, label names and a loader of
 
 Provided sources:
   * TweetEval from its official text files (`tweeteval_source`): hate, irony,
-    offensive, sentiment and the five stance tasks. The root is
-    `$SYMTUNE_TWEETEVAL_ROOT` when set (e.g. ../shared/data/tweeteval, a full
-    copy), else the small slice shipped in `symtune_jax/data/tweeteval_sample`
-    -- the same on every machine, so example i of a task does not depend on
-    what happens to sit beside the checkout.
+    offensive, sentiment and the five stance tasks. The root is the
+    ``tweeteval_root`` setting (Gin, `$SYMTUNE_TWEETEVAL_ROOT`,
+    ../shared/data/tweeteval; the one rule of every data root), else the
+    small slice shipped in `symtune_jax/data/tweeteval_sample`.
   * Every other tuning dataset of the paper and the held-out SUBJ and RAFT
     tasks (`dataset_source`): read from the official release files
     (`release_files.READERS`) when the dataset's root is known (setting
     ``<dataset>_root``: Gin, flag, ``$SYMTUNE_<DATASET>_ROOT`` or
     ``../shared/data/<dataset>``), else, for the 18 TensorFlow Datasets has
     (`TFDS_SPECS`), with `tfds.load(..., download=False)` from
-    `$SYMTUNE_TFDS_DIR` (or TFDS's default data dir). Rotten Tomatoes, SUBJ
+    the ``tfds_dir`` setting (or TFDS's default data dir). Rotten Tomatoes, SUBJ
     and RAFT have no TFDS builder. A dataset with neither is an error naming
     it and the setting to set.
 

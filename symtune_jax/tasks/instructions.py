@@ -31,6 +31,7 @@ import pathlib
 from typing import Mapping
 
 import seqio
+import tensorflow as tf
 
 from symtune_jax.errors import InputError
 from symtune_jax.evaluation import rouge
@@ -81,7 +82,6 @@ def _dataset_fn(name: str, root: str | None):
   """A seqio.FunctionDataSource dataset_fn over one task file."""
 
   def dataset_fn(split: str, shuffle_files: bool, seed: int | None = None):
-    import tensorflow as tf  # pylint: disable=g-import-not-at-top
     del shuffle_files, seed  # one file; SeqIO's shuffle buffer shuffles.
     path = task_file(name, root)
     task = _read(str(path), path.stat().st_mtime_ns)
@@ -109,7 +109,6 @@ def niv2_prompt(ex: Mapping[str, "tf.Tensor"]) -> dict[str, "tf.Tensor"]:
   {"inputs": "Definition: Repeat the text.\\n\\nNow complete the following
   example -\\nInput: hi\\nOutput:", "targets": "hi", "answers": ["hi"], ...}
   """
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
   inputs = tf.strings.join([
       niv2.PROMPT_PREFIX, tf.strings.strip(ex["definition"]),
       niv2.PROMPT_MIDDLE, tf.strings.strip(ex["input"]), niv2.PROMPT_SUFFIX])

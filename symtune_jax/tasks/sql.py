@@ -51,6 +51,7 @@ import threading
 from typing import Any, Mapping, Sequence
 
 import seqio
+import tensorflow as tf
 
 from symtune_jax import settings
 from symtune_jax.evaluation import denotation
@@ -186,7 +187,6 @@ class SqlExecutionSource(seqio.DataSource):
                   *, sequence_length: Mapping[str, int] | None = None,
                   use_cached: bool = False, num_epochs: int | None = 1):
     """Examples in index order (SeqIO's shuffle buffer shuffles; ``seed`` is unused)."""
-    import tensorflow as tf  # pylint: disable=g-import-not-at-top
     del shuffle, seed, sequence_length, use_cached
     index, count = (shard_info.index, shard_info.num_shards) if shard_info else (0, 1)
     n = _SETTINGS.num_examples[split]

@@ -58,8 +58,8 @@ EOS; ``symtune.settings.inputs_length``, default `INPUT_LENGTH`)
 counted exactly in the task vocabulary (`vocab.get_vocabulary()`): exemplars
 are dropped, never the query, so SeqIO's trim never cuts a prompt.
 
-TweetEval data: the small slice shipped in the package unless
-`$SYMTUNE_TWEETEVAL_ROOT` names a full copy (same examples on every machine).
+TweetEval data: the ``tweeteval_root`` setting (a full copy), else the small
+slice shipped in the package.
 SUBJ and RAFT: ``symtune.settings.subj_root`` / ``raft_root`` (or the env
 vars, or ../shared/data/subj, ../shared/data/raft).
 
@@ -72,6 +72,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 import seqio
+import tensorflow as tf
 from absl import logging
 
 from symtune_jax import settings
@@ -124,7 +125,6 @@ ICL_SOURCES: dict[str, sources.ClassificationSource] = {}
 
 
 def _signature() -> dict:
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
 
   return {
       "inputs": tf.TensorSpec((), tf.string),
@@ -137,7 +137,6 @@ def _signature() -> dict:
 
 
 def _from_generator(make: Callable[[], Iterator[dict]]):
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
 
   return tf.data.Dataset.from_generator(make, output_signature=_signature())
 

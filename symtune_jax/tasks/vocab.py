@@ -25,7 +25,7 @@ import tensorflow as tf
 from symtune_jax import settings
 from symtune_jax.errors import InputError
 
-T5_SPM_PATH = "gs://t5-data/vocabs/cc_all.32000.100extra/sentencepiece.model"
+T5_SPM_PATH = settings.T5_SPM_PATH
 T5_EXTRA_IDS = 100
 ENV_VAR = settings.SETTINGS["vocab"].env_var
 

@@ -60,15 +60,17 @@ def test_tweeteval_from_testdata(testdata):
   assert hate.num_examples("validation") == 40
 
 
-def test_tweeteval_root_env_and_package_sample(monkeypatch, testdata):
+def test_tweeteval_root_env_and_package_sample(monkeypatch, testdata, tmp_path):
   monkeypatch.setenv(sources.TWEETEVAL_ENV, str(testdata / "tweeteval"))
   assert sources.tweeteval_root() == testdata / "tweeteval"
   monkeypatch.delenv(sources.TWEETEVAL_ENV)
-  # The default is the shipped slice on every machine, whether or not real
-  # data sits beside the checkout.
-  for shared in ("/nonexistent", str(testdata.parents[2] / "shared" / "data")):
-    monkeypatch.setenv("SYMTUNE_SHARED_DATA", shared)
-    assert sources.tweeteval_root() == sources.SAMPLE_ROOT
+  # The one rule of every data root: ../shared/data when it holds the folder,
+  # else the shipped slice.
+  (tmp_path / "tweeteval").mkdir()
+  monkeypatch.setenv("SYMTUNE_SHARED_DATA", str(tmp_path))
+  assert sources.tweeteval_root() == tmp_path / "tweeteval"
+  monkeypatch.setenv("SYMTUNE_SHARED_DATA", "/nonexistent")
+  assert sources.tweeteval_root() == sources.SAMPLE_ROOT
   root = sources.tweeteval_root()
   assert root.name == "tweeteval_sample" and root.is_dir()
   for task in sources.TWEETEVAL_TASKS:

@@ -134,7 +134,7 @@ def test_corrupt_jsonl_line_raises_or_skips(tmp_path):
   p.write_text(good + "\n{not json\n" + json.dumps({"table_id": "u", "header": ["a"]}) + "\n"
                + json.dumps({"table_id": "v", "header": ["a", "b"], "rows": [["1"]]}) + "\n"
                + good + "\n")
-  with pytest.raises(InputError, match=r"tables\.jsonl:2: corrupt JSON"):
+  with pytest.raises(InputError, match=r"tables\.jsonl:2: not valid JSON"):
     list(loaders.load_jsonl(p))
   stats = loaders.LoadStats()
   tables = list(loaders.load_jsonl(p, on_error="skip", stats=stats))
@@ -157,7 +157,7 @@ def test_corrupt_squall_line(tmp_path, testdata):
   lines = (testdata / "tables/squall_tables.jsonl").read_text().splitlines()
   p = tmp_path / "s.jsonl"
   p.write_text(lines[0] + "\n" + lines[1][: len(lines[1]) // 2] + "\n")
-  with pytest.raises(InputError, match=r"s\.jsonl:2: corrupt JSON"):
+  with pytest.raises(InputError, match=r"s\.jsonl:2: not valid JSON"):
     list(loaders.load_squall_jsonl(p))
   stats = loaders.LoadStats()
   assert len(list(loaders.load_squall_jsonl(p, on_error="skip", stats=stats))) == 1

@@ -21,6 +21,9 @@ LENGTHS = {"inputs": 1024, "targets": 64}
 def run_lengths(monkeypatch):
   """The tasks build inputs for the lengths these tests run with (as a Gin file binds)."""
   monkeypatch.setenv("SYMTUNE_INPUTS_LENGTH", str(LENGTHS["inputs"]))
+  # SQL execution on the ~100 shipped tables, whatever ../shared/data holds.
+  monkeypatch.setenv("SYMTUNE_SHARED_DATA", "/nonexistent")
+  monkeypatch.delenv("SYMTUNE_WTQ_ROOT", raising=False)
 # Fixtures in the official task-file format, saved under the names of two
 # real training tasks of the mixture (a repeat task and a review sentiment).
 FIXTURES = {
