@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import pathlib
+import re
 from typing import Iterable, Sequence
 
 from symtune_jax.errors import InputError
@@ -183,6 +184,9 @@ def excluded_for(target: TaskCard, candidates: Iterable[TaskCard]
   * for an evaluation dataset of T0 (by name or by one of its cards): every
     card of every T0 held-out dataset and of T0's reserved NLI cluster, and
     the NIV2 tasks built from that data (`protocols.niv2_same_data`);
+  * for a P3 target, the NIV2 tasks named after its dataset
+    (``duorc`` -> ``task194_duorc_answer_generation``; ``glue/mrpc`` ->
+    ``task1288_glue_mrpc_paraphrasing``);
   * the cards `targets.SAME_DATA` lists for it (table targets).
   """
   out = {target.key, *targets.SAME_DATA.get(target.key, ())}
@@ -191,11 +195,16 @@ def excluded_for(target: TaskCard, candidates: Iterable[TaskCard]
       protocols.eval_dataset(target.name) if target.source == "target"
       else None)
   t0_keys = protocols.held_out("t0") if t0 else frozenset()
+  named = None
+  if target.source == "p3":
+    token = re.sub(r"\W+", "_", ds.split(":", 1)[1].split("/")[-1])
+    named = re.compile(r"(^|_)" + re.escape(token) + r"(_|$)")
   for card in candidates:
     if (card.key in out or card.name == target.name or dataset_of(card) == ds
         or card.key in t0_keys
         or (t0 and card.source == "niv2"
-            and protocols.niv2_same_data(card.name, reserved=True))):
+            and protocols.niv2_same_data(card.name, reserved=True))
+        or (named and card.source == "niv2" and named.search(card.name))):
       out.add(card.key)
   return tuple(sorted(out))
 

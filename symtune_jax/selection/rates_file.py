@@ -15,9 +15,18 @@ A rates file (``symtune-rates/1``) is a JSON object::
     "rates": {"<seqio task>": 0.25, ...},     # relative; they sum to 1
     "shares": {"<seqio task>": "25.0%", ...}, # the normalised share, for people
     "tasks": {"<seqio task>": {"card": "niv2:task...", "rank": 1,
+                               "dataset": "niv2:task...",
                                "score": 0.58, "fixed": false}},
-    "ranking": [{"rank": 1, "card": ..., "score": ..., "mean_cosine": ...}]
+    "level": "dataset",                # what was ranked: datasets
+    "encoder_fingerprint": "...",      # a folder encoder's fingerprint
+    "ranking": [{"rank": 1, "card": <dataset key>, "score": ...,
+                 "mean_cosine": ..., "cards": [<its cards>],
+                 "templates": [{"score": 0.61, "text": ...}, ...]}]
   }
+
+A selection ranks datasets: ``ranking[].card`` is the dataset's key, its
+cards (P3 subsets) share its rate, and ``templates`` lists the score of each
+template behind the dataset's score (their mean, for method ``mean``).
 
 Method ``all`` (Flan-style: every training task of the pool, no target and
 no encoder) records ``"target": null`` and ``"encoder": null``, ``k`` = the

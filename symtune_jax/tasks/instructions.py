@@ -35,7 +35,7 @@ import tensorflow as tf
 
 from symtune_jax.errors import InputError
 from symtune_jax.evaluation import rouge
-from symtune_jax.instructions import catalog, families, niv2
+from symtune_jax.instructions import families, niv2
 from symtune_jax.instructions.card import TaskCard
 from symtune_jax.tasks import p3, registry, sql, symbols, vocab
 
@@ -150,28 +150,20 @@ def register_niv2_task(name: str, root: str | os.PathLike | None = None
 def register_card(card: TaskCard | str) -> str:
   """Registers the SeqIO task of a card (or card key); returns its name.
 
-  The name is `catalog.task_for_card` (the one card-to-task mapping); NIV2
-  and P3 tasks are registered here, the symbolic families' tasks are
+  The name is `catalog.task_for_card`'s (the one card-to-task mapping): NIV2
+  and P3 tasks are registered here; the symbolic families' tasks are
   registered by their modules (``symtune_jax.tasks.sql`` / ``.symbols``).
   """
-  if isinstance(card, str):
-    source, _, name = card.partition(":")
-    if source == "symbolic":
-      found = families.family(name)
-      card = (TaskCard(name=found.name, source="symbolic",
-                       instructions=found.instructions) if found else None)
-    else:
-      card = next((c for c in catalog.load_cards()
-                   if c.source == source and c.name == name), None) or (
-                       TaskCard(name=name, source=source, instructions=("-",))
-                       if source in ("niv2", "p3") and name else None)
-    if card is None:
-      raise InputError(f"unknown card {source}:{name}", field="card")
-  task = catalog.task_for_card(card)
-  if task is None:
-    raise InputError(f"card {card.key} has no SeqIO task", field="card")
-  if card.source == "niv2":
-    return register_niv2_task(card.name)
-  if card.source == "p3":
-    return p3.register_p3_task(card.name)
-  return task
+  if isinstance(card, TaskCard):
+    source, name = card.source, card.name
+  else:
+    source, _, name = str(card).partition(":")
+  if source == "niv2" and name:
+    return register_niv2_task(name)
+  if source == "p3" and name:
+    return p3.register_p3_task(name)
+  family = families.family(name) if source == "symbolic" else None
+  if family is None:
+    raise InputError(f"card {source}:{name} has no SeqIO task (cards of "
+                     "p3, niv2 and the symbolic families have)", field="card")
+  return family.task

@@ -140,7 +140,8 @@ def test_alias_of_a_target_is_excluded():
   assert {"p3:winograd_wsc/wsc273", "p3:mwsc", "p3:glue/wnli",
           "niv2:task489_mwsc_question_generation"} <= set(excluded)
   _, excluded = pools.resolve_target("duorc", known)
-  assert {"p3:duorc/SelfRC", "p3:duorc/ParaphraseRC"} <= set(excluded)
+  assert {"p3:duorc/SelfRC", "p3:duorc/ParaphraseRC",
+          "niv2:task194_duorc_answer_generation"} <= set(excluded)
   # A non-T0 target keeps NIV2's train split as it is.
   _, excluded = pools.resolve_target("wtq", known)
   assert "niv2:task1389_hellaswag_completion" not in excluded

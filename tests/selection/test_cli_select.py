@@ -168,3 +168,20 @@ def test_early_failures_do_not_load_the_encoder(tmp_path, capsys,
   # With --force the selection goes on: to the encoder.
   with pytest.raises(_EncoderLoaded):
     _run(capsys, "--target", "wtq", "--k", "5", "--force", "--no-plot")
+
+
+def test_a_local_encoder_folder_is_encoded_and_fingerprinted(tmp_path, capsys):
+  import shutil  # pylint: disable=g-import-not-at-top
+  folder = tmp_path / "my_encoder"
+  shutil.copytree(encoder_lib.default_model_path(), folder)
+  out = tmp_path / "wtq.json"
+  code, stdout, _ = _run(capsys, "--target", "wtq", "--k", "2", "--pool",
+                         "symbolic", "--encoder", str(folder), "--cache-dir",
+                         str(tmp_path / "cache"), "--no-plot", "--out",
+                         str(out))
+  assert code == 0, stdout
+  assert "0 from the shipped embeddings" in stdout  # not the default's
+  data = json.loads(out.read_text())
+  path, _, fingerprint = data["encoder"].partition("#")
+  assert path == str(folder.resolve()) and len(fingerprint) == 16
+  assert data["encoder_fingerprint"] == fingerprint
