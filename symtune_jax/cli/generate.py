@@ -239,45 +239,55 @@ def _init_worker(settings: dict[str, Any], progress=None, tables=None,
 TFRECORD_FEATURES = ("inputs", "targets", "table_id", "shape", "sql", "num_answers")
 
 
-def _write_tfrecord(path: str, records: list[dict[str, Any]]) -> None:
-  """tf.train.Example records, written without TensorFlow (`symtune_jax.tfrecord`):
+_WRITE_EVERY = 1000  # records buffered before they are written (bounds memory)
+
+
+def _tfrecord_bytes(records: list[dict[str, Any]]) -> bytes:
+  """tf.train.Example frames, written without TensorFlow (`symtune_jax.tfrecord`):
   the same content gives the same bytes (features in sorted key order)."""
   from symtune_jax import tfrecord  # pylint: disable=g-import-not-at-top
-  from symtune_jax.files import atomic_open  # pylint: disable=g-import-not-at-top
-  with atomic_open(path, "wb") as f:
-    f.write(tfrecord.frames([tfrecord.example_bytes({k: ex[k] for k in TFRECORD_FEATURES})
-                             for ex in records]))
+  return tfrecord.frames([tfrecord.example_bytes({k: ex[k] for k in TFRECORD_FEATURES})
+                          for ex in records])
 
 
-def _write_jsonl(path: str, records: list[dict[str, Any]]) -> None:
-  from symtune_jax.files import atomic_open  # pylint: disable=g-import-not-at-top
-  with atomic_open(path, "w") as f:
-    for ex in records:
-      f.write(json.dumps(ex, ensure_ascii=False) + "\n")
+def _jsonl_text(records: list[dict[str, Any]]) -> str:
+  return "".join(json.dumps(ex, ensure_ascii=False) + "\n" for ex in records)
 
 
 def run_job(job: Job, report: Callable[[int], None] | None = None) -> dict[str, Any]:
-  """Generates and writes one shard; returns its stats (JSON form)."""
-  from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
+  """Generates and writes one shard; returns its stats (JSON form).
+
+  Records are written every `_WRITE_EVERY` to temp files, renamed into place
+  when the shard is complete (its stats file last).
+  """
+  import contextlib  # pylint: disable=g-import-not-at-top
+  from symtune_jax.files import atomic_open, atomic_write_json  # pylint: disable=g-import-not-at-top
   builder, settings = _WORKER["builder"], _WORKER["settings"]
   report = report or _WORKER.get("progress_fn") or _queue_reporter()
   builder.new_stats()
   builder.stats.table_skips.clear()  # reported once, by the driver
-  records, pending = [], 0
-  for i in range(job.start, job.stop):
-    ex = builder.example(settings["seed"], settings["split"], i)
-    ex["index"] = i
-    records.append(ex)
-    pending += 1
-    if pending == _PROGRESS_EVERY:
+  with contextlib.ExitStack() as stack:
+    outs = []
+    if "tfrecord" in job.paths:
+      outs.append((stack.enter_context(atomic_open(job.paths["tfrecord"], "wb")),
+                   _tfrecord_bytes))
+    if "jsonl" in job.paths:
+      outs.append((stack.enter_context(atomic_open(job.paths["jsonl"], "w")), _jsonl_text))
+    records, pending = [], 0
+    for i in range(job.start, job.stop):
+      ex = builder.example(settings["seed"], settings["split"], i)
+      ex["index"] = i
+      records.append(ex)
+      pending += 1
+      if pending == _PROGRESS_EVERY:
+        report(pending)
+        pending = 0
+      if len(records) == _WRITE_EVERY or i == job.stop - 1:
+        for f, encode in outs:
+          f.write(encode(records))
+        records = []
+    if pending:
       report(pending)
-      pending = 0
-  if pending:
-    report(pending)
-  if "tfrecord" in job.paths:
-    _write_tfrecord(job.paths["tfrecord"], records)
-  if "jsonl" in job.paths:
-    _write_jsonl(job.paths["jsonl"], records)
   stats = builder.stats.to_json()
   stats.update(shard=job.shard, start=job.start, stop=job.stop)
   atomic_write_json(job.paths["stats"], stats)  # last: marks the shard complete
