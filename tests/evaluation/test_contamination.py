@@ -72,7 +72,7 @@ def test_cli_sql_task_against_wtq(shared_data, tmp_path, monkeypatch, capsys):
   finally:
     sql_tasks.configure(exclude_eval_tables=True)
     sql_tasks._SETTINGS.wtq_root = None  # pylint: disable=protected-access
-    sql_tasks._builder.cache_clear()  # pylint: disable=protected-access
+    sql_tasks._builder_for.cache_clear()  # pylint: disable=protected-access
   assert after["shared_tables"] == 0 and after["shared_table_examples"] == 0
   assert before["shared_tables"] > 0.5 * before["eval_tables"]
   assert "ngram overlap" in capsys.readouterr().out

@@ -174,6 +174,8 @@ def _gen_default(out, *extra):
 
 def test_shipped_sample_note_and_max_input_length(tmp_path, capsys, monkeypatch):
   monkeypatch.delenv("SYMTUNE_WTQ_ROOT", raising=False)
+  # A fresh clone: no ../shared/data, so the wtq_root setting falls to the sample.
+  monkeypatch.setenv("SYMTUNE_SHARED_DATA", str(tmp_path / "no-shared-data"))
   assert main(["generate", "sql", "--num", "30", "--out", str(tmp_path), "--format", "jsonl",
                "--no-progress", "--max-input-length", "512"]) == 0
   assert "demo sample shipped in the package" in capsys.readouterr().err
