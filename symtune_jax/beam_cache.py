@@ -70,7 +70,7 @@ def parse_driver_gin(files: Sequence[str], bindings: Sequence[str],
   importlib.import_module("symtune_jax.settings")
   for path in search_paths:
     gin.add_config_file_search_path(path)
-  gin.parse_config_files_and_bindings(list(files), list(bindings))
+  gin.parse_config_files_and_bindings(list(files), list(bindings), finalize_config=False)
   config = gin.config_str()
   _APPLIED.append(config)
   return config
@@ -82,7 +82,7 @@ def mixture_tasks(names: Sequence[str]) -> list[str]:
   out = set()
   for name in names:
     provider = seqio.get_mixture_or_task(name)
-    tasks = provider.get_subtasks() if isinstance(provider, seqio.Mixture) else [provider]
+    tasks = provider.tasks if isinstance(provider, seqio.Mixture) else [provider]
     out.update(t.name for t in tasks)
   return sorted(out)
 
