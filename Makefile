@@ -10,7 +10,7 @@ WHEELS    ?= ../shared/wheels
 T5X_WHEELS := $(wildcard $(WHEELS)/*.whl)
 T5X_STAMP := $(VENV)/.stamp-t5x
 
-.PHONY: setup t5x demo test bench clean
+.PHONY: setup t5x demo test test-beam bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,20 @@ demo: $(STAMP) $(if $(T5X_WHEELS),$(T5X_STAMP))
 test: $(STAMP) $(if $(T5X_WHEELS),$(T5X_STAMP))
 	$(PY) -m pytest -q -n 2 --durations=15 tests
 
+# Beam caching in its own virtualenv: the beam extra pins protobuf 6, pyarrow 25,
+# pillow 12 and python-dateutil 2 (docs/T5X.md, "What the beam extra changes").
+BEAM_VENV := .venv-beam
+$(BEAM_VENV)/.stamp-install: requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(BEAM_VENV)/bin/python || $(PYTHON) -m venv $(BEAM_VENV)
+	$(BEAM_VENV)/bin/python -m pip install -q --upgrade pip
+	$(BEAM_VENV)/bin/python -m pip install -q -r requirements-dev.txt -e '.[beam]'
+	$(BEAM_VENV)/bin/python -m pip check
+	touch $@
+
+test-beam: $(BEAM_VENV)/.stamp-install
+	$(BEAM_VENV)/bin/python -m pytest -q -p no:xdist tests/tasks/test_beam_cache.py \
+	  tests/tasks/test_sharding.py tests/t5x_gin/test_requirements.py
+
 bench: $(STAMP)
 	$(PY) benchmarks/sql_generation.py
 	$(PY) benchmarks/symbol_prompts.py
@@ -45,4 +59,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/tables_io.py
 
 clean:
-	rm -rf $(VENV) demo_out
+	rm -rf $(VENV) $(BEAM_VENV) demo_out
