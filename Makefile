@@ -35,6 +35,7 @@ demo: $(STAMP) $(if $(T5X_WHEELS),$(T5X_STAMP))
 	$(VENV)/bin/symtune demo --out demo_out
 
 test: $(STAMP) $(if $(T5X_WHEELS),$(T5X_STAMP))
+	@$(PY) -c "import importlib.util as u; print('T5X', 'installed: the T5X tests run' if u.find_spec('t5x') else 'not installed: the T5X tests skip (docs/T5X.md)')"
 	$(PY) -m pytest -q -n 2 --durations=15 tests
 
 # Beam caching in its own virtualenv: the beam extra pins protobuf 6, pyarrow 25,
