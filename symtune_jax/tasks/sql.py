@@ -54,6 +54,7 @@ from typing import Any, Mapping, Sequence
 import gin
 import seqio
 
+from symtune_jax.errors import InputError
 from symtune_jax.evaluation import denotation
 from symtune_jax.sql import examples as sql_examples
 from symtune_jax.sql.splits import SPLITS
@@ -85,7 +86,6 @@ _SETTINGS = Settings()
 _LOCK = threading.Lock()
 # What `configure` set explicitly (it wins over Gin; the rest comes from Gin, else defaults).
 _EXPLICIT: set[str] = set()
-GIN_PARAMS = ("seed", "num_examples", "examples_per_shard")
 
 
 def _gin_sql_execution(*, seed: Any = None, num_examples: Any = None,
@@ -111,8 +111,8 @@ def _check_num_examples(num_examples: Mapping[str, Any], origin: str) -> dict[st
   out = {}
   for split, n in dict(num_examples).items():
     if split not in SPLITS or isinstance(n, bool) or not isinstance(n, int) or n < 0:
-      raise ValueError(f"{origin}[{split!r}] = {n!r}; expected splits {SPLITS} and "
-                       "integers >= 0")
+      raise InputError(f"{origin}[{split!r}] = {n!r}; expected splits {SPLITS} and "
+                       "integers >= 0", field=origin)
     out[split] = n
   return out
 
@@ -127,8 +127,9 @@ def current() -> Settings:
   if "examples_per_shard" not in _EXPLICIT and "examples_per_shard" in bound:
     out.examples_per_shard = int(bound["examples_per_shard"])
     if out.examples_per_shard < 1:
-      raise ValueError(f"symtune.sql_execution.examples_per_shard = "
-                       f"{out.examples_per_shard}; expected >= 1")
+      raise InputError(f"symtune.sql_execution.examples_per_shard = "
+                       f"{out.examples_per_shard}; expected >= 1",
+                       field="symtune.sql_execution.examples_per_shard")
   if "num_examples" in bound:
     gin_sizes = _check_num_examples(bound["num_examples"], "symtune.sql_execution.num_examples")
     for split, n in gin_sizes.items():
