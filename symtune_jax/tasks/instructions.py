@@ -6,7 +6,9 @@
 targets = the instance's first output; ``answers`` carries every acceptable
 output for ROUGE-L / exact match (`symtune_jax.evaluation.rouge`). Splits:
 ``train`` (instances whose index % 10 != 9), ``validation`` (the others),
-``test`` (all; for test-split tasks, never trained on).
+``test`` (all; for test-split tasks, never trained on). The source lists
+index ranges of `EXAMPLES_PER_SHARD` instances of a split
+(`sharding.IndexedSource`), so SeqIO's Beam cache spreads a task over workers.
 
 Nothing is registered at import (NIV2 has 1,654 tasks): the mixtures module
 and the selector register the ones they name. A task file is read only when
@@ -37,7 +39,7 @@ from symtune_jax.errors import InputError
 from symtune_jax.evaluation import rouge
 from symtune_jax.instructions import families, niv2
 from symtune_jax.instructions.card import TaskCard
-from symtune_jax.tasks import p3, registry, sql, symbols, vocab
+from symtune_jax.tasks import p3, registry, sharding, sql, symbols, vocab
 
 # The family modules register their tasks at import (kept imported here).
 _FAMILY_MODULES = (sql, symbols)
@@ -45,6 +47,7 @@ _FAMILY_MODULES = (sql, symbols)
 SAMPLE_DIR = pathlib.Path(__file__).resolve().parents[1] / "data" / (
     "niv2_sample")
 SPLITS = ("train", "validation", "test")
+EXAMPLES_PER_SHARD = 1000  # instances per listed shard (Beam's unit of work)
 
 
 def task_file(name: str, root: str | os.PathLike | None = None
@@ -78,27 +81,31 @@ def _read(path: str, mtime_ns: int) -> niv2.TaskFile:
   return niv2.read_task_file(path)
 
 
-def _dataset_fn(name: str, root: str | None):
-  """A seqio.FunctionDataSource dataset_fn over one task file."""
+def _rows(name: str, root: str | None, split: str) -> tuple[niv2.TaskFile, list]:
+  path = task_file(name, root)
+  task = _read(str(path), path.stat().st_mtime_ns)
+  return task, niv2.split_instances(task.instances, split)
 
-  def dataset_fn(split: str, shuffle_files: bool, seed: int | None = None):
-    del shuffle_files, seed  # one file; SeqIO's shuffle buffer shuffles.
-    path = task_file(name, root)
-    task = _read(str(path), path.stat().st_mtime_ns)
-    rows = niv2.split_instances(task.instances, split)
 
-    def generate():
-      for inst in rows:
-        yield {"id": inst.id, "definition": task.definition,
-               "input": inst.input, "answers": list(inst.outputs)}
+def _signature() -> dict:
+  return {"id": tf.TensorSpec((), tf.string),
+          "definition": tf.TensorSpec((), tf.string),
+          "input": tf.TensorSpec((), tf.string),
+          "answers": tf.TensorSpec((None,), tf.string)}
 
-    spec = {"id": tf.TensorSpec((), tf.string),
-            "definition": tf.TensorSpec((), tf.string),
-            "input": tf.TensorSpec((), tf.string),
-            "answers": tf.TensorSpec((None,), tf.string)}
-    return tf.data.Dataset.from_generator(generate, output_signature=spec)
 
-  return dataset_fn
+def _source(name: str, root: str | None) -> sharding.IndexedSource:
+  """The instances of one task file, in index-range shards (SeqIO's shuffle buffer shuffles)."""
+
+  def generate(split: str, start: int, stop: int):
+    task, rows = _rows(name, root, split)
+    for inst in rows[start:stop]:
+      yield {"id": inst.id, "definition": task.definition,
+             "input": inst.input, "answers": list(inst.outputs)}
+
+  return sharding.IndexedSource(
+      generate=generate, size=lambda split: len(_rows(name, root, split)[1]),
+      signature=_signature, splits=SPLITS, examples_per_shard=lambda: EXAMPLES_PER_SHARD)
 
 
 @seqio.map_over_dataset
@@ -133,7 +140,7 @@ def register_niv2_task(name: str, root: str | os.PathLike | None = None
   root = os.fspath(root) if root is not None else None
   return registry.add_task(
       niv2.seqio_task_name(name),
-      source=seqio.FunctionDataSource(_dataset_fn(name, root), splits=SPLITS),
+      source=_source(name, root),
       output_features=vocab.output_features(),
       preprocessors=[
           niv2_prompt,

@@ -15,12 +15,24 @@ Tables come from the ``wtq_root`` setting (Gin ``symtune.settings.wtq_root``,
 sample: a WARNING says so once). Sizes per split are fixed numbers of
 generated examples (``DEFAULT_NUM_EXAMPLES``: 200,000 / 2,000 / 2,000, the
 paper's SQL corpus size), changeable with `configure` before the dataset is
-built:
+built, from Gin (what T5X and the Beam cache pass to every worker):
+
+    import symtune_jax.tasks.sql
+    symtune.sql_execution.num_examples = {'train': 50000}
+    symtune.sql_execution.seed = 1
+    symtune.sql_execution.examples_per_shard = 1000
+
+or from Python (`configure`, which wins over Gin; it reaches only this
+process, not Beam workers):
 
     import symtune_jax.tasks.sql as sql_tasks
     sql_tasks.configure(wtq_root="../shared/data/wtq/official",
                         num_examples={"train": 50_000}, seed=1,
                         max_input_length=1024)
+
+Shards: the source lists index ranges of ``examples_per_shard`` (default
+1,000) examples (``train[0:1000]``, ``train[1000:2000]``, ...), so SeqIO's
+Beam cache spreads a split over the workers (`symtune_jax.tasks.sharding`).
 
 Length: every input, tokenized with the task vocabulary
 (`vocab.get_vocabulary()`), is at most ``max_input_length - 1`` tokens (one is
@@ -50,16 +62,18 @@ import os
 import threading
 from typing import Any, Mapping, Sequence
 
+import gin
 import seqio
 import tensorflow as tf
 
 from symtune_jax import settings
+from symtune_jax.errors import InputError
 from symtune_jax.evaluation import denotation
 from symtune_jax.sql import answers as sql_answers
 from symtune_jax.sql import examples as sql_examples
 from symtune_jax.sql.splits import SPLITS
 from symtune_jax.tables import truncate
-from symtune_jax.tasks import registry, vocab
+from symtune_jax.tasks import registry, sharding, vocab
 
 TASK_NAME = "symtune_sql_execution_v1"
 DEFAULT_MAX_INPUT_LENGTH = settings.SETTINGS["inputs_length"].default
@@ -80,10 +94,73 @@ class Settings:
   exclude_eval_tables: bool = True
   config: sql_examples.ExampleConfig = dataclasses.field(
       default_factory=sql_examples.ExampleConfig)
+  examples_per_shard: int = sharding.DEFAULT_EXAMPLES_PER_SHARD
 
 
 _SETTINGS = Settings()
 _LOCK = threading.Lock()
+# What `configure` set explicitly (it wins over Gin; the rest comes from Gin, else defaults).
+_EXPLICIT: set[str] = set()
+
+
+def _gin_sql_execution(*, seed: Any = None, num_examples: Any = None,
+                       examples_per_shard: Any = None) -> dict[str, Any]:
+  """Gin bindings of the task (``symtune.sql_execution.<name> = ...``); unbound ones are None.
+
+  Args:
+    seed: the generation seed (example i of a split is a function of it).
+    num_examples: examples per split, e.g. ``{'train': 50000}`` (splits not
+      named keep their default).
+    examples_per_shard: indices per listed shard (Beam's unit of work).
+  """
+  return dict(locals())
+
+
+try:
+  gin.configurable("sql_execution", module="symtune")(_gin_sql_execution)
+except (ValueError, RuntimeError):
+  pass  # a re-import (importlib.reload) or a locked config: the first registration stands
+
+
+def _check_num_examples(num_examples: Mapping[str, Any], origin: str) -> dict[str, int]:
+  out = {}
+  for split, n in dict(num_examples).items():
+    if split not in SPLITS or isinstance(n, bool) or not isinstance(n, int) or n < 0:
+      raise InputError(f"{origin}[{split!r}] = {n!r}; expected splits {SPLITS} and "
+                       "integers >= 0", field=origin)
+    out[split] = n
+  return out
+
+
+def current() -> Settings:
+  """The effective settings: `configure`'s values, then Gin's, then the defaults."""
+  bound = {k: v for k, v in gin.get_bindings("symtune.sql_execution").items()
+           if v is not None}
+  out = dataclasses.replace(_SETTINGS, num_examples=dict(_SETTINGS.num_examples))
+  if "seed" not in _EXPLICIT and "seed" in bound:
+    out.seed = int(bound["seed"])
+  if "examples_per_shard" not in _EXPLICIT and "examples_per_shard" in bound:
+    out.examples_per_shard = int(bound["examples_per_shard"])
+    if out.examples_per_shard < 1:
+      raise InputError(f"symtune.sql_execution.examples_per_shard = "
+                       f"{out.examples_per_shard}; expected >= 1",
+                       field="symtune.sql_execution.examples_per_shard")
+  if "num_examples" in bound:
+    gin_sizes = _check_num_examples(bound["num_examples"], "symtune.sql_execution.num_examples")
+    for split, n in gin_sizes.items():
+      if f"num_examples.{split}" not in _EXPLICIT:
+        out.num_examples[split] = n
+  return out
+
+
+def reset() -> Settings:
+  """Forgets every `configure` call: back to Gin's values and the defaults."""
+  global _SETTINGS
+  with _LOCK:
+    _SETTINGS = Settings()
+    _EXPLICIT.clear()
+    _builder_for.cache_clear()
+  return current()
 
 
 def configure(*, seed: int | None = None, num_examples: Mapping[str, int] | None = None,
@@ -91,19 +168,29 @@ def configure(*, seed: int | None = None, num_examples: Mapping[str, int] | None
               squall: str | os.PathLike | None = None,
               config: sql_examples.ExampleConfig | None = None,
               max_input_length: int | None = None,
-              exclude_eval_tables: bool | None = None) -> Settings:
+              exclude_eval_tables: bool | None = None,
+              examples_per_shard: int | None = None) -> Settings:
   """Changes what the task generates (before its dataset is built); returns the settings.
 
-  ``max_input_length`` (tokens, EOS included) overrides the one in ``config``.
+  Values set here win over Gin's ``symtune.sql_execution.*`` in this process
+  only: Beam workers re-import the tasks, so set what they need in Gin
+  (`symtune_jax.beam_cache`). ``max_input_length`` (tokens, EOS included)
+  overrides the one in ``config``.
   """
   with _LOCK:
     if seed is not None:
       _SETTINGS.seed = int(seed)
+      _EXPLICIT.add("seed")
     if num_examples is not None:
-      for split, n in num_examples.items():
-        if split not in SPLITS or int(n) < 0:
-          raise ValueError(f"num_examples[{split!r}] = {n}; expected splits {SPLITS}, n >= 0")
-        _SETTINGS.num_examples[split] = int(n)
+      for split, n in _check_num_examples(
+          {k: int(v) for k, v in num_examples.items()}, "num_examples").items():
+        _SETTINGS.num_examples[split] = n
+        _EXPLICIT.add(f"num_examples.{split}")
+    if examples_per_shard is not None:
+      if int(examples_per_shard) < 1:
+        raise ValueError(f"examples_per_shard = {examples_per_shard}; expected >= 1")
+      _SETTINGS.examples_per_shard = int(examples_per_shard)
+      _EXPLICIT.add("examples_per_shard")
     if wtq_root is not None:
       _SETTINGS.wtq_root = os.fspath(wtq_root)
     if squall is not None:
@@ -117,7 +204,7 @@ def configure(*, seed: int | None = None, num_examples: Mapping[str, int] | None
         raise ValueError(f"max_input_length = {max_input_length}; expected >= 16 tokens")
       _SETTINGS.max_input_length = int(max_input_length)
     _builder_for.cache_clear()
-  return _SETTINGS
+  return current()
 
 
 _SAMPLE_WARNED = False
@@ -161,46 +248,33 @@ def _builder_for(max_length: int, vocab_spec: str, wtq_root: str
       table_skips=load_stats.reasons)
 
 
-class SqlExecutionSource(seqio.DataSource):
-  """Generates examples on the fly; shard k of n takes indices k, k+n, ...
+def _generate(split: str, start: int, stop: int):
+  """Examples ``start .. stop - 1`` of ``split`` (text features), in index order."""
+  builder = _builder()
+  gen_seed = current().seed
+  for i in range(start, stop):
+    ex = builder.example(gen_seed, split, i)
+    yield {k: ex[k] for k in TEXT_FEATURES}
 
-  Example i of a split is the same whatever the sharding, so n hosts together
-  read exactly the split's examples, each once; every index yields one, so
-  `num_input_examples` is exact.
+
+def _signature() -> dict[str, Any]:
+  return {k: tf.TensorSpec(shape=(), dtype=tf.string) for k in TEXT_FEATURES}
+
+
+class SqlExecutionSource(sharding.IndexedSource):
+  """Generates examples on the fly, listed as index-range shards.
+
+  Shard k of n takes the k-th of n contiguous index ranges
+  (`sharding.index_ranges`). Example i of a split is the same whatever the
+  sharding, so n hosts (or Beam workers) together read exactly the split's
+  examples, each once; every index yields one, so `num_input_examples` is
+  exact. Sizes, seed and shard size: `current()` (Gin or `configure`).
   """
 
   def __init__(self):
-    super().__init__(splits=SPLITS, caching_permitted=True)
-
-  @property
-  def supports_arbitrary_sharding(self) -> bool:
-    return True
-
-  def list_shards(self, split: str) -> Sequence[str]:
-    return [split]
-
-  def num_input_examples(self, split: str) -> int:
-    return _SETTINGS.num_examples[split]
-
-  def get_dataset(self, split: str = "train", shuffle: bool = True,
-                  seed: int | None = None, shard_info: seqio.ShardInfo | None = None,
-                  *, sequence_length: Mapping[str, int] | None = None,
-                  use_cached: bool = False, num_epochs: int | None = 1):
-    """Examples in index order (SeqIO's shuffle buffer shuffles; ``seed`` is unused)."""
-    del shuffle, seed, sequence_length, use_cached
-    index, count = (shard_info.index, shard_info.num_shards) if shard_info else (0, 1)
-    n = _SETTINGS.num_examples[split]
-    gen_seed = _SETTINGS.seed
-
-    def generate():
-      builder = _builder()
-      for i in range(index, n, count):
-        ex = builder.example(gen_seed, split, i)
-        yield {k: ex[k] for k in TEXT_FEATURES}
-
-    spec = {k: tf.TensorSpec(shape=(), dtype=tf.string) for k in TEXT_FEATURES}
-    ds = tf.data.Dataset.from_generator(generate, output_signature=spec)
-    return ds.repeat(num_epochs) if num_epochs != 1 else ds
+    super().__init__(generate=_generate, size=lambda split: current().num_examples[split],
+                     signature=_signature, splits=SPLITS,
+                     examples_per_shard=lambda: current().examples_per_shard)
 
 
 def sql_postprocessor(output: Any, example: Mapping[str, Any] | None = None,

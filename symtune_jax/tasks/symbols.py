@@ -64,6 +64,10 @@ SUBJ and RAFT: ``symtune.settings.subj_root`` / ``raft_root`` (or the env
 vars, or ../shared/data/subj, ../shared/data/raft).
 
 Every example is a pure function of (SEED, dataset, split, index, data).
+
+Shards: the generated tasks (tuning, ICL evaluation, list functions, binary
+concepts) list index ranges of `EXAMPLES_PER_SHARD` queries / indices
+(`sharding.IndexedSource`), so SeqIO's Beam cache spreads them over workers.
 """
 
 from __future__ import annotations
@@ -84,6 +88,7 @@ from symtune_jax.symbols import pools
 from symtune_jax.symbols import prompts
 from symtune_jax.symbols import sources
 from symtune_jax.tasks import registry
+from symtune_jax.tasks import sharding
 from symtune_jax.tasks import vocab
 
 SEED = 20230301
@@ -91,6 +96,7 @@ SEED = 20230301
 INPUT_LENGTH = settings.SETTINGS["inputs_length"].default
 MAX_PER_DATASET = 25_000
 ALGORITHMIC_SIZES = {"train": 100_000, "validation": 1_000, "test": 1_000}
+EXAMPLES_PER_SHARD = 1000  # indices per listed shard (Beam's unit of work)
 
 TWEETEVAL_TUNING = ("irony", "offensive", "sentiment")
 # Tuning datasets read from their release files (else TFDS): the 18 TFDS
@@ -161,15 +167,25 @@ def _prompt_features(p: prompts.Prompt, source: str) -> dict:
           "format": p.format_name, "_task_source": source}
 
 
+def _num_queries(source: sources.ClassificationSource, query_split: str,
+                 exemplar_split: str) -> int:
+  """How many query records `_classification_prompts` walks (the indices of its shards)."""
+  if query_split == exemplar_split:
+    return len(source.load(exemplar_split).records)
+  return len(source.load(query_split, require_all_classes=False).records)
+
+
 def _classification_prompts(source: sources.ClassificationSource, query_split: str,
                             exemplar_split: str, config: prompts.PromptConfig,
-                            rng_key: str) -> Iterator[dict]:
-  """One prompt per query record (records that cannot fit are skipped, counted)."""
+                            rng_key: str, start: int = 0,
+                            stop: int | None = None) -> Iterator[dict]:
+  """One prompt per query record ``start .. stop - 1`` (those that cannot fit are skipped)."""
   exemplars = source.load(exemplar_split)
   same = query_split == exemplar_split
   queries = exemplars if same else source.load(query_split, require_all_classes=False)
   skipped = 0
-  for i, q in enumerate(queries.records):
+  for i in range(start, len(queries.records) if stop is None else stop):
+    q = queries.records[i]
     rng = prompts.example_rng(SEED, f"{source.name}/{rng_key}", i)
     p = prompts.build_prompt(exemplars, q, rng, config, exclude=i if same else -1)
     if not p.fits:
@@ -204,17 +220,22 @@ def add_tuning_task(source: sources.ClassificationSource,
   TUNING_SOURCES[source.name] = source
   train_split, val_split = splits
 
-  def dataset_fn(split: str, shuffle_files: bool, seed: int | None = None):
-    del shuffle_files, seed  # examples are fixed by SEED; seqio shuffles later
-    query_split = train_split if split == "train" else val_split
+  def query_split(split: str) -> str:
+    return train_split if split == "train" else val_split
+
+  def generate(split: str, start: int, stop: int) -> Iterator[dict]:
+    # Examples are fixed by SEED; SeqIO shuffles later.
     config = prompts.tuning_config(max_length=prompt_budget(), length_fn=prompt_length_fn())
-    data = source.pinned()  # where the data is, resolved in this thread
-    return _from_generator(lambda: _classification_prompts(
-        data, query_split, train_split, config, f"tuning/{split}"))
+    data = source.pinned()  # where the data is, resolved when the shard is read
+    return _classification_prompts(data, query_split(split), train_split, config,
+                                    f"tuning/{split}", start, stop)
 
   return registry.add_task(
       tuning_task_name(source.name),
-      source=seqio.FunctionDataSource(dataset_fn, splits=("train", "validation")),
+      source=sharding.IndexedSource(
+          generate=generate, signature=_signature, splits=("train", "validation"),
+          size=lambda split: _num_queries(source.pinned(), query_split(split), train_split),
+          examples_per_shard=lambda: EXAMPLES_PER_SHARD, exact=False),
       preprocessors=_preprocessors(),
       output_features=vocab.output_features(),
       postprocess_fn=icl.symbol_to_class,
@@ -252,18 +273,20 @@ def add_icl_task(source: sources.ClassificationSource, setting: str,
   ICL_SOURCES[source.name] = source
   split_map = dict(splits or _DEFAULT_ICL_SPLITS)
 
-  def dataset_fn(split: str, shuffle_files: bool, seed: int | None = None):
-    del shuffle_files, seed
+  def generate(split: str, start: int, stop: int) -> Iterator[dict]:
     config = prompts.eval_config(setting, source.instruction, k=k, max_length=prompt_budget(),
                                  length_fn=prompt_length_fn())
     data = source.pinned()  # where the data is, resolved in this thread
     # The rng key leaves out the setting: all settings share exemplars.
-    return _from_generator(lambda: _classification_prompts(
-        data, split_map[split], "train", config, f"icl/{split}"))
+    return _classification_prompts(data, split_map[split], "train", config, f"icl/{split}",
+                                    start, stop)
 
   return registry.add_task(
       icl_task_name(source.name, setting),
-      source=seqio.FunctionDataSource(dataset_fn, splits=tuple(split_map)),
+      source=sharding.IndexedSource(
+          generate=generate, signature=_signature, splits=tuple(split_map),
+          size=lambda split: _num_queries(source.pinned(), split_map[split], "train"),
+          examples_per_shard=lambda: EXAMPLES_PER_SHARD, exact=False),
       preprocessors=_preprocessors(),
       output_features=vocab.output_features(),
       postprocess_fn=icl.symbol_to_class,
@@ -289,10 +312,11 @@ def add_icl_tasks(dataset: str) -> list[str]:
 # ---------------------------------------------------------------- algorithmic
 
 
-def _list_function_examples(split: str) -> Iterator[dict]:
+def _list_function_examples(split: str, start: int = 0,
+                            stop: int | None = None) -> Iterator[dict]:
   tuning, evaluation = algorithmic.list_function_catalogue()
   fns = tuning if split == "train" else evaluation
-  for i in range(ALGORITHMIC_SIZES[split]):
+  for i in range(start, ALGORITHMIC_SIZES[split] if stop is None else stop):
     rng = prompts.example_rng(SEED, f"list_functions/{split}", i)
     fn = fns[int(rng.integers(len(fns)))]
     if split == "train":
@@ -305,11 +329,11 @@ def _list_function_examples(split: str) -> Iterator[dict]:
            icl.LABEL_STRINGS_KEY: "", "format": p.format_name, "_task_source": p.rule}
 
 
-def _concept_examples(split: str) -> Iterator[dict]:
+def _concept_examples(split: str, start: int = 0, stop: int | None = None) -> Iterator[dict]:
   tuning, evaluation = algorithmic.concept_catalogue()
   rules = tuning if split == "train" else evaluation
   pool = pools.tuning_pool() if split == "train" else pools.evaluation_pool()
-  for i in range(ALGORITHMIC_SIZES[split]):
+  for i in range(start, ALGORITHMIC_SIZES[split] if stop is None else stop):
     rng = prompts.example_rng(SEED, f"binary_concepts/{split}", i)
     rule = rules[int(rng.integers(len(rules)))]
     if split == "train":
@@ -323,11 +347,12 @@ def _concept_examples(split: str) -> Iterator[dict]:
            "_task_source": p.rule}
 
 
-def _algorithmic_dataset_fn(make: Callable[[str], Iterator[dict]]):
-  def dataset_fn(split: str, shuffle_files: bool, seed: int | None = None):
-    del shuffle_files, seed
-    return _from_generator(lambda: make(split))
-  return dataset_fn
+def _algorithmic_source(make: Callable[[str, int, int], Iterator[dict]]
+                        ) -> sharding.IndexedSource:
+  """Index i of a split is one example (`ALGORITHMIC_SIZES` of them), in index ranges."""
+  return sharding.IndexedSource(generate=make, size=lambda split: ALGORITHMIC_SIZES[split],
+                                signature=_signature, splits=tuple(ALGORITHMIC_SIZES),
+                                examples_per_shard=lambda: EXAMPLES_PER_SHARD)
 
 
 # ---------------------------------------------------------------- BIG-bench
@@ -398,16 +423,12 @@ def register() -> None:
 
   registry.add_task(
       "symtune_list_functions_v1",
-      source=seqio.FunctionDataSource(_algorithmic_dataset_fn(_list_function_examples),
-                                      splits=tuple(ALGORITHMIC_SIZES),
-                                      num_input_examples=ALGORITHMIC_SIZES),
+      source=_algorithmic_source(_list_function_examples),
       preprocessors=_preprocessors(), output_features=vocab.output_features(),
       postprocess_fn=icl.extract_list, metric_fns=[icl.exact_match])
   registry.add_task(
       "symtune_binary_concepts_v1",
-      source=seqio.FunctionDataSource(_algorithmic_dataset_fn(_concept_examples),
-                                      splits=tuple(ALGORITHMIC_SIZES),
-                                      num_input_examples=ALGORITHMIC_SIZES),
+      source=_algorithmic_source(_concept_examples),
       preprocessors=_preprocessors(), output_features=vocab.output_features(),
       postprocess_fn=icl.symbol_to_class, metric_fns=[icl.accuracy])
   _add_list_function_task("symtune_bigbench_list_functions_v1", bigbench.PAPER_LIST_FUNCTIONS)

@@ -50,8 +50,8 @@ def test_demo_commands_are_checked_before_launch(tmp_path):
   problems = demo.launch_problems(evaluate, repo, "byte")
   assert len(problems) == 1
   assert problems[0].startswith(f"--gin.CHECKPOINT_PATH: CHECKPOINT_PATH = "
-                                f"'{tmp_path}/t5x_smoke/checkpoint_4': no such checkpoint")
-  ckpt = tmp_path / "t5x_smoke" / "checkpoint_4"
+                                f"'{tmp_path}/t5x_smoke/checkpoint_{demo.TRAIN_STEPS}': no such checkpoint")
+  ckpt = tmp_path / "t5x_smoke" / f"checkpoint_{demo.TRAIN_STEPS}"
   ckpt.mkdir(parents=True)
   (ckpt / "checkpoint").write_bytes(b"\x82")
   assert demo.launch_problems(evaluate, repo, "byte") == []
@@ -62,3 +62,30 @@ def test_format_command():
   cmd = ["/venv/bin/python", "-m", "t5x.eval", "--gin.CHECKPOINT_PATH='/a b/c'", "x y"]
   assert demo.format_command(cmd) == (
       "python -m t5x.eval --gin.CHECKPOINT_PATH=\"'/a b/c'\" 'x y'")
+
+
+def test_loss_curve_from_summaries_and_plot(tmp_path):
+  pytest.importorskip("tensorboard")
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  writer = tf.summary.create_file_writer(str(tmp_path / "model" / "train"))
+  with writer.as_default():  # what T5X writes: tensor summaries, one per stats period
+    for step, loss in [(10, 5.5), (20, 4.2), (30, 3.1)]:
+      tf.summary.scalar(demo.LOSS_TAG, loss, step=step)
+      tf.summary.scalar("loss", loss * 100, step=step)
+  writer.close()
+  curve = demo.read_loss_curve(str(tmp_path / "model"))
+  assert [s for s, _ in curve] == [10, 20, 30]
+  assert [round(v, 3) for _, v in curve] == [5.5, 4.2, 3.1]
+  demo.plot_loss_curve(curve, str(tmp_path / "loss.png"), "t")
+  assert (tmp_path / "loss.png").read_bytes()[:4] == b"\x89PNG"
+  with pytest.raises(demo.SymtuneError, match="no 'nope' summary"):
+    demo.read_loss_curve(str(tmp_path / "model"), tag="nope")
+
+
+def test_eval_metrics_reads_the_last_line(tmp_path):
+  d = tmp_path / "inference_eval"
+  d.mkdir()
+  (d / "symtune_eval_wtq_qa_v1-metrics.jsonl").write_text(
+      '{"step": 100, "denotation_accuracy": 0.0}\n{"step": 200, "denotation_accuracy": 12.5}\n')
+  assert demo.eval_metrics(str(tmp_path)) == {
+      "symtune_eval_wtq_qa_v1": {"step": 200, "denotation_accuracy": 12.5}}

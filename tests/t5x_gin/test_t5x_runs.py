@@ -164,3 +164,31 @@ def test_tiny_finetune_eval_infer_and_score(tmp_path):
   assert ["symtune_eval_wtq_qa_v1", "predict", "8"] in [r[:3] for r in rows]
   assert ["symtune_eval_wtq_qa_v1", "000004", "4"] in [r[:3] for r in rows]
   assert all(r[3].startswith("denotation_accuracy=") for r in rows[1:])
+
+
+def test_train_from_cache_with_training_time_eval(tmp_path):
+  """The documented flags: USE_CACHED_TASKS=True + --seqio_additional_cache_dirs.
+
+  The training mixture is read from the cache; the training-time inference
+  eval (symtune_eval_wtq_qa_v1, not in the cache) builds its data on the fly.
+  """
+  env = dict(os.environ, SYMTUNE_VOCAB="byte", SYMTUNE_EVAL_INPUT_LENGTH="512",
+             SYMTUNE_WTQ_ROOT=str(_small_wtq(tmp_path)), JAX_PLATFORMS="cpu")
+  cache = tmp_path / "cache"
+  proc = subprocess.run([sys.executable, "-m", "symtune_jax.cli.main", "cache",
+                         "symtune_sql_execution_v1", "--out", str(cache), "--split", "train",
+                         "--max-examples", "16"],
+                        cwd=REPO, env=env, capture_output=True, text=True, check=False)
+  assert proc.returncode == 0, proc.stderr[-2000:]
+  assert (cache / "symtune_sql_execution_v1" / "COMPLETED").is_file()
+  model_dir = tmp_path / "model"
+  out = _t5x(["t5x.train", "--gin_search_paths=.",
+              "--gin_file=gin_configs/experiments/smoke_cpu.gin",
+              f"--gin.MODEL_DIR='{model_dir}'", "--gin.USE_CACHED_TASKS=True",
+              f"--seqio_additional_cache_dirs={cache}",
+              "--gin.TRAIN_STEPS=2", "--gin.EVAL_PERIOD=2",
+              "--gin.utils.SaveCheckpointConfig.period=2"], env, tmp_path / "train.log")
+  assert f"'symtune_sql_execution_v1' is cached at {cache}/symtune_sql_execution_v1" in out
+  assert "cross_ent_loss=" in out
+  assert (model_dir / "checkpoint_2").is_dir()
+  assert (model_dir / "inference_eval" / "symtune_eval_wtq_qa_v1-000002.jsonl").is_file()

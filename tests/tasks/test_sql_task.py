@@ -77,8 +77,15 @@ def test_shards_partition_the_split():
   parts = [list(source.get_dataset("train", shuffle=False,
                                     shard_info=seqio.ShardInfo(k, 3)).as_numpy_iterator())
            for k in range(3)]
-  assert sum(len(p) for p in parts) == len(whole) == 12
-  assert [p[i]["targets"] for i in range(4) for p in parts] == whole
+  assert [len(p) for p in parts] == [4, 4, 4]
+  # Shard k holds the k-th contiguous index range.
+  assert [e["targets"] for p in parts for e in p] == whole
+  assert source.list_shards("train") == ["train[0:12]"]
+  sql_tasks.configure(examples_per_shard=5)
+  try:
+    assert source.list_shards("train") == ["train[0:4]", "train[4:8]", "train[8:12]"]
+  finally:
+    sql_tasks.configure(examples_per_shard=1000)
 
 
 def test_seqio_test_utils_end_to_end():
