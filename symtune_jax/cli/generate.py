@@ -463,8 +463,7 @@ def run(args) -> int:
           "zero-shot results on them are contaminated", file=sys.stderr)
   tables, table_skips = load_source(settings, excl)  # bad tables fail before writing
   if args.max_input_length:  # so does a vocabulary that can't be read (e.g. T5's, offline)
-    from symtune_jax.tasks import vocab  # pylint: disable=g-import-not-at-top
-    vocab.get_vocabulary()
+    vocab_length_fn()("")
   final_out = out
   out = _open_out(out, settings, args.overwrite)
   jobs = plan(args.num, args.shards, out, args.split, args.format)

@@ -123,8 +123,11 @@ def test_cell_holding_the_separator_is_skipped(medals):
 def test_sql_task_metric_uses_the_same_split():
   from symtune_jax.tasks import sql as sql_task  # pylint: disable=g-import-not-at-top
   assert sql_task.sql_postprocessor("1,234, Paris") == ["1,234", "Paris"]
-  acc = sql_task.sql_denotation_accuracy(["1,234, Paris", "3"], ["Paris, 1234", "3, 3"])
+  # Order-free, duplicates counted ('3, 3' is not '3'); '1,234' is read as the
+  # official WTQ evaluator reads it (a string, so '1234' does not match it).
+  acc = sql_task.sql_denotation_accuracy(["1,234, Paris", "3"], ["Paris, 1,234", "3, 3"])
   assert acc == {"denotation_accuracy": 50.0}
+  assert sql_task.sql_denotation_accuracy(["1,234"], ["1234"]) == {"denotation_accuracy": 0.0}
 
 
 def test_targets_round_trip_on_real_tables(all_wtq_tables):

@@ -172,7 +172,9 @@ def test_train_from_cache_with_training_time_eval(tmp_path):
   The training mixture is read from the cache; the training-time inference
   eval (symtune_eval_wtq_qa_v1, not in the cache) builds its data on the fly.
   """
-  env = dict(os.environ, SYMTUNE_VOCAB="byte", SYMTUNE_EVAL_INPUT_LENGTH="512",
+  # The cache is built for the run's inputs length (smoke_cpu.gin: 512): a cache built
+  # for longer inputs would fail the trim check when the run reads it.
+  env = dict(os.environ, SYMTUNE_VOCAB="byte", SYMTUNE_INPUTS_LENGTH="512",
              SYMTUNE_WTQ_ROOT=str(_small_wtq(tmp_path)), JAX_PLATFORMS="cpu")
   cache = tmp_path / "cache"
   proc = subprocess.run([sys.executable, "-m", "symtune_jax.cli.main", "cache",
