@@ -293,10 +293,9 @@ class Executor:
     tree = None if facts is not None else _parse(query)
     if self.check_order:
       if facts is None or not facts.order_free:
-        if facts is not None and facts.has_limit:
+        if facts is not None and facts.has_limit and facts.limit_probe is None:
           tree = _parse(query)
-        tie = self._order_dependent(db, sql, tree, rows, out,
-                                    has_limit=None if facts is None else facts.has_limit)
+        tie = self._order_dependent(db, sql, tree, rows, out, facts=facts)
         if tie is not None:
           return tie
     if facts is not None and facts.sources is not None:
@@ -315,11 +314,11 @@ class Executor:
   # --- row-order independence ------------------------------------------------------
   def _order_dependent(self, db: _Db, sql: str, tree: exp.Expression | None,
                        rows: Sequence[int] | None, out: list[tuple], *,
-                       has_limit: bool | None = None) -> Skip | None:
+                       facts: textscan.Facts | None = None) -> Skip | None:
     """A `Skip` ('tie') when the answer depends on the row order, else None.
 
-    ``has_limit``: whether the text has a LIMIT (`textscan.Facts`), None when
-    unknown (then ``tree`` tells).
+    ``facts``: what `textscan.scan` read from the text (whether it has a LIMIT,
+    its probe), None when unknown (then ``tree`` tells).
     """
     bag = None
     for store in ("_r", "_s"):
@@ -332,22 +331,26 @@ class Executor:
         bag = _bag(out)
       if _bag(back) != bag:
         return Skip("tie", "the answer changes with the row order")
-    if has_limit is False:
+    if facts is not None and not facts.has_limit:
       return None
-    if tree is not None and tree.find(exp.Limit) is not None:
-      for node in tree.find_all(exp.Select):
-        probe = _limit_probe(node)
-        if probe is None:
-          continue
-        probe_sql, k, n_keys = probe
-        got = self._fetch(db, self._wrap(db, probe_sql, rows), 1 << 30)
-        if isinstance(got, Skip):
-          continue  # e.g. a correlated sub-query: the other row orders cover it
-        if n_keys:  # ORDER BY: rows k-1 and k end in their sort keys
-          if len(got) > k >= 1 and got[k - 1][-n_keys:] == got[k][-n_keys:]:
-            return Skip("tie", "rows at the LIMIT boundary share the sort key")
-        elif len(set(got)) > 1 and (len(got) > k or k == 0):
-          return Skip("tie", "LIMIT without ORDER BY picks among different rows")
+    if facts is not None and facts.limit_probe is not None:
+      probes = [facts.limit_probe]
+    elif tree is not None and tree.find(exp.Limit) is not None:
+      probes = (_limit_probe(node) for node in tree.find_all(exp.Select))
+    else:
+      probes = []
+    for probe in probes:
+      if probe is None:
+        continue
+      probe_sql, k, n_keys = probe
+      got = self._fetch(db, self._wrap(db, probe_sql, rows), 1 << 30)
+      if isinstance(got, Skip):
+        continue  # e.g. a correlated sub-query: the other row orders cover it
+      if n_keys:  # ORDER BY: rows k-1 and k end in their sort keys
+        if len(got) > k >= 1 and got[k - 1][-n_keys:] == got[k][-n_keys:]:
+          return Skip("tie", "rows at the LIMIT boundary share the sort key")
+      elif len(set(got)) > 1 and (len(got) > k or k == 0):
+        return Skip("tie", "LIMIT without ORDER BY picks among different rows")
     return None
 
   # --- answer text ---------------------------------------------------------------

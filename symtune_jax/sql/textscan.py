@@ -57,6 +57,8 @@ class _Tok:
   kind: str   # qid, str, num, word, op
   text: str   # words upper-cased; a qid's name unquoted
   depth: int  # parentheses around it
+  start: int = 0  # its span in the SQL text
+  end: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,11 +71,15 @@ class Facts:
       cells it shows, or None (a computed value); None when `scan` can't tell
       (the executor parses).
     order_free: the answer provably doesn't depend on the row order (see
-      `order_free`).
+      `_order_free`).
+    limit_probe: for a query whose only LIMIT ends it, after a top-level
+      ORDER BY: (SQL, k, number of sort keys) as `executor._limit_probe`
+      returns for it; None when there is none or `scan` can't tell.
   """
   has_limit: bool
   sources: tuple | None
   order_free: bool
+  limit_probe: tuple | None = None
 
 
 def _tokens(sql: str) -> list[_Tok] | None:
@@ -95,7 +101,7 @@ def _tokens(sql: str) -> list[_Tok] | None:
       text = text.upper()
     elif kind == "qid":
       text = text[1:-1].replace('""', '"')
-    out.append(_Tok(kind, text, depth))
+    out.append(_Tok(kind, text, depth, m.start(), m.end()))
     if kind == "op" and text == "(":
       depth += 1
   return out if depth == 0 else None
@@ -339,4 +345,49 @@ def scan(sql: str, header: Sequence[str]) -> Facts | None:
       found = [_item_source(item, header) for item in items]
       if not any(f is _UNKNOWN for f in found):
         sources = tuple(found)
-  return Facts(has_limit=has_limit, sources=sources, order_free=_order_free(toks))
+  probe = _limit_probe(sql, toks) if has_limit else None
+  return Facts(has_limit=has_limit, sources=sources, order_free=_order_free(toks),
+               limit_probe=probe)
+
+
+def _limit_probe(sql: str, toks: list[_Tok]) -> tuple[str, int, int] | None:
+  """`executor._limit_probe` of ``SELECT ... ORDER BY keys LIMIT k`` (the only
+  LIMIT, at the end): the projection plus the sort keys, LIMIT k + 1."""
+  if not toks or toks[0].kind != "word" or toks[0].text != "SELECT":
+    return None
+  if any(t.kind == "word" and t.text in _GIVE_UP for t in toks):
+    return None
+  limits = [i for i, t in enumerate(toks) if t.kind == "word" and t.text in ("LIMIT", "OFFSET")]
+  if len(limits) != 1 or toks[limits[0]].depth != 0 or toks[limits[0]].text != "LIMIT":
+    return None
+  i = limits[0]
+  if i + 2 != len(toks) or toks[i + 1].kind != "num" or not toks[i + 1].text.isdigit():
+    return None
+  k = int(toks[i + 1].text)
+  if k < 1:
+    return None
+  top = [n for n, t in enumerate(toks) if t.depth == 0 and t.kind == "word"]
+  orders = [n for n in top if toks[n].text == "ORDER"]
+  froms = [n for n in top if toks[n].text == "FROM"]
+  if len(orders) != 1 or toks[orders[0] + 1].text != "BY" or len(froms) != 1:
+    return None
+  keys, cur = [], []
+  for t in toks[orders[0] + 2:i]:
+    if t.depth == 0 and t.kind == "op" and t.text == ",":
+      keys.append(cur)
+      cur = []
+    else:
+      cur.append(t)
+  keys.append(cur)
+  texts = []
+  for key in keys:
+    if key and key[-1].kind == "word" and key[-1].text in ("ASC", "DESC"):
+      key = key[:-1]
+    if not key or (len(key) == 1 and key[0].kind in ("num", "word")):
+      return None  # ORDER BY 2, or a bare word that may be an alias: the parser decides
+    texts.append(sql[key[0].start:key[-1].end])
+  f = toks[froms[0]]
+  head = sql[:f.start].rstrip()
+  probe = (f"{head}, {', '.join(texts)} {sql[f.start:toks[i + 1].start]}{k + 1}"
+           f"{sql[toks[i + 1].end:]}")
+  return probe, k, len(texts)
