@@ -52,7 +52,7 @@ _ORDER_WORDS = frozenset({"LIMIT", "OFFSET", "SUM", "AVG", "TOTAL", "GROUP_CONCA
 _EXACT_AGGREGATES = frozenset({"COUNT", "MIN", "MAX"})
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(slots=True)
 class _Tok:
   kind: str   # qid, str, num, word, op
   text: str   # words upper-cased; a qid's name unquoted
@@ -83,28 +83,30 @@ class Facts:
 
 
 def _tokens(sql: str) -> list[_Tok] | None:
-  out, pos, depth, n = [], 0, 0, len(sql)
-  while pos < n:
-    m = _TOKEN.match(sql, pos)
-    if m is None:
-      return None
+  out, pos, depth = [], 0, 0
+  for m in _TOKEN.finditer(sql):
+    if m.start() != pos:
+      return None  # a character no token takes
     pos = m.end()
     kind = m.lastgroup
     if kind == "ws":
       continue
     text = m.group()
-    if kind == "op" and text == ")":
-      depth -= 1
-      if depth < 0:
-        return None
-    if kind == "word":
+    if kind == "op":
+      if text == ")":
+        depth -= 1
+        if depth < 0:
+          return None
+      elif text == "(":
+        out.append(_Tok(kind, text, depth, m.start(), pos))
+        depth += 1
+        continue
+    elif kind == "word":
       text = text.upper()
     elif kind == "qid":
       text = text[1:-1].replace('""', '"')
-    out.append(_Tok(kind, text, depth, m.start(), m.end()))
-    if kind == "op" and text == "(":
-      depth += 1
-  return out if depth == 0 else None
+    out.append(_Tok(kind, text, depth, m.start(), pos))
+  return out if depth == 0 and pos == len(sql) else None
 
 
 def _lookup(name: str, header: Sequence[str]) -> int | None:
@@ -165,8 +167,6 @@ def _operand_end(item: list[_Tok], i: int) -> int:
 
 def _item_source(item: list[_Tok], header: Sequence[str]):
   """The column an item shows (as `executor._column_of`), None, or _UNKNOWN."""
-  if any(t.kind == "word" and t.text in _GIVE_UP for t in item):
-    return _UNKNOWN
   first = item[0]
   if len(item) == 1:
     return _lookup(first.text, header) if first.kind == "qid" else _UNKNOWN
@@ -217,9 +217,9 @@ def _order_free(toks: list[_Tok]) -> bool:
   the rows each part of the query sees are the same set on any storage order,
   and each value computed from them is a function of that set.
   """
-  for t in toks:
-    if t.kind == "word" and (t.text in _ORDER_WORDS or t.text in _GIVE_UP):
-      return False
+  words = {t.text for t in toks if t.kind == "word"}
+  if not words.isdisjoint(_ORDER_WORDS) or not words.isdisjoint(_GIVE_UP):
+    return False
   if not toks or toks[0].kind != "word" or toks[0].text != "SELECT":
     return False
   for i, t in enumerate(toks):
@@ -336,10 +336,11 @@ def scan(sql: str, header: Sequence[str]) -> Facts | None:
   toks = _tokens(sql)
   if toks is None:
     return None
-  has_limit = any(t.kind == "word" and t.text == "LIMIT" for t in toks)
+  words = {t.text for t in toks if t.kind == "word"}
+  has_limit = "LIMIT" in words
   sources = None
   if (toks and toks[0].kind == "word" and toks[0].text == "SELECT"
-      and not any(t.kind == "word" and t.text in _GIVE_UP for t in toks)):
+      and words.isdisjoint(_GIVE_UP)):
     items = _projection(toks)
     if items is not None:
       found = [_item_source(item, header) for item in items]
