@@ -61,6 +61,7 @@ SKIP_REASONS = ("error", "timeout", "empty", "too_many", "null", "not_select", "
 # but the same on every machine and under any load.
 DEFAULT_MAX_STEPS = 2_000_000
 _ROW_KEY = "__symtune_row"
+_FAILED = object()  # a probe that could not run
 
 
 @dataclasses.dataclass(frozen=True)
@@ -320,6 +321,12 @@ class Executor:
     ``facts``: what `textscan.scan` read from the text (whether it has a LIMIT,
     its probe), None when unknown (then ``tree`` tells).
     """
+    if facts is not None and facts.probe_decides:
+      # Order-free but for the final ORDER BY ... LIMIT: the probe alone decides
+      # (textscan._probe_decides), unless it can't run.
+      decided = self._probe(db, facts.limit_probe, rows)
+      if decided is not _FAILED:
+        return decided
     bag = None
     for store in ("_r", "_s"):
       back = self._fetch(db, self._wrap(db, sql.strip(), rows, store), self.max_values + 1)
@@ -342,15 +349,25 @@ class Executor:
     for probe in probes:
       if probe is None:
         continue
-      probe_sql, k, n_keys = probe
-      got = self._fetch(db, self._wrap(db, probe_sql, rows), 1 << 30)
-      if isinstance(got, Skip):
-        continue  # e.g. a correlated sub-query: the other row orders cover it
-      if n_keys:  # ORDER BY: rows k-1 and k end in their sort keys
-        if len(got) > k >= 1 and got[k - 1][-n_keys:] == got[k][-n_keys:]:
-          return Skip("tie", "rows at the LIMIT boundary share the sort key")
-      elif len(set(got)) > 1 and (len(got) > k or k == 0):
-        return Skip("tie", "LIMIT without ORDER BY picks among different rows")
+      decided = self._probe(db, probe, rows)
+      if isinstance(decided, Skip):
+        return decided
+      # _FAILED (e.g. a correlated sub-query): the other row orders cover it
+    return None
+
+  def _probe(self, db: _Db, probe: tuple[str, int, int], rows: Sequence[int] | None
+             ) -> Skip | None | object:
+    """Skip('tie') if the LIMIT boundary of ``probe`` (`_limit_probe`) picks
+    among rows the SQL doesn't order, None if not, _FAILED if it didn't run."""
+    probe_sql, k, n_keys = probe
+    got = self._fetch(db, self._wrap(db, probe_sql, rows), 1 << 30)
+    if isinstance(got, Skip):
+      return _FAILED
+    if n_keys:  # ORDER BY: rows k-1 and k end in their sort keys
+      if len(got) > k >= 1 and got[k - 1][-n_keys:] == got[k][-n_keys:]:
+        return Skip("tie", "rows at the LIMIT boundary share the sort key")
+    elif len(set(got)) > 1 and (len(got) > k or k == 0):
+      return Skip("tie", "LIMIT without ORDER BY picks among different rows")
     return None
 
   # --- answer text ---------------------------------------------------------------

@@ -75,11 +75,15 @@ class Facts:
     limit_probe: for a query whose only LIMIT ends it, after a top-level
       ORDER BY: (SQL, k, number of sort keys) as `executor._limit_probe`
       returns for it; None when there is none or `scan` can't tell.
+    probe_decides: the query is order-free but for its final ORDER BY ...
+      LIMIT k (`_probe_decides`): its answer depends on the row order exactly
+      when the probe finds the rows k and k + 1 sharing the sort key.
   """
   has_limit: bool
   sources: tuple | None
   order_free: bool
   limit_probe: tuple | None = None
+  probe_decides: bool = False
 
 
 def _tokens(sql: str) -> list[_Tok] | None:
@@ -348,7 +352,61 @@ def scan(sql: str, header: Sequence[str]) -> Facts | None:
         sources = tuple(found)
   probe = _limit_probe(sql, toks) if has_limit else None
   return Facts(has_limit=has_limit, sources=sources, order_free=_order_free(toks),
-               limit_probe=probe)
+               limit_probe=probe,
+               probe_decides=probe is not None and _probe_decides(toks))
+
+
+def _probe_decides(toks: list[_Tok]) -> bool:
+  """``SELECT ... ORDER BY keys LIMIT k`` (a `_limit_probe` query) whose part
+  before ORDER BY is `_order_free`, with no DISTINCT, and, when grouped, sort
+  keys that are GROUP BY keys or COUNT / MIN / MAX calls.
+
+  Then the rows before ORDER BY are one fixed set of rows (or groups) on any
+  storage order, each with fixed sort keys; ORDER BY ... LIMIT k takes the
+  first k of them, and the set taken (so the bag of values shown) is fixed
+  unless rows k and k + 1 (1-based) share the sort key, which the probe checks
+  exactly (rows within the first k may come in either order: the same bag).
+  """
+  top = [n for n, t in enumerate(toks) if t.depth == 0 and t.kind == "word"]
+  order = next(n for n in top if toks[n].text == "ORDER")
+  head = toks[:order]
+  if any(t.kind == "word" and t.text == "DISTINCT" and t.depth == 0 for t in head):
+    return False
+  if not _order_free(head):
+    return False
+  keys, cur = [], []
+  for t in toks[order + 2:len(toks) - 2]:  # between ORDER BY and LIMIT k
+    if t.depth == 0 and t.kind == "op" and t.text == ",":
+      keys.append(cur)
+      cur = []
+    else:
+      cur.append(t)
+  keys.append(cur)
+  grouped = any(toks[n].text == "GROUP" for n in top if n < order)
+  group_keys = set()
+  if grouped:
+    g = next(n for n in top if toks[n].text == "GROUP")
+    cur = []
+    for t in toks[g + 2:order]:
+      if t.depth == 0 and t.kind == "word" and t.text in _CLAUSES:
+        break
+      if t.depth == 0 and t.kind == "op" and t.text == ",":
+        group_keys.add(tuple(cur))
+        cur = []
+        continue
+      cur.append((t.kind, t.text))
+    group_keys.add(tuple(cur))
+  for key in keys:
+    if key and key[-1].kind == "word" and key[-1].text in ("ASC", "DESC"):
+      key = key[:-1]
+    if not key or any(t.kind == "word" and t.text == "SELECT" for t in key):
+      return False
+    if grouped:
+      whole_call = (len(key) >= 3 and key[0].kind == "word" and key[0].text in _EXACT_AGGREGATES
+                    and key[1].text == "(" and _closing(key, 1) == len(key) - 1)
+      if not whole_call and tuple((t.kind, t.text) for t in key) not in group_keys:
+        return False
+  return True
 
 
 def _limit_probe(sql: str, toks: list[_Tok]) -> tuple[str, int, int] | None:

@@ -189,3 +189,44 @@ def test_no_tie_kept_with_the_fast_path(all_wtq_tables):
   report = audit.audit_examples(builder, seed=17, split="train", stop=1500, shuffles=2)
   assert report.examples == 1500
   assert report.ties == 0, report.samples["ties"]
+
+
+@pytest.mark.parametrize("sql,decides", [
+    ('SELECT "Team" FROM w ORDER BY "P" DESC LIMIT 1', True),
+    ('SELECT "Team" FROM w WHERE NOT "W" IS NULL ORDER BY LENGTH("Team") DESC LIMIT 2', True),
+    ('SELECT "Team" FROM w WHERE "Team" IN (\'a\', \'b\') ORDER BY "P" ASC LIMIT 1', True),
+    ('SELECT "Team" FROM w GROUP BY "Team" ORDER BY COUNT(*) DESC LIMIT 1', True),
+    ('SELECT "Team" FROM w WHERE "P" > 3 ORDER BY "P" ASC LIMIT 1', True),
+    # The probe alone can't tell: the other row orders still run.
+    ('SELECT DISTINCT "Team" FROM w ORDER BY "P" DESC LIMIT 1', False),
+    ('SELECT "Team" FROM w GROUP BY "Team" ORDER BY "P" DESC LIMIT 1', False),
+    ('SELECT "Team" FROM w WHERE "P" > (SELECT "P" FROM w WHERE "W" = 1) ORDER BY "P" LIMIT 1',
+     False),
+    ('SELECT "Team" FROM w ORDER BY (SELECT "P" FROM w LIMIT 1) LIMIT 1', False),
+    ('SELECT "Team" FROM w ORDER BY "P" LIMIT 1 OFFSET 1', False),
+    ('SELECT "Team" FROM w LIMIT 1', False),
+    ('SELECT "Team" FROM w ORDER BY 1 LIMIT 1', False),
+    ('SELECT SUM("P") FROM w ORDER BY "P" LIMIT 1', False),
+    ('SELECT "Team" FROM (SELECT "Team", "P" FROM w ORDER BY "P" LIMIT 2) ORDER BY "P" LIMIT 1',
+     False),
+])
+def test_probe_decides(sql, decides):
+  facts = textscan.scan(sql, HEADER)
+  assert bool(facts is not None and facts.probe_decides) == decides
+
+
+@pytest.mark.parametrize("sql,reason", [
+    ('SELECT "Team" FROM w ORDER BY "P" DESC LIMIT 1', "tie"),  # 3 rows share the max
+    ('SELECT "Team" FROM w ORDER BY "P" DESC LIMIT 3', None),  # the 3 tied rows, all of them
+    ('SELECT "Team" FROM w ORDER BY "P" DESC LIMIT 2', "tie"),
+    ('SELECT "Team" FROM w ORDER BY "P" ASC LIMIT 1', None),
+    ('SELECT "P" FROM w GROUP BY "P" ORDER BY COUNT(*) ASC LIMIT 1', "tie"),
+    ('SELECT "P" FROM w GROUP BY "P" ORDER BY COUNT(*) DESC LIMIT 1', None),
+])
+def test_probe_alone_decides_ties_as_the_reference(sql, reason):
+  t = Table.from_rows("t_ties", ["Team", "P"], [
+      ["Sweden", "5"], ["Denmark", "5"], ["Spain", "5"], ["Italy", "3"], ["France", "1"]])
+  assert textscan.scan(sql, t.header).probe_decides
+  for ex in (Executor(), Executor(fast=False)):
+    out = ex.execute(t, sql)
+    assert (out.reason if hasattr(out, "reason") else None) == reason, (sql, out)
