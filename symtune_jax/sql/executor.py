@@ -23,6 +23,14 @@ Kept answers are a function of the table alone:
   query (at any depth, when it runs on its own) is also checked directly: with
   ORDER BY, if the rows on both sides of the LIMIT boundary share the sort key;
   without, if more rows than the LIMIT qualify and they are not all the same.
+  Fast path (``fast=True``, the default; the same decisions): the re-runs are
+  left out for queries whose text shows they can't depend on the row order
+  (`textscan`: only COUNT / MIN / MAX aggregates, no bare columns, no LIMIT,
+  sub-queries only as row sets or scalar aggregates); for a query that is
+  such but for a final ``ORDER BY ... LIMIT k``, the boundary probe alone
+  decides. What the checks read from the SQL (the source column of each
+  answer, the LIMIT probe) comes from `textscan` rather than a sqlglot parse
+  where it can tell.
 * **Text as shown.** A value that is a table cell (a projected column, the MIN
   or MAX of one, a one-column scalar subquery) is answered with the cell's
   text as the table shows it (``206,964``, ``December 15, 1968``), not the
