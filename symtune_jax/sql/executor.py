@@ -227,7 +227,9 @@ class Executor:
     if rows is not None and len(rows) != db.table.num_rows:
       ids = ",".join(str(int(i)) for i in sorted(rows))
       where = f" WHERE {db.key} IN ({ids})"
-    w = f"w AS (SELECT {db.columns} FROM {store}{where})"
+    # NOT MATERIALIZED: a query that reads w twice (a sub-query) reads the
+    # stored rows in place, not a copy made per statement (same rows, same order).
+    w = f"w AS NOT MATERIALIZED (SELECT {db.columns} FROM {store}{where})"
     head = sql[:15].upper()
     if head.startswith("WITH"):
       rest = sql[4:].lstrip()
