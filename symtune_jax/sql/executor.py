@@ -23,6 +23,14 @@ Kept answers are a function of the table alone:
   query (at any depth, when it runs on its own) is also checked directly: with
   ORDER BY, if the rows on both sides of the LIMIT boundary share the sort key;
   without, if more rows than the LIMIT qualify and they are not all the same.
+  Fast path (``fast=True``, the default; the same decisions): the re-runs are
+  left out for queries whose text shows they can't depend on the row order
+  (`textscan`: only COUNT / MIN / MAX aggregates, no bare columns, no LIMIT,
+  sub-queries only as row sets or scalar aggregates); for a query that is
+  such but for a final ``ORDER BY ... LIMIT k``, the boundary probe alone
+  decides. What the checks read from the SQL (the source column of each
+  answer, the LIMIT probe) comes from `textscan` rather than a sqlglot parse
+  where it can tell.
 * **Text as shown.** A value that is a table cell (a projected column, the MIN
   or MAX of one, a one-column scalar subquery) is answered with the cell's
   text as the table shows it (``206,964``, ``December 15, 1968``), not the
@@ -49,6 +57,7 @@ import sqlglot
 from sqlglot import exp
 
 from symtune_jax.sql import answers
+from symtune_jax.sql import textscan
 from symtune_jax.sql.query import Query, render
 from symtune_jax.tables.table import ColumnType, Table
 
@@ -60,6 +69,7 @@ SKIP_REASONS = ("error", "timeout", "empty", "too_many", "null", "not_select", "
 # but the same on every machine and under any load.
 DEFAULT_MAX_STEPS = 2_000_000
 _ROW_KEY = "__symtune_row"
+_FAILED = object()  # a probe that could not run
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,11 +159,15 @@ class Executor:
     check_every: SQLite VM steps between two progress-handler calls.
     check_order: run each query on the rows in other orders too, and check each
       ORDER BY ... LIMIT boundary (``tie``); off only for raw experiments.
+    fast: read what the checks need from the SQL text (`textscan`) instead of
+      parsing it, and skip the other-order runs of queries that provably can't
+      depend on the row order; the same decisions and texts as with False
+      (the reference path, which parses every query and re-runs every query).
   """
 
   def __init__(self, *, min_values: int = 1, max_values: int = 10,
                max_steps: int = DEFAULT_MAX_STEPS, cache_size: int = 4096,
-               check_every: int = 1000, check_order: bool = True):
+               check_every: int = 1000, check_order: bool = True, fast: bool = True):
     if min_values < 1 or max_values < min_values:
       raise ValueError(f"need 1 <= min_values <= max_values, got {min_values}, {max_values}")
     if max_steps < 1 or check_every < 1:
@@ -163,6 +177,7 @@ class Executor:
     self.cache_size = cache_size
     self.check_every = check_every
     self.check_order = check_order
+    self.fast = fast
     self.skips: collections.Counter[str] = collections.Counter()
     self.kept = 0
     self._dbs: collections.OrderedDict[str, _Db] = collections.OrderedDict()
@@ -212,7 +227,9 @@ class Executor:
     if rows is not None and len(rows) != db.table.num_rows:
       ids = ",".join(str(int(i)) for i in sorted(rows))
       where = f" WHERE {db.key} IN ({ids})"
-    w = f"w AS (SELECT {db.columns} FROM {store}{where})"
+    # NOT MATERIALIZED: a query that reads w twice (a sub-query) reads the
+    # stored rows in place, not a copy made per statement (same rows, same order).
+    w = f"w AS NOT MATERIALIZED (SELECT {db.columns} FROM {store}{where})"
     head = sql[:15].upper()
     if head.startswith("WITH"):
       rest = sql[4:].lstrip()
@@ -282,12 +299,23 @@ class Executor:
     if any(answers.format_value(v) is None for v in values):
       return Skip("null")
     db = self._db(table)
-    tree = _parse(query)
+    # What the SQL text tells without sqlglot (None: parse as before).
+    facts = textscan.scan(sql, db.table.header) if self.fast else None
+    tree = None if facts is not None else _parse(query)
     if self.check_order:
-      tie = self._order_dependent(db, sql, tree, rows, out)
-      if tie is not None:
-        return tie
-    texts = self._texts(db, tree, out, rows)
+      if facts is None or not facts.order_free:
+        if facts is not None and facts.has_limit and facts.limit_probe is None:
+          tree = _parse(query)
+        tie = self._order_dependent(db, sql, tree, rows, out, facts=facts)
+        if tie is not None:
+          return tie
+    if facts is not None and facts.sources is not None:
+      sources = list(facts.sources)
+    else:
+      if tree is None:
+        tree = _parse(query)
+      sources = _sources(tree, db.table) if tree is not None else None
+    texts = self._texts(db, sources, out, rows)
     if isinstance(texts, Skip):
       return texts
     if not answers.splittable(texts):
@@ -296,33 +324,65 @@ class Executor:
 
   # --- row-order independence ------------------------------------------------------
   def _order_dependent(self, db: _Db, sql: str, tree: exp.Expression | None,
-                       rows: Sequence[int] | None, out: list[tuple]) -> Skip | None:
+                       rows: Sequence[int] | None, out: list[tuple], *,
+                       facts: textscan.Facts | None = None) -> Skip | None:
+    """A `Skip` ('tie') when the answer depends on the row order, else None.
+
+    ``facts``: what `textscan.scan` read from the text (whether it has a LIMIT,
+    its probe), None when unknown (then ``tree`` tells).
+    """
+    if facts is not None and facts.probe_decides:
+      # Order-free but for the final ORDER BY ... LIMIT: the probe alone decides
+      # (textscan._probe_decides), unless it can't run.
+      decided = self._probe(db, facts.limit_probe, rows)
+      if decided is not _FAILED:
+        return decided
+    bag = None
     for store in ("_r", "_s"):
       back = self._fetch(db, self._wrap(db, sql.strip(), rows, store), self.max_values + 1)
       if isinstance(back, Skip):
         return back
-      if _bag(back) != _bag(out):
+      if back == out:
+        continue  # the same rows in the same order: the same bag
+      if bag is None:
+        bag = _bag(out)
+      if _bag(back) != bag:
         return Skip("tie", "the answer changes with the row order")
-    if tree is not None and tree.find(exp.Limit) is not None:
-      for node in tree.find_all(exp.Select):
-        probe = _limit_probe(node)
-        if probe is None:
-          continue
-        probe_sql, k, n_keys = probe
-        got = self._fetch(db, self._wrap(db, probe_sql, rows), 1 << 30)
-        if isinstance(got, Skip):
-          continue  # e.g. a correlated sub-query: the other row orders cover it
-        if n_keys:  # ORDER BY: rows k-1 and k end in their sort keys
-          if len(got) > k >= 1 and got[k - 1][-n_keys:] == got[k][-n_keys:]:
-            return Skip("tie", "rows at the LIMIT boundary share the sort key")
-        elif len(set(got)) > 1 and (len(got) > k or k == 0):
-          return Skip("tie", "LIMIT without ORDER BY picks among different rows")
+    if facts is not None and not facts.has_limit:
+      return None
+    if facts is not None and facts.limit_probe is not None:
+      probes = [facts.limit_probe]
+    elif tree is not None and tree.find(exp.Limit) is not None:
+      probes = (_limit_probe(node) for node in tree.find_all(exp.Select))
+    else:
+      probes = []
+    for probe in probes:
+      if probe is None:
+        continue
+      decided = self._probe(db, probe, rows)
+      if isinstance(decided, Skip):
+        return decided
+      # _FAILED (e.g. a correlated sub-query): the other row orders cover it
+    return None
+
+  def _probe(self, db: _Db, probe: tuple[str, int, int], rows: Sequence[int] | None
+             ) -> Skip | None | object:
+    """Skip('tie') if the LIMIT boundary of ``probe`` (`_limit_probe`) picks
+    among rows the SQL doesn't order, None if not, _FAILED if it didn't run."""
+    probe_sql, k, n_keys = probe
+    got = self._fetch(db, self._wrap(db, probe_sql, rows), 1 << 30)
+    if isinstance(got, Skip):
+      return _FAILED
+    if n_keys:  # ORDER BY: rows k-1 and k end in their sort keys
+      if len(got) > k >= 1 and got[k - 1][-n_keys:] == got[k][-n_keys:]:
+        return Skip("tie", "rows at the LIMIT boundary share the sort key")
+    elif len(set(got)) > 1 and (len(got) > k or k == 0):
+      return Skip("tie", "LIMIT without ORDER BY picks among different rows")
     return None
 
   # --- answer text ---------------------------------------------------------------
-  def _texts(self, db: _Db, tree: exp.Expression | None, out: list[tuple],
+  def _texts(self, db: _Db, sources: list[int | None] | None, out: list[tuple],
              rows: Sequence[int] | None) -> list[str] | Skip:
-    sources = _sources(tree, db.table) if tree is not None else None
     texts = []
     for row in out:
       for p, v in enumerate(row):

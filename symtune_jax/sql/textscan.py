@@ -1,0 +1,452 @@
+"""What the executor needs to know about a query's SQL text, without sqlglot.
+
+The executor used to parse every query back into a sqlglot tree (about half
+of the generator's CPU) to learn two things: which table column each output
+column's values are cells of (`executor._sources`) and whether the query has
+a LIMIT (then its boundary is probed). `scan` answers both from a small
+tokenizer for the closed set of forms the sampler writes; for anything else it
+answers "don't know" (None) and the executor parses as before. A test checks
+on every shape and on hand-written cases that its answers equal the parsed
+ones.
+
+`order_free` says, from the tokens alone, that a query's answer cannot depend
+on the order the rows are stored in (see its docstring); the executor then
+skips the re-runs on the rows in other orders, which could not change the
+decision.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Sequence
+
+# Tokens: a quoted identifier, a string literal, a number, a word, one of the
+# operators the sampler writes, or whitespace. Anything else (comments,
+# brackets, backticks, '.', ';', unterminated quotes) makes `scan` give up.
+_TOKEN = re.compile(r"""
+    (?P<qid>"(?:[^"]|"")*")
+  | (?P<str>'(?:[^']|'')*')
+  | (?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op><>|>=|<=|!=|\|\||[()=<>+\-*/,])
+  | (?P<ws>\s+)
+""", re.VERBOSE)
+
+# Top-level clause keywords that end a projection list.
+_CLAUSES = frozenset({"FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "WINDOW", "OFFSET"})
+# Set operations / constructs the fast path leaves to the parser.
+_GIVE_UP = frozenset({"UNION", "INTERSECT", "EXCEPT", "WITH", "AS", "ALL", "CASE", "OVER",
+                      "COLLATE", "ESCAPE", "NULLS", "FILTER", "VALUES", "RECURSIVE"})
+# Functions whose value is never a cell to `executor._column_of` (MIN / MAX
+# of one column are, and are handled apart).
+_COMPUTED = frozenset({"COUNT", "SUM", "AVG", "TOTAL", "ABS", "LENGTH"})
+# Tokens after which a '(SELECT' is a set of rows, not one value.
+_ROW_SET = frozenset({"IN", "FROM"})
+# Order-dependent or order-sensitive (floating sums) words: their presence
+# keeps the re-runs.
+_ORDER_WORDS = frozenset({"LIMIT", "OFFSET", "SUM", "AVG", "TOTAL", "GROUP_CONCAT",
+                          "STRING_AGG", "RANDOM", "ROW_NUMBER", "RANK", "OVER",
+                          "FIRST_VALUE", "LAST_VALUE", "NTH_VALUE", "LAG", "LEAD", "ORDER"})
+# Aggregates that pick or count and are exact on any order.
+_EXACT_AGGREGATES = frozenset({"COUNT", "MIN", "MAX"})
+
+
+@dataclasses.dataclass(slots=True)
+class _Tok:
+  kind: str   # qid, str, num, word, op
+  text: str   # words upper-cased; a qid's name unquoted
+  depth: int  # parentheses around it
+  start: int = 0  # its span in the SQL text
+  end: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class Facts:
+  """What `scan` found.
+
+  Attributes:
+    has_limit: a LIMIT keyword occurs (the executor then parses and probes).
+    sources: per output column, the index in ``header`` of the column whose
+      cells it shows, or None (a computed value); None when `scan` can't tell
+      (the executor parses).
+    order_free: the answer provably doesn't depend on the row order (see
+      `_order_free`).
+    limit_probe: for a query whose only LIMIT ends it, after a top-level
+      ORDER BY: (SQL, k, number of sort keys) as `executor._limit_probe`
+      returns for it; None when there is none or `scan` can't tell.
+    probe_decides: the query is order-free but for its final ORDER BY ...
+      LIMIT k (`_probe_decides`): its answer depends on the row order exactly
+      when the probe finds the rows k and k + 1 sharing the sort key.
+  """
+  has_limit: bool
+  sources: tuple | None
+  order_free: bool
+  limit_probe: tuple | None = None
+  probe_decides: bool = False
+
+
+def _tokens(sql: str) -> list[_Tok] | None:
+  out, pos, depth = [], 0, 0
+  for m in _TOKEN.finditer(sql):
+    if m.start() != pos:
+      return None  # a character no token takes
+    pos = m.end()
+    kind = m.lastgroup
+    if kind == "ws":
+      continue
+    text = m.group()
+    if kind == "op":
+      if text == ")":
+        depth -= 1
+        if depth < 0:
+          return None
+      elif text == "(":
+        out.append(_Tok(kind, text, depth, m.start(), pos))
+        depth += 1
+        continue
+    elif kind == "word":
+      text = text.upper()
+    elif kind == "qid":
+      text = text[1:-1].replace('""', '"')
+    out.append(_Tok(kind, text, depth, m.start(), pos))
+  return out if depth == 0 and pos == len(sql) else None
+
+
+def _lookup(name: str, header: Sequence[str]) -> int | None:
+  low = name.lower()
+  for j, h in enumerate(header):
+    if h.lower() == low:
+      return j
+  return None
+
+
+_UNKNOWN = object()
+
+
+def _closing(toks: list[_Tok], i: int) -> int:
+  """Index of the ')' matching the '(' at i."""
+  d = toks[i].depth
+  for k in range(i + 1, len(toks)):
+    if toks[k].kind == "op" and toks[k].text == ")" and toks[k].depth == d:
+      return k
+  return -1
+
+
+def _projection(toks: list[_Tok]) -> list[list[_Tok]] | None:
+  """The projection items of the SELECT ``toks`` (whose first token is SELECT)."""
+  if not toks or toks[0].text != "SELECT" or toks[0].kind != "word":
+    return None
+  d = toks[0].depth
+  i = 1
+  if i < len(toks) and toks[i].kind == "word" and toks[i].text == "DISTINCT":
+    i += 1
+  items, cur = [], []
+  for t in toks[i:]:
+    if t.depth == d and t.kind == "word" and t.text in _CLAUSES:
+      break
+    if t.depth == d and t.kind == "op" and t.text == ",":
+      items.append(cur)
+      cur = []
+      continue
+    cur.append(t)
+  items.append(cur)
+  return items if all(items) else None
+
+
+def _operand_end(item: list[_Tok], i: int) -> int:
+  """End (exclusive) of the operand starting at i, or -1."""
+  t = item[i]
+  if t.kind in ("qid", "num", "str"):
+    return i + 1
+  if t.kind == "op" and t.text == "(":
+    k = _closing(item, i)
+    return -1 if k < 0 else k + 1
+  if (t.kind == "word" and (t.text in _COMPUTED or t.text in ("MIN", "MAX"))
+      and i + 1 < len(item) and item[i + 1].text == "(" and item[i + 1].kind == "op"):
+    k = _closing(item, i + 1)
+    return -1 if k < 0 else k + 1
+  return -1
+
+
+def _item_source(item: list[_Tok], header: Sequence[str]):
+  """The column an item shows (as `executor._column_of`), None, or _UNKNOWN."""
+  first = item[0]
+  if len(item) == 1:
+    return _lookup(first.text, header) if first.kind == "qid" else _UNKNOWN
+  if first.kind == "op" and first.text == "(" and _closing(item, 0) == len(item) - 1:
+    inner = item[1:-1]
+    if inner and inner[0].kind == "word" and inner[0].text == "SELECT":
+      items = _projection(inner)
+      if items is None:
+        return _UNKNOWN
+      return _item_source(items[0], header) if len(items) == 1 else None
+    return _item_source(inner, header) if inner else _UNKNOWN
+  if first.kind == "word" and first.text in ("MIN", "MAX") and len(item) == 4:
+    if item[1].text == "(" and item[2].kind == "qid" and item[3].text == ")":
+      return _lookup(item[2].text, header)
+    return _UNKNOWN
+  # A computed value: one function call of `_COMPUTED`, or operands joined by
+  # arithmetic operators (an exp.Binary: never a cell).
+  i, operands = 0, 0
+  while True:
+    end = _operand_end(item, i)
+    if end < 0:
+      return _UNKNOWN
+    if item[i].kind == "word" and item[i].text in ("MIN", "MAX") and end - i != 4:
+      return _UNKNOWN  # MIN(a, b) and the like: leave to the parser
+    operands += 1
+    if end == len(item):
+      break
+    op = item[end]
+    if not (op.kind == "op" and op.text in ("+", "-", "*", "/")) or end + 1 >= len(item):
+      return _UNKNOWN
+    i = end + 1
+  if operands == 1 and not (item[0].kind == "word" and item[0].text in _COMPUTED):
+    return _UNKNOWN
+  return None
+
+
+def _order_free(toks: list[_Tok]) -> bool:
+  """True when the answer cannot depend on the order the rows are stored in.
+
+  Holds for a SELECT (no set operation, no WITH) where no order-dependent
+  construct occurs anywhere (`_ORDER_WORDS`: LIMIT / OFFSET / ORDER BY, window
+  functions, GROUP_CONCAT, and SUM / AVG / TOTAL, whose floating-point sums
+  depend on the order of addition), where the only aggregates are COUNT, MIN
+  and MAX (exact on any order), where no SELECT mixes an aggregate with a
+  column outside it, except GROUP BY keys (a bare column of an aggregate is
+  taken from an arbitrary row), and where every sub-query is a set of rows
+  (after IN / FROM) or a scalar aggregate (one row whatever the order). Then
+  the rows each part of the query sees are the same set on any storage order,
+  and each value computed from them is a function of that set.
+  """
+  words = {t.text for t in toks if t.kind == "word"}
+  if not words.isdisjoint(_ORDER_WORDS) or not words.isdisjoint(_GIVE_UP):
+    return False
+  if not toks or toks[0].kind != "word" or toks[0].text != "SELECT":
+    return False
+  for i, t in enumerate(toks):
+    if not (t.kind == "word" and t.text == "SELECT"):
+      continue
+    if i > 0:
+      prev = toks[i - 1]
+      if not (prev.kind == "op" and prev.text == "(") or i < 2:
+        return False
+      before = toks[i - 2]
+      if not (before.kind == "word" and before.text in _ROW_SET):
+        # A scalar sub-query: one aggregate, no GROUP BY.
+        if not _scalar_aggregate(toks, i):
+          return False
+    if not _no_bare_columns(toks, i):
+      return False
+  return True
+
+
+def _select_span(toks: list[_Tok], i: int) -> list[_Tok]:
+  """The tokens of the SELECT starting at i (up to its closing parenthesis)."""
+  d = toks[i].depth
+  k = i
+  while k < len(toks) and toks[k].depth >= d:
+    k += 1
+  return toks[i:k]
+
+
+def _scalar_aggregate(toks: list[_Tok], i: int) -> bool:
+  span = _select_span(toks, i)
+  d = span[0].depth
+  if any(t.depth == d and t.kind == "word" and t.text in ("GROUP", "HAVING") for t in span):
+    return False
+  items = _projection(span)
+  if items is None or len(items) != 1:
+    return False
+  item = items[0]
+  return (len(item) >= 3 and item[0].kind == "word" and item[0].text in _EXACT_AGGREGATES
+          and item[1].text == "(" and _closing(item, 1) == len(item) - 1)
+
+
+def _own(span: list[_Tok]) -> list[tuple[int, _Tok]]:
+  """(index, token) of a SELECT span's own tokens: nested SELECTs left out."""
+  out, k = [], 0
+  while k < len(span):
+    t = span[k]
+    if (k > 0 and t.kind == "word" and t.text == "SELECT"):
+      # Skip the nested SELECT up to its closing parenthesis.
+      d = t.depth
+      while k < len(span) and span[k].depth >= d:
+        k += 1
+      continue
+    out.append((k, t))
+    k += 1
+  return out
+
+
+def _no_bare_columns(toks: list[_Tok], i: int) -> bool:
+  """In an aggregating SELECT (an aggregate call of its own, or GROUP BY), every
+  column of the projection is inside an aggregate or is a whole GROUP BY key
+  (a bare column of an aggregate is taken from an arbitrary row)."""
+  span = _select_span(toks, i)
+  d = span[0].depth
+  items = _projection(span)
+  if items is None:
+    return False
+  own = _own(span)
+  group_keys = None
+  for n, (k, t) in enumerate(own):
+    if t.depth == d and t.kind == "word" and t.text == "GROUP":
+      keys, cur = [], []
+      for _, u in own[n + 2:]:  # after GROUP BY
+        if u.depth == d and u.kind == "word" and u.text in _CLAUSES:
+          break
+        if u.depth == d and u.kind == "op" and u.text == ",":
+          keys.append(tuple(cur))
+          cur = []
+          continue
+        cur.append((u.kind, u.text))
+      keys.append(tuple(cur))
+      group_keys = set(keys)
+  aggregated = group_keys is not None or any(
+      t.kind == "word" and t.text in _EXACT_AGGREGATES and k + 1 < len(span)
+      and span[k + 1].kind == "op" and span[k + 1].text == "(" for k, t in own)
+  if not aggregated:
+    return True
+  for item in items:
+    if group_keys is not None and tuple((t.kind, t.text) for t in item) in group_keys:
+      continue
+    k = 0
+    while k < len(item):
+      t = item[k]
+      if (t.kind == "op" and t.text == "(" and k + 1 < len(item)
+          and item[k + 1].kind == "word" and item[k + 1].text == "SELECT"):
+        k = _closing(item, k) + 1  # a sub-query: checked on its own
+        if k <= 0:
+          return False
+        continue
+      if (t.kind == "word" and t.text in _EXACT_AGGREGATES and k + 1 < len(item)
+          and item[k + 1].kind == "op" and item[k + 1].text == "("):
+        k = _closing(item, k + 1) + 1
+        if k <= 0:
+          return False
+        continue
+      if t.kind == "qid" or (t.kind == "word" and not (
+          k + 1 < len(item) and item[k + 1].kind == "op" and item[k + 1].text == "(")):
+        return False  # a column (quoted or bare word) outside any aggregate
+      k += 1
+  return True
+
+
+def scan(sql: str, header: Sequence[str]) -> Facts | None:
+  """`Facts` about ``sql`` over a table with columns ``header``; None if unsure."""
+  toks = _tokens(sql)
+  if toks is None:
+    return None
+  words = {t.text for t in toks if t.kind == "word"}
+  has_limit = "LIMIT" in words
+  sources = None
+  if (toks and toks[0].kind == "word" and toks[0].text == "SELECT"
+      and words.isdisjoint(_GIVE_UP)):
+    items = _projection(toks)
+    if items is not None:
+      found = [_item_source(item, header) for item in items]
+      if not any(f is _UNKNOWN for f in found):
+        sources = tuple(found)
+  probe = _limit_probe(sql, toks) if has_limit else None
+  return Facts(has_limit=has_limit, sources=sources, order_free=_order_free(toks),
+               limit_probe=probe,
+               probe_decides=probe is not None and _probe_decides(toks))
+
+
+def _probe_decides(toks: list[_Tok]) -> bool:
+  """``SELECT ... ORDER BY keys LIMIT k`` (a `_limit_probe` query) whose part
+  before ORDER BY is `_order_free`, with no DISTINCT, and, when grouped, sort
+  keys that are GROUP BY keys or COUNT / MIN / MAX calls.
+
+  Then the rows before ORDER BY are one fixed set of rows (or groups) on any
+  storage order, each with fixed sort keys; ORDER BY ... LIMIT k takes the
+  first k of them, and the set taken (so the bag of values shown) is fixed
+  unless rows k and k + 1 (1-based) share the sort key, which the probe checks
+  exactly (rows within the first k may come in either order: the same bag).
+  """
+  top = [n for n, t in enumerate(toks) if t.depth == 0 and t.kind == "word"]
+  order = next(n for n in top if toks[n].text == "ORDER")
+  head = toks[:order]
+  if any(t.kind == "word" and t.text == "DISTINCT" and t.depth == 0 for t in head):
+    return False
+  if not _order_free(head):
+    return False
+  keys, cur = [], []
+  for t in toks[order + 2:len(toks) - 2]:  # between ORDER BY and LIMIT k
+    if t.depth == 0 and t.kind == "op" and t.text == ",":
+      keys.append(cur)
+      cur = []
+    else:
+      cur.append(t)
+  keys.append(cur)
+  grouped = any(toks[n].text == "GROUP" for n in top if n < order)
+  group_keys = set()
+  if grouped:
+    g = next(n for n in top if toks[n].text == "GROUP")
+    cur = []
+    for t in toks[g + 2:order]:
+      if t.depth == 0 and t.kind == "word" and t.text in _CLAUSES:
+        break
+      if t.depth == 0 and t.kind == "op" and t.text == ",":
+        group_keys.add(tuple(cur))
+        cur = []
+        continue
+      cur.append((t.kind, t.text))
+    group_keys.add(tuple(cur))
+  for key in keys:
+    if key and key[-1].kind == "word" and key[-1].text in ("ASC", "DESC"):
+      key = key[:-1]
+    if not key or any(t.kind == "word" and t.text == "SELECT" for t in key):
+      return False
+    if grouped:
+      whole_call = (len(key) >= 3 and key[0].kind == "word" and key[0].text in _EXACT_AGGREGATES
+                    and key[1].text == "(" and _closing(key, 1) == len(key) - 1)
+      if not whole_call and tuple((t.kind, t.text) for t in key) not in group_keys:
+        return False
+  return True
+
+
+def _limit_probe(sql: str, toks: list[_Tok]) -> tuple[str, int, int] | None:
+  """`executor._limit_probe` of ``SELECT ... ORDER BY keys LIMIT k`` (the only
+  LIMIT, at the end): the projection plus the sort keys, LIMIT k + 1."""
+  if not toks or toks[0].kind != "word" or toks[0].text != "SELECT":
+    return None
+  if any(t.kind == "word" and t.text in _GIVE_UP for t in toks):
+    return None
+  limits = [i for i, t in enumerate(toks) if t.kind == "word" and t.text in ("LIMIT", "OFFSET")]
+  if len(limits) != 1 or toks[limits[0]].depth != 0 or toks[limits[0]].text != "LIMIT":
+    return None
+  i = limits[0]
+  if i + 2 != len(toks) or toks[i + 1].kind != "num" or not toks[i + 1].text.isdigit():
+    return None
+  k = int(toks[i + 1].text)
+  if k < 1:
+    return None
+  top = [n for n, t in enumerate(toks) if t.depth == 0 and t.kind == "word"]
+  orders = [n for n in top if toks[n].text == "ORDER"]
+  froms = [n for n in top if toks[n].text == "FROM"]
+  if len(orders) != 1 or toks[orders[0] + 1].text != "BY" or len(froms) != 1:
+    return None
+  keys, cur = [], []
+  for t in toks[orders[0] + 2:i]:
+    if t.depth == 0 and t.kind == "op" and t.text == ",":
+      keys.append(cur)
+      cur = []
+    else:
+      cur.append(t)
+  keys.append(cur)
+  texts = []
+  for key in keys:
+    if key and key[-1].kind == "word" and key[-1].text in ("ASC", "DESC"):
+      key = key[:-1]
+    if not key or (len(key) == 1 and key[0].kind in ("num", "word")):
+      return None  # ORDER BY 2, or a bare word that may be an alias: the parser decides
+    texts.append(sql[key[0].start:key[-1].end])
+  f = toks[froms[0]]
+  head = sql[:f.start].rstrip()
+  probe = (f"{head}, {', '.join(texts)} {sql[f.start:toks[i + 1].start]}{k + 1}"
+           f"{sql[toks[i + 1].end:]}")
+  return probe, k, len(texts)

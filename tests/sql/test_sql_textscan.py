@@ -1,0 +1,232 @@
+"""The executor's fast path (issue 14): what it reads from the SQL text without
+sqlglot equals what the parsed tree says, it skips the other-order re-runs only
+of queries that can't depend on row order, and it decides exactly as the
+reference path (parse everything, re-run everything)."""
+
+import json
+import random
+
+import pytest
+from sqlglot import exp
+
+from symtune_jax.sql import audit, executor as sqlx, textscan
+from symtune_jax.sql.examples import ExampleBuilder, ExampleConfig
+from symtune_jax.sql.executor import Answer, Executor
+from symtune_jax.sql.sampler import SHAPES, sample_query
+from symtune_jax.tables.table import Table
+
+
+def _queries(tables, n, seed=0):
+  rng = random.Random(seed)
+  out = []
+  while len(out) < n:
+    t = tables[rng.randrange(len(tables))]
+    q = sample_query(t, rng)
+    if q is not None:
+      out.append((t, q))
+  return out
+
+
+def _reference_facts(table, query):
+  tree = query.expression
+  probes = [p for p in (sqlx._limit_probe(n) for n in tree.find_all(exp.Select)) if p]
+  return sqlx._sources(tree, table), tree.find(exp.Limit) is not None, probes
+
+
+def _check_facts(pairs):
+  shapes = set()
+  for table, query in pairs:
+    facts = textscan.scan(query.sql, table.header)
+    assert facts is not None, query.sql
+    sources, has_limit, probes = _reference_facts(table, query)
+    assert facts.sources is not None and list(facts.sources) == sources, query.sql
+    assert facts.has_limit == has_limit, query.sql
+    if facts.limit_probe is not None:  # the same text sqlglot renders for the probe
+      assert probes == [facts.limit_probe], query.sql
+    else:
+      assert not has_limit, query.sql  # every sampled LIMIT query has a text probe
+    shapes.add(query.shape)
+  return shapes
+
+
+def test_facts_equal_the_parsed_tree_on_every_shape(sample_tables):
+  shapes = _check_facts(_queries(sample_tables, 3000))
+  assert shapes == set(SHAPES)
+
+
+def test_facts_equal_the_parsed_tree_on_real_tables(all_wtq_tables):
+  assert _check_facts(_queries(all_wtq_tables, 5000, seed=1)) == set(SHAPES)
+
+
+HEADER = ["Team", "P", "W", "Date", 'odd "name"']
+
+
+@pytest.mark.parametrize("sql,sources", [
+    ('SELECT "Team" FROM w', (0,)),
+    ('SELECT "team", "W" FROM w WHERE "P" = 1', (0, 2)),
+    ('SELECT DISTINCT "P" FROM w', (1,)),
+    ('SELECT "odd ""name""" FROM w', (4,)),
+    ('SELECT MIN("Date") FROM w', (3,)),
+    ('SELECT max("P") FROM w', (1,)),
+    ('SELECT ("W") FROM w', (2,)),
+    ('SELECT (SELECT "W" FROM w WHERE "Team" = \'a\')', (2,)),
+    ('SELECT (SELECT "W", "P" FROM w)', (None,)),
+    ('SELECT COUNT(*) FROM w', (None,)),
+    ('SELECT COUNT(DISTINCT "Team") FROM w', (None,)),
+    ('SELECT "P" - "W" FROM w', (None,)),
+    ('SELECT ABS((SELECT "P" FROM w WHERE "W" = 1) - (SELECT "P" FROM w WHERE "W" = 2))',
+     (None,)),
+    ('SELECT MAX("P") - MIN("P") FROM w', (None,)),
+    ('SELECT COUNT(*) FROM (SELECT "Team" FROM w GROUP BY "Team")', (None,)),
+    ('SELECT "Nope" FROM w', (None,)),
+    # Left to the parser (None = "don't know"): aliases, stars, bare words, set operations.
+    ('SELECT "P" AS x FROM w', None),
+    ('SELECT "P" x FROM w', None),
+    ('SELECT * FROM w', None),
+    ('SELECT Team FROM w', None),
+    ('SELECT w."P" FROM w', None),
+    ('SELECT MIN("P", "W") FROM w', None),
+    ('SELECT "P" FROM w UNION SELECT "W" FROM w', None),
+    ('WITH x AS (SELECT 1) SELECT "P" FROM w', None),
+])
+def test_sources_of_hand_written_queries(sql, sources):
+  facts = textscan.scan(sql, HEADER)
+  assert (facts.sources if facts is not None else None) == sources
+  if sources is not None:  # and what the parsed tree says
+    table = Table.from_rows("t", HEADER, [["a", "1", "2", "2001-01-01", "x"]])
+    assert list(sources) == sqlx._sources(sqlx._parse(sql), table)
+
+
+@pytest.mark.parametrize("sql", [
+    'SELECT "Team" FROM w WHERE "P" = 1',
+    'SELECT DISTINCT "Team" FROM w WHERE NOT "P" IN (1, 2)',
+    'SELECT COUNT(*) FROM w WHERE "P" > 1 OR "W" < 2',
+    'SELECT COUNT(DISTINCT "Team") FROM w',
+    'SELECT MIN("Date") FROM w WHERE "P" = 3',
+    'SELECT "Team" FROM w WHERE "P" = (SELECT MAX("P") FROM w WHERE "W" > 1)',
+    'SELECT "Team" FROM w GROUP BY "Team" HAVING COUNT(*) >= 2',
+    'SELECT COUNT(*) FROM (SELECT "Team" FROM w GROUP BY "Team" HAVING COUNT(*) > 1)',
+    'SELECT "P" FROM w WHERE "Team" IN (SELECT "Team" FROM w WHERE "W" = 1)',
+    'SELECT MAX("P") - MIN("P") FROM w',
+    'SELECT "P" + "W" FROM w WHERE "Team" = \'a\'',
+    'SELECT COUNT(*) FROM w WHERE LENGTH("Team") > 3',
+])
+def test_order_free_queries(sql):
+  assert textscan.scan(sql, HEADER).order_free
+
+
+@pytest.mark.parametrize("sql", [
+    'SELECT "Team" FROM w ORDER BY "P" DESC LIMIT 1',
+    'SELECT "Team" FROM w LIMIT 1',
+    'SELECT "Team" FROM w LIMIT 1 OFFSET 2',
+    'SELECT "Team" FROM w ORDER BY "P"',
+    'SELECT (SELECT "Team" FROM w WHERE "P" = 5)',  # first-row pick
+    'SELECT COUNT(*) FROM w WHERE "P" > (SELECT "P" FROM w WHERE "Team" = \'a\')',
+    'SELECT "Team", MAX("P") FROM w',  # bare column of an aggregate
+    'SELECT ABS("Team") + MAX("P") FROM w',
+    'SELECT "Team", COUNT(*) FROM w GROUP BY "P"',
+    'SELECT GROUP_CONCAT("Team") FROM w',
+    'SELECT SUM("P") FROM w',  # floating-point sums depend on the order of addition
+    'SELECT AVG("P") FROM w',
+    'SELECT "Team" FROM w WHERE "P" > (SELECT AVG("P") FROM w)',
+    'SELECT "Team" FROM w WHERE "P" = (SELECT MAX("P") FROM w GROUP BY "W")',
+    'SELECT "P" FROM w UNION SELECT "W" FROM w',
+    'WITH x AS (SELECT "P" FROM w) SELECT "P" FROM x',
+    'SELECT ROW_NUMBER() OVER () FROM w',
+    'SELECT Team, MAX(P) FROM w',
+    'SELECT "Team" FROM w; SELECT 1',
+])
+def test_order_dependent_or_unsure_queries_keep_the_reruns(sql):
+  facts = textscan.scan(sql, HEADER)
+  assert facts is None or not facts.order_free
+
+
+def _decisions(ex, pairs, rows_of=None):
+  out = []
+  for i, (t, q) in enumerate(pairs):
+    rows = rows_of(t, i) if rows_of else None
+    r = ex.execute(t, q, rows=rows)
+    out.append((r.values, r.text) if isinstance(r, Answer) else r.reason)
+  return out
+
+
+def _check_same_decisions(tables):
+  pairs = _queries(tables, 2500, seed=7)
+  fast, ref = Executor(), Executor(fast=False)
+
+  def subset(t, i):  # every third query on a truncated table
+    return None if i % 3 or t.num_rows < 3 else list(range(0, t.num_rows, 2))
+
+  assert _decisions(fast, pairs, subset) == _decisions(ref, pairs, subset)
+  assert fast.skips == ref.skips and fast.skips["tie"] > 0
+
+
+def test_fast_and_reference_executors_decide_the_same(sample_tables):
+  _check_same_decisions(sample_tables)
+
+
+def test_fast_and_reference_executors_decide_the_same_on_real_tables(all_wtq_tables):
+  _check_same_decisions(all_wtq_tables)
+
+
+def test_examples_byte_identical_to_the_reference_path(sample_tables):
+  fast = ExampleBuilder(sample_tables, ExampleConfig())
+  ref = ExampleBuilder(sample_tables, ExampleConfig())
+  ref.executor = Executor(min_values=fast.executor.min_values,
+                          max_values=fast.executor.max_values,
+                          max_steps=fast.executor.max_steps, fast=False)
+  for i in range(400):
+    a, b = fast.example(11, "train", i), ref.example(11, "train", i)
+    assert json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True,
+                                                                      default=str)
+  assert fast.stats.skips == ref.stats.skips
+
+
+def test_no_tie_kept_with_the_fast_path(all_wtq_tables):
+  """The independent audit (plain SQLite, other row orders) still finds no tie."""
+  builder = ExampleBuilder(all_wtq_tables)
+  assert builder.executor.fast
+  report = audit.audit_examples(builder, seed=17, split="train", stop=1500, shuffles=2)
+  assert report.examples == 1500
+  assert report.ties == 0, report.samples["ties"]
+
+
+@pytest.mark.parametrize("sql,decides", [
+    ('SELECT "Team" FROM w ORDER BY "P" DESC LIMIT 1', True),
+    ('SELECT "Team" FROM w WHERE NOT "W" IS NULL ORDER BY LENGTH("Team") DESC LIMIT 2', True),
+    ('SELECT "Team" FROM w WHERE "Team" IN (\'a\', \'b\') ORDER BY "P" ASC LIMIT 1', True),
+    ('SELECT "Team" FROM w GROUP BY "Team" ORDER BY COUNT(*) DESC LIMIT 1', True),
+    ('SELECT "Team" FROM w WHERE "P" > 3 ORDER BY "P" ASC LIMIT 1', True),
+    # The probe alone can't tell: the other row orders still run.
+    ('SELECT DISTINCT "Team" FROM w ORDER BY "P" DESC LIMIT 1', False),
+    ('SELECT "Team" FROM w GROUP BY "Team" ORDER BY "P" DESC LIMIT 1', False),
+    ('SELECT "Team" FROM w WHERE "P" > (SELECT "P" FROM w WHERE "W" = 1) ORDER BY "P" LIMIT 1',
+     False),
+    ('SELECT "Team" FROM w ORDER BY (SELECT "P" FROM w LIMIT 1) LIMIT 1', False),
+    ('SELECT "Team" FROM w ORDER BY "P" LIMIT 1 OFFSET 1', False),
+    ('SELECT "Team" FROM w LIMIT 1', False),
+    ('SELECT "Team" FROM w ORDER BY 1 LIMIT 1', False),
+    ('SELECT SUM("P") FROM w ORDER BY "P" LIMIT 1', False),
+    ('SELECT "Team" FROM (SELECT "Team", "P" FROM w ORDER BY "P" LIMIT 2) ORDER BY "P" LIMIT 1',
+     False),
+])
+def test_probe_decides(sql, decides):
+  facts = textscan.scan(sql, HEADER)
+  assert bool(facts is not None and facts.probe_decides) == decides
+
+
+@pytest.mark.parametrize("sql,reason", [
+    ('SELECT "Team" FROM w ORDER BY "P" DESC LIMIT 1', "tie"),  # 3 rows share the max
+    ('SELECT "Team" FROM w ORDER BY "P" DESC LIMIT 3', None),  # the 3 tied rows, all of them
+    ('SELECT "Team" FROM w ORDER BY "P" DESC LIMIT 2', "tie"),
+    ('SELECT "Team" FROM w ORDER BY "P" ASC LIMIT 1', None),
+    ('SELECT "P" FROM w GROUP BY "P" ORDER BY COUNT(*) ASC LIMIT 1', "tie"),
+    ('SELECT "P" FROM w GROUP BY "P" ORDER BY COUNT(*) DESC LIMIT 1', None),
+])
+def test_probe_alone_decides_ties_as_the_reference(sql, reason):
+  t = Table.from_rows("t_ties", ["Team", "P"], [
+      ["Sweden", "5"], ["Denmark", "5"], ["Spain", "5"], ["Italy", "3"], ["France", "1"]])
+  assert textscan.scan(sql, t.header).probe_decides
+  for ex in (Executor(), Executor(fast=False)):
+    out = ex.execute(t, sql)
+    assert (out.reason if hasattr(out, "reason") else None) == reason, (sql, out)
