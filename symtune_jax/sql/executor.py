@@ -113,7 +113,10 @@ class _Db:
     self.key = key
     self.columns = ", ".join(_quote(h) for h in table.header)
     self._display: dict[int, dict[object, set[str]]] = {}
-    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    # No statement cache: generated queries rarely repeat on one table, and
+    # sqlite3's default cache (128 statements per connection) held more memory
+    # than the tables themselves (337 -> 147 MB for 25k examples, same output).
+    conn = sqlite3.connect(":memory:", check_same_thread=False, cached_statements=0)
     try:
       decl = ", ".join(f"{_quote(h)} {'REAL' if t == ColumnType.NUMBER else 'TEXT'}"
                        for h, t in zip(table.header, table.types))

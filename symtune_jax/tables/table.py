@@ -214,7 +214,7 @@ class Table:
     Number columns are REAL, date columns ISO TEXT, text columns TEXT; cells
     that don't parse are NULL. Built once per call; callers cache it.
     """
-    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    conn = sqlite3.connect(":memory:", check_same_thread=False, cached_statements=0)
     decl = []
     for name, t in zip(self.header, self.types):
       qname = '"' + name.replace('"', '""') + '"'
