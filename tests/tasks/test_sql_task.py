@@ -46,6 +46,7 @@ def test_registered_with_denotation_metric():
 _TRIM_SCRIPT = """
 import seqio, tensorflow as tf
 import symtune_jax.tasks
+from symtune_jax import settings
 from symtune_jax.tasks import sql as sql_tasks
 sql_tasks.configure(num_examples={"train": 12, "validation": 6, "test": 6})
 task = seqio.get_mixture_or_task(sql_tasks.TASK_NAME)
