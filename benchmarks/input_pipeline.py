@@ -53,7 +53,7 @@ def main() -> None:
 
   import numpy as np  # pylint: disable=g-import-not-at-top
   import seqio  # pylint: disable=g-import-not-at-top
-  from symtune_jax.cli.inspect import get_provider  # pylint: disable=g-import-not-at-top
+  from symtune_jax.inspection import get_provider  # pylint: disable=g-import-not-at-top
 
   get_provider(args.mixture)  # registers everything; clear error for a bad name
   lengths = {"inputs": args.inputs, "targets": args.targets}

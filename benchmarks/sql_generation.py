@@ -76,7 +76,7 @@ def _length_fn(name: str):
 
 
 def _builder(args, path: str):
-  from symtune_jax.sql import examples as sx  # pylint: disable=g-import-not-at-top
+  from symtune_jax.sql import builder as sx  # pylint: disable=g-import-not-at-top
   t0 = time.perf_counter()
   tables = sx.load_tables(tables=args.tables)
   config = sx.ExampleConfig(
@@ -109,7 +109,7 @@ def stage_breakdown(args, path: str) -> dict:
   Wraps the stage functions with timers (a separate pass, so the throughput
   runs are not slowed by them).
   """
-  from symtune_jax.sql import examples as sx  # pylint: disable=g-import-not-at-top
+  from symtune_jax.sql import builder as sx  # pylint: disable=g-import-not-at-top
   from symtune_jax.sql import executor as sqlx  # pylint: disable=g-import-not-at-top
   builder, _, _ = _builder(args, path)
   spent = dict.fromkeys(STAGES, 0.0)

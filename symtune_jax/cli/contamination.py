@@ -134,7 +134,7 @@ def eval_side(name: str, split: str, limit: int | None):
 def run(args) -> int:
   # pylint: disable=g-import-not-at-top
   from tqdm import tqdm
-  from symtune_jax.cli.inspect import components, get_provider
+  from symtune_jax.inspection import components, get_provider
   from symtune_jax.evaluation import contamination
   from symtune_jax.files import atomic_write_json
   # pylint: enable=g-import-not-at-top

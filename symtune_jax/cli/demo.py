@@ -74,7 +74,7 @@ def _step(title: str) -> None:
 def build_mixture() -> str:
   """``symtune_wtq_insta_mix`` if its rates file registered it, else a fallback."""
   import seqio  # pylint: disable=g-import-not-at-top
-  from symtune_jax.cli.inspect import register_all_tasks  # pylint: disable=g-import-not-at-top
+  from symtune_jax.inspection import register_all_tasks  # pylint: disable=g-import-not-at-top
   from symtune_jax.tasks import registry  # pylint: disable=g-import-not-at-top
   register_all_tasks()
   if MIXTURE in seqio.MixtureRegistry.names():
@@ -242,7 +242,7 @@ def run(args) -> int:
 
 def _run(args) -> int:
   from symtune_jax import gin_check  # pylint: disable=g-import-not-at-top
-  from symtune_jax.cli import inspect as inspect_cmd  # pylint: disable=g-import-not-at-top
+  from symtune_jax import inspection as inspect_cmd  # pylint: disable=g-import-not-at-top
   from symtune_jax.cli import main as cli_main  # pylint: disable=g-import-not-at-top
   # pylint: disable-next=g-import-not-at-top
   from symtune_jax.files import atomic_open, atomic_write_json, atomic_write_text

@@ -219,7 +219,7 @@ def _init_worker(settings: dict[str, Any], progress=None, tables=None,
                  table_skips=None, parent_pid: int | None = None) -> None:
   if parent_pid is not None:
     _watch_parent(parent_pid)
-  from symtune_jax.sql import examples as sx  # pylint: disable=g-import-not-at-top
+  from symtune_jax.sql import builder as sx  # pylint: disable=g-import-not-at-top
   from symtune_jax.sql.sampler import SamplerConfig  # pylint: disable=g-import-not-at-top
   from symtune_jax.tables import truncate  # pylint: disable=g-import-not-at-top
   config = sx.ExampleConfig(sampler=SamplerConfig(), mode=settings["mode"],
@@ -337,7 +337,7 @@ def _check_args(args) -> None:
     raise InputError(f"--max-input-length is {args.max_input_length}; expected >= 16 tokens",
                      field="--max-input-length")
   if args.tables is not None and not os.path.exists(args.tables):
-    from symtune_jax.sql.examples import TABLE_SOURCES  # pylint: disable=g-import-not-at-top
+    from symtune_jax.sql.builder import TABLE_SOURCES  # pylint: disable=g-import-not-at-top
     raise InputError(f"not found; expected {TABLE_SOURCES}", path=args.tables,
                      field="--tables")
   for flag, path in (("--squall", args.squall), ("--templates", args.templates),
@@ -453,7 +453,7 @@ def run(args) -> int:
     print(f"note: {args.shards} shard(s), so only {args.shards} of --workers {args.workers} "
           "processes are used (more --shards to use them all)", file=sys.stderr)
   settings = _settings(args, excl)
-  from symtune_jax.sql import examples as sx  # pylint: disable=g-import-not-at-top
+  from symtune_jax.sql import builder as sx  # pylint: disable=g-import-not-at-top
   if sx.uses_shipped_sample(tables=args.tables, squall=args.squall):
     print(f"note: tables from the ~100-table WTQ demo sample shipped in the package; for "
           f"real data give --tables or set ${sx.WTQ_ROOT_ENV} to the official "
@@ -498,7 +498,7 @@ def run(args) -> int:
   bar.close()
 
   from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
-  from symtune_jax.sql.examples import GenerationStats  # pylint: disable=g-import-not-at-top
+  from symtune_jax.sql.builder import GenerationStats  # pylint: disable=g-import-not-at-top
   total = GenerationStats(table_skips=collections.Counter(
       {f"table_{r}": n for r, n in table_skips.items()}))
   for job in jobs:

@@ -27,7 +27,7 @@ COMMANDS: list[tuple[str, str, str]] = [
      "generate symbolic-task data (e.g. `generate sql`) as sharded TFRecord/JSONL"),
     ("select", "symtune_jax.cli.select",
      "INSTA: rank training tasks by instruction similarity and write a rates file"),
-    ("inspect", "symtune_jax.cli.inspect",
+    ("inspect", "symtune_jax.cli.inspect_cmd",
      "show a mixture's components, rates, lengths and examples"),
     ("contamination", "symtune_jax.cli.contamination",
      "shared tables and 13-gram overlap between a mixture's training data and the eval tasks"),

@@ -267,7 +267,7 @@ def _out_path(args, default_name: str | None) -> pathlib.Path:
 
   Called before any encoding, so a name clash costs nothing.
   """
-  from symtune_jax.selection import mixture_spec  # pylint: disable=g-import-not-at-top
+  from symtune_jax.selection import mixture_rates  # pylint: disable=g-import-not-at-top
   if args.out and args.name:
     raise InputError("pass --name NAME (writes mixtures/NAME.json) or --out "
                      "FILE, not both", field="--out")
@@ -278,7 +278,7 @@ def _out_path(args, default_name: str | None) -> pathlib.Path:
     if name is None:
       raise InputError("pass --name NAME (writes mixtures/NAME.json, mixture "
                        "symtune_NAME_mix) or --out FILE", field="--name")
-    out = mixture_spec.default_dir() / f"{name}.json"
+    out = mixture_rates.default_dir() / f"{name}.json"
   if out.is_dir():
     raise InputError("is a folder; --out takes the rates file's path",
                      path=str(out), field="--out")
@@ -290,7 +290,7 @@ def _out_path(args, default_name: str | None) -> pathlib.Path:
           not args.name and default_name) else f"{out.stem}_2"
       other = f"--name {stem} (writes {out.with_name(stem + '.json')})"
     raise InputError(
-        f"rates file exists (mixture {mixture_spec.mixture_name(out)}); pass "
+        f"rates file exists (mixture {mixture_rates.mixture_name(out)}); pass "
         f"--force to overwrite it, or {other} to keep it", path=str(out),
         field="--out" if args.out else "--name")
   return out
@@ -314,12 +314,12 @@ def _write(args, content, out: pathlib.Path, max_lines: int = 0) -> None:
 def run_all(args, pool, names) -> int:
   """--all: every training task of the pool, plus the fixed shares."""
   from symtune_jax.instructions import pools  # pylint: disable=g-import-not-at-top
-  from symtune_jax.selection import mixture_spec  # pylint: disable=g-import-not-at-top
+  from symtune_jax.selection import mixture_rates  # pylint: disable=g-import-not-at-top
   out = _out_path(args, None)
-  fixed = mixture_spec.fixed_shares(dict(args.symbolic_share))
+  fixed = mixture_rates.fixed_shares(dict(args.symbolic_share))
   held = pools.held_out_keys()
   held_out = [c for c in pools.all_cards() if c.key in held]
-  content = mixture_spec.all_rates_content(
+  content = mixture_rates.all_rates_content(
       pool, rates_method=args.rates, cap=args.cap, fixed=fixed,
       pool_sources=names, include_test=False, held_out=held_out)
   fixed_total = sum(fixed.values())
@@ -411,12 +411,12 @@ def run(args) -> int:
     raise InputError("pass --target (a task name or an instruction text), "
                      "--all, --preset, --align DIR, --check-mixtures or "
                      "--list-targets", field="--target")
-  from symtune_jax.selection import mixture_spec  # pylint: disable=g-import-not-at-top
+  from symtune_jax.selection import mixture_rates  # pylint: disable=g-import-not-at-top
 
   # Everything that can fail without the encoder fails here, before it loads.
   target, ranked_pool, excluded, members = prepare(args.target, pool,
                                                    args.level)
-  fixed = mixture_spec.fixed_shares(dict(args.symbolic_share))
+  fixed = mixture_rates.fixed_shares(dict(args.symbolic_share))
   check_k(args.k, ranked_pool, target, excluded, fixed, names)
   slug = _slug(target.name if target.name != "custom" else args.target)
   out = _out_path(args, f"{slug}_insta")
@@ -435,7 +435,7 @@ def run(args) -> int:
   print(f"({encoder.encoded} texts encoded, {encoder.shipped_hits} from the "
         f"shipped embeddings, {seconds:.2f}s)")
 
-  content = mixture_spec.rates_content(
+  content = mixture_rates.rates_content(
       sel, encoder_id=encoder.id, k=args.k, method=args.method,
       rates_method=args.rates, temperature=args.temperature, cap=args.cap,
       fixed=fixed, pool_sources=names, include_test=False,

@@ -27,7 +27,7 @@ from typing import Any, Sequence
 from symtune_jax.errors import InputError
 from symtune_jax.files import atomic_write_json, atomic_open
 from symtune_jax.instructions import pools, protocols
-from symtune_jax.selection import mixture_spec, rates_file, selector
+from symtune_jax.selection import mixture_rates, rates_file, selector
 from symtune_jax.selection.encoder import Encoder
 
 POOL = "t0_train"
@@ -71,7 +71,7 @@ def insta_p3(out_dir: str | pathlib.Path,
                               if set(keys) & set(excluded)}
       sel = selector.select_tasks(target, merged, encoder, k=k, method=method,
                                   vote_n=vote_n, exclude=sorted(drop))
-      content = mixture_spec.rates_content(
+      content = mixture_rates.rates_content(
           sel, encoder_id=encoder.id, k=k, method=method,
           rates_method="uniform", temperature=0.05, cap=3000, fixed={},
           pool_sources=[POOL], include_test=False, vote_n=vote_n,

@@ -1,7 +1,7 @@
 """INSTA: ``(target instructions, cards, encoder, k, method) -> Selection``.
 
 Encodes every instruction of the pool and of the target (through the
-encoder's cache), scores each card with `select.rank`, and keeps the top k.
+encoder's cache), scores each card with `scoring.rank`, and keeps the top k.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 
 from symtune_jax.errors import InputError
 from symtune_jax.instructions.card import TaskCard
-from symtune_jax.selection import select
+from symtune_jax.selection import scoring
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,8 +33,8 @@ class Selection:
     owner: ``int[s]``, the column of each pool instruction's card.
   """
   target: TaskCard
-  ranking: select.Ranking
-  top: tuple[select.Scored, ...]
+  ranking: scoring.Ranking
+  top: tuple[scoring.Scored, ...]
   cards: dict[str, TaskCard]
   per_target: np.ndarray
   keys: tuple[str, ...]
@@ -61,7 +61,7 @@ class Selection:
 def select_tasks(target: TaskCard, pool: Sequence[TaskCard], encoder, *,
                  k: int, method: str = "mean", vote_n: int = 10,
                  exclude: Sequence[str] = (), reserved: Sequence[str] = (),
-                 near_duplicate: float = select.NEAR_DUPLICATE_COSINE
+                 near_duplicate: float = scoring.NEAR_DUPLICATE_COSINE
                  ) -> Selection:
   """Ranks ``pool`` for ``target`` by instruction similarity; keeps top k.
 
@@ -97,15 +97,15 @@ def select_tasks(target: TaskCard, pool: Sequence[TaskCard], encoder, *,
   vectors = encoder.encode(list(target.instructions) + texts)
   tvec, svec = vectors[:len(target.instructions)], vectors[
       len(target.instructions):]
-  per_target = select.pairwise(tvec, svec, owner, len(pool))
+  per_target = scoring.pairwise(tvec, svec, owner, len(pool))
   cos = tvec @ svec.T
   max_cosine = np.full(len(pool), -np.inf)
   np.maximum.at(max_cosine, owner, cos.max(axis=0))
-  ranking = select.rank(keys, per_target, method=method, vote_n=vote_n,
+  ranking = scoring.rank(keys, per_target, method=method, vote_n=vote_n,
                         exclude=exclude, max_cosine=max_cosine,
                         near_duplicate=near_duplicate)
   free = tuple(s for s in ranking.ranked if s.key not in set(reserved))
-  top = select.Ranking(ranking.method, free, ranking.excluded).top(k)
+  top = scoring.Ranking(ranking.method, free, ranking.excluded).top(k)
   return Selection(target=target, ranking=ranking, top=top,
                    cards={c.key: c for c in pool}, per_target=per_target,
                    keys=tuple(keys), instruction_cosine=cos, owner=owner)

@@ -44,7 +44,7 @@ from symtune_jax.errors import InputError
 from symtune_jax.lengths import LengthFn
 from symtune_jax.symbols import formats as formats_lib
 from symtune_jax.symbols import pools
-from symtune_jax.symbols.examples import LabelledSplit, Record
+from symtune_jax.symbols.labelled import LabelledSplit, Record
 
 
 ALL_FORMATS = tuple(f.name for f in formats_lib.FORMATS)

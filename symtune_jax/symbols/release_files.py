@@ -64,7 +64,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from symtune_jax.errors import InputError
-from symtune_jax.symbols.examples import Record
+from symtune_jax.symbols.labelled import Record
 
 Reader = Callable[[pathlib.Path, str], list[Record]]
 

@@ -41,7 +41,7 @@ from typing import Any
 from symtune_jax import settings
 from symtune_jax.errors import InputError, SymtuneError
 from symtune_jax.symbols import release_files
-from symtune_jax.symbols.examples import LabelledSplit, Record, make_split
+from symtune_jax.symbols.labelled import LabelledSplit, Record, make_split
 
 MAX_EXAMPLES = 25_000
 TWEETEVAL_ENV = settings.SETTINGS["tweeteval_root"].env_var

@@ -47,7 +47,7 @@ import seqio
 from symtune_jax import settings
 from symtune_jax.errors import InputError
 from symtune_jax.instructions import catalog, families
-from symtune_jax.selection import mixture_spec, rates_file
+from symtune_jax.selection import mixture_rates, rates_file
 from symtune_jax.tasks import evaluation, instructions, registry
 from symtune_jax.tasks import sql as sql_tasks
 
@@ -100,7 +100,7 @@ def register_rates_file(path: str | os.PathLike, name: str | None = None
   tasks = data.get("tasks", {})
   for task in data["rates"]:
     _register_task(task, tasks.get(task, {}), path)
-  name = name or mixture_spec.mixture_name(path)
+  name = name or mixture_rates.mixture_name(path)
   try:
     return registry.add_mixture(
         name, [(task, float(rate)) for task, rate in data["rates"].items()])
@@ -136,9 +136,9 @@ def register_directory(directory: str | os.PathLike | None = None
     InputError: ``directory`` (given, or ``$SYMTUNE_MIXTURES_DIR``) does not
       exist.
   """
-  directory = pathlib.Path(directory or mixture_spec.default_dir())
+  directory = pathlib.Path(directory or mixture_rates.default_dir())
   if not directory.is_dir():
-    if directory == mixture_spec.default_dir() and settings.resolve(
+    if directory == mixture_rates.default_dir() and settings.resolve(
         "mixtures_dir")[1] == "default":
       return []  # an installed (non-editable) package has no mixtures/.
     raise InputError("mixtures folder not found", path=str(directory))
@@ -146,7 +146,7 @@ def register_directory(directory: str | os.PathLike | None = None
   _forget_errors(directory)
   names = []
   for path in sorted(directory.glob("*.json")):
-    name = mixture_spec.mixture_name(path)
+    name = mixture_rates.mixture_name(path)
     try:
       names.append(register_rates_file(path))
     except Exception as e:  # pylint: disable=broad-except
@@ -186,7 +186,7 @@ def require_mixture(name: str):
   close = difflib.get_close_matches(name, known, n=5, cutoff=0.6)
   hint = (" Did you mean: " + ", ".join(close) + "?") if close else ""
   why = (f" (no rates file was read: {_DIR_ERROR[0]}; set "
-         f"${mixture_spec.MIXTURES_ENV} to a folder that exists)"
+         f"${mixture_rates.MIXTURES_ENV} to a folder that exists)"
          if _DIR_ERROR else "")
   symtune = [k for k in known if k.startswith("symtune_") and k.endswith("_mix")]
   raise InputError(f"no SeqIO mixture or task named {name!r}{why}.{hint} "
@@ -202,7 +202,7 @@ def check_directory(directory: str | os.PathLike | None = None,
     The number of bad files (0: all good).
   """
   out = out or sys.stdout
-  directory = pathlib.Path(directory or mixture_spec.default_dir())
+  directory = pathlib.Path(directory or mixture_rates.default_dir())
   if not directory.is_dir():
     raise InputError("mixtures folder not found", path=str(directory))
   paths = sorted(directory.glob("*.json"))
@@ -214,7 +214,7 @@ def check_directory(directory: str | os.PathLike | None = None,
       name = register_rates_file(path)
     except Exception as e:  # pylint: disable=broad-except
       error = _as_input_error(e, path)
-      _FAILED[mixture_spec.mixture_name(path)] = error
+      _FAILED[mixture_rates.mixture_name(path)] = error
       print(f"BAD {path}: {error}", file=out)
       bad += 1
     else:
@@ -255,10 +255,10 @@ def _register_eval_mixtures() -> list[str]:
 
 def niv2_training_cards() -> list:
   """Method A's instruction data: one card per SeqIO task of the NIV2 training
-  split (`mixture_spec.all_tasks`: no alias of a test task)."""
+  split (`mixture_rates.all_tasks`: no alias of a test task)."""
   held_out = [c for c in catalog.pool(catalog.POOL_SOURCES, include_test=True)
               if c.split == "test"]
-  cards, _ = mixture_spec.all_tasks(catalog.pool(["niv2"]), held_out=held_out)
+  cards, _ = mixture_rates.all_tasks(catalog.pool(["niv2"]), held_out=held_out)
   return cards
 
 

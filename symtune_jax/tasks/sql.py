@@ -5,7 +5,7 @@ a TAPEX-linearized WTQ table; targets = the query's answer on that table
 (values joined by ", " with `answers.join_answers`; the postprocessor and the
 metric split with its inverse `answers.split_answers`, and answers that would
 not split back are never generated). Examples are generated on the fly and are a pure
-function of (seed, split, index) (`symtune_jax.sql.examples`); tables are split
+function of (seed, split, index) (`symtune_jax.sql.builder`); tables are split
 train / validation / test by table id, with TAPEX's held-out dev tables never in
 train.
 
@@ -70,7 +70,7 @@ from symtune_jax import settings
 from symtune_jax.errors import InputError
 from symtune_jax.evaluation import denotation
 from symtune_jax.sql import answers as sql_answers
-from symtune_jax.sql import examples as sql_examples
+from symtune_jax.sql import builder as sql_examples
 from symtune_jax.sql.splits import SPLITS
 from symtune_jax.tables import truncate
 from symtune_jax.tasks import registry, sharding, vocab

@@ -9,7 +9,7 @@ from symtune_jax.cli import main
 from symtune_jax.errors import InputError
 from symtune_jax.instructions import catalog, pools
 from symtune_jax.instructions.card import TaskCard
-from symtune_jax.selection import mixture_spec, rates_file, select
+from symtune_jax.selection import mixture_rates, rates_file, scoring
 
 SQL = "symtune_sql_execution_v1"
 FIXED = {"symbolic:sql_execution": 0.25}
@@ -38,19 +38,19 @@ def _content(pool, **kw):
   kw = {"rates_method": "proportional", "cap": 3000, "fixed": FIXED,
         "pool_sources": ["niv2"], "include_test": False,
         "held_out": HELD_OUT, **kw}
-  return mixture_spec.all_rates_content(pool, **kw)
+  return mixture_rates.all_rates_content(pool, **kw)
 
 
 def test_unranked_is_sorted_and_refuses_duplicates():
-  got = select.unranked(["niv2:b", "niv2:a", "niv2:c"])
+  got = scoring.unranked(["niv2:b", "niv2:a", "niv2:c"])
   assert [(s.key, s.rank) for s in got] == [
       ("niv2:a", 1), ("niv2:b", 2), ("niv2:c", 3)]
   with pytest.raises(InputError, match="same card twice"):
-    select.unranked(["niv2:a", "niv2:a"])
+    scoring.unranked(["niv2:a", "niv2:a"])
 
 
 def test_all_tasks_keeps_official_names_and_drops_held_out_aliases():
-  kept, dropped = mixture_spec.all_tasks(_pool(), HELD_OUT)
+  kept, dropped = mixture_rates.all_tasks(_pool(), HELD_OUT)
   assert [c.name for c in kept] == [
       "task001_a", "task002_b", "task003_c", "task137_detox-lms_tox"]
   assert dropped == ["niv2:task137_detox_lms_tox", "niv2:task602_wiki_103_gen"]

@@ -55,7 +55,7 @@ def wtq_tables(wtq_root):
 def all_wtq_tables() -> list[Table]:
   """Every loadable table of ../shared/data/wtq/official (skips where absent)."""
   from symtune_jax import settings  # pylint: disable=g-import-not-at-top
-  from symtune_jax.sql import examples as sx  # pylint: disable=g-import-not-at-top
+  from symtune_jax.sql import builder as sx  # pylint: disable=g-import-not-at-top
   root = pathlib.Path(settings.get("shared_data")) / "wtq" / "official"
   if not (root / "csv").is_dir():
     pytest.skip(f"real WTQ tables not found at {root} (set SYMTUNE_SHARED_DATA)")

@@ -7,8 +7,8 @@ import pytest
 
 from symtune_jax.sql import prompts
 from symtune_jax.errors import InputError
-from symtune_jax.sql import examples as sx
-from symtune_jax.sql.examples import ExampleBuilder, ExampleConfig, build_example
+from symtune_jax.sql import builder as sx
+from symtune_jax.sql.builder import ExampleBuilder, ExampleConfig, build_example
 from symtune_jax.sql.executor import Executor
 from symtune_jax.sql.splits import SPLITS, held_out_ids, split_of
 from symtune_jax.tables import linearize, loaders, truncate

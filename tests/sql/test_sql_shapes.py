@@ -8,7 +8,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from symtune_jax.sql import examples as sx
+from symtune_jax.sql import builder as sx
 from symtune_jax.sql import query as q
 from symtune_jax.sql.executor import Executor, Skip
 from symtune_jax.sql.sampler import SHAPES, SamplerConfig, sample_query

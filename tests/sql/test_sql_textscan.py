@@ -10,7 +10,7 @@ import pytest
 from sqlglot import exp
 
 from symtune_jax.sql import audit, executor as sqlx, textscan
-from symtune_jax.sql.examples import ExampleBuilder, ExampleConfig
+from symtune_jax.sql.builder import ExampleBuilder, ExampleConfig
 from symtune_jax.sql.executor import Answer, Executor
 from symtune_jax.sql.sampler import SHAPES, sample_query
 from symtune_jax.tables.table import Table

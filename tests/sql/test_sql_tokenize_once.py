@@ -7,7 +7,7 @@ import pathlib
 
 import pytest
 
-from symtune_jax.sql import examples as sx
+from symtune_jax.sql import builder as sx
 from symtune_jax.tables import truncate
 
 

@@ -14,7 +14,7 @@ import pytest
 from symtune_jax.cli.main import main
 from symtune_jax.errors import InputError
 from symtune_jax.sql import answers, audit
-from symtune_jax.sql.examples import ExampleBuilder, ExampleConfig
+from symtune_jax.sql.builder import ExampleBuilder, ExampleConfig
 from symtune_jax.sql.executor import Answer, Executor, Skip, row_key_name
 from symtune_jax.sql.sampler import sample_query
 from symtune_jax.sql.splits import split_of
@@ -197,7 +197,7 @@ def test_budget_counts_vm_steps_not_time(cyclists):
 _SLOWED = textwrap.dedent("""
     import json, sys, threading
     sys.path.insert(0, {repo!r})
-    from symtune_jax.sql.examples import ExampleBuilder
+    from symtune_jax.sql.builder import ExampleBuilder
     from symtune_jax.tables import sample
     stop = threading.Event()
     def hog():                      # a busy sibling thread competing for the GIL

@@ -9,7 +9,7 @@ import pytest
 from symtune_jax import settings
 from symtune_jax.cli.main import main
 from symtune_jax.errors import InputError
-from symtune_jax.sql import examples as sx
+from symtune_jax.sql import builder as sx
 from symtune_jax.sql import table_sources as ts
 from symtune_jax.tables import loaders
 

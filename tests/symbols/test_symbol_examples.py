@@ -3,7 +3,7 @@
 import pytest
 
 from symtune_jax.errors import InputError
-from symtune_jax.symbols.examples import Record, make_split
+from symtune_jax.symbols.labelled import Record, make_split
 
 
 def test_valid_split_indexes_classes_and_skips_empty():

@@ -7,7 +7,7 @@ import pytest
 
 from symtune_jax.errors import InputError
 from symtune_jax.symbols import formats, pools, prompts
-from symtune_jax.symbols.examples import Record, make_split
+from symtune_jax.symbols.labelled import Record, make_split
 
 
 def _data(n_per_class=12, classes=("neg", "pos", "neu"), fields=("text",)):
@@ -68,7 +68,7 @@ def test_determinism_across_processes():
   import subprocess
   import sys
   code = ("from symtune_jax.symbols import prompts\n"
-          "from symtune_jax.symbols.examples import Record, make_split\n"
+          "from symtune_jax.symbols.labelled import Record, make_split\n"
           "d = make_split('t', 'train', ('x',), ('a', 'b'),"
           " [Record((f'r{i}',), i % 2) for i in range(30)])\n"
           "p = prompts.build_prompt(d, d.records[0], prompts.example_rng(3, 'train', 5),"

@@ -9,7 +9,7 @@ import seqio
 
 from symtune_jax.cli import main
 from symtune_jax.errors import InputError
-from symtune_jax.selection import mixture_spec, rates_file
+from symtune_jax.selection import mixture_rates, rates_file
 from symtune_jax.tasks import mixtures
 
 LENGTHS = {"inputs": 1024, "targets": 64}
@@ -33,7 +33,7 @@ def _write(path, rates, tasks):
 
 def test_checked_in_mixture_builds_offline():
   assert "symtune_wtq_insta_mix" in mixtures.MIXTURES
-  data = rates_file.read(mixture_spec.default_dir() / "wtq_insta.json")
+  data = rates_file.read(mixture_rates.default_dir() / "wtq_insta.json")
   assert data["target"]["name"] == "wtq" and data["k"] == 5
   assert data["rates"]["symtune_sql_execution_v1"] == 0.25
   mix = seqio.get_mixture_or_task("symtune_wtq_insta_mix")
@@ -106,7 +106,7 @@ def test_unregistered_task_names_file_and_task(tmp_path):
 
 def test_mixtures_dir_from_env(tmp_path, monkeypatch):
   monkeypatch.setenv("SYMTUNE_MIXTURES_DIR", str(tmp_path))
-  assert mixture_spec.default_dir() == tmp_path
+  assert mixture_rates.default_dir() == tmp_path
   assert mixtures.register_directory() == []
   monkeypatch.setenv("SYMTUNE_MIXTURES_DIR", str(tmp_path / "none"))
   with pytest.raises(InputError, match="mixtures folder not found"):
@@ -114,7 +114,7 @@ def test_mixtures_dir_from_env(tmp_path, monkeypatch):
 
 
 def test_checked_in_shares_match_rates():
-  data = json.loads((mixture_spec.default_dir() / "wtq_insta.json")
+  data = json.loads((mixture_rates.default_dir() / "wtq_insta.json")
                     .read_text())
   total = sum(data["rates"].values())
   assert total == pytest.approx(1.0, abs=1e-5)

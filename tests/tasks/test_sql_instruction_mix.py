@@ -8,7 +8,7 @@ import pytest
 import seqio
 
 from symtune_jax.instructions import catalog, niv2
-from symtune_jax.selection import mixture_spec
+from symtune_jax.selection import mixture_rates
 from symtune_jax.tasks import mixtures, registry, vocab
 from symtune_jax.tasks import sql as sql_tasks
 
@@ -39,9 +39,9 @@ def test_recipe_is_what_select_all_computes():
   pool = catalog.pool(["niv2"])
   held_out = [c for c in catalog.pool(catalog.POOL_SOURCES, include_test=True)
               if c.split == "test"]
-  content = mixture_spec.all_rates_content(
+  content = mixture_rates.all_rates_content(
       pool, rates_method="proportional", cap=mixtures.NIV2_CAP,
-      fixed=mixture_spec.fixed_shares({"sql_execution": mixtures.SQL_SHARE}),
+      fixed=mixture_rates.fixed_shares({"sql_execution": mixtures.SQL_SHARE}),
       pool_sources=["niv2"], include_test=False, held_out=held_out)
   mix = seqio.get_mixture_or_task(NAME)
   total = mix.total_rate

@@ -12,7 +12,7 @@ import seqio
 from seqio import test_utils
 
 import symtune_jax.tasks  # noqa: F401  (registers the tasks)
-from symtune_jax.sql.examples import ExampleBuilder, ExampleConfig, load_tables
+from symtune_jax.sql.builder import ExampleBuilder, ExampleConfig, load_tables
 from symtune_jax.tables import truncate
 from symtune_jax.tasks import registry
 from symtune_jax.tasks import sql as sql_tasks

@@ -3,7 +3,7 @@
 Maps cards to the SeqIO tasks that make their examples
 (`catalog.task_for_card`: NIV2 -> ``symtune_niv2_<name>_v1``, P3 ->
 ``symtune_p3_<dataset>_<subset>_v1``, symbolic family -> its task), turns the
-top-k datasets and the fixed symbolic shares into rates (`select.rates`; a
+top-k datasets and the fixed symbolic shares into rates (`scoring.rates`; a
 dataset's rate is shared by its cards), and records the provenance
 (`rates_file`): per selected dataset its score, its cards and the scores of
 the templates behind it. Method ``all`` (`all_rates_content`) keeps every
@@ -20,7 +20,7 @@ from symtune_jax import settings
 from symtune_jax.errors import InputError
 from symtune_jax.instructions import catalog, families
 from symtune_jax.instructions.card import TaskCard
-from symtune_jax.selection import rates_file, select
+from symtune_jax.selection import rates_file, scoring
 
 MIXTURES_ENV = settings.SETTINGS["mixtures_dir"].env_var
 # Short names accepted by --symbolic-share.
@@ -86,13 +86,13 @@ def rates_content(sel, *, encoder_id: str, k: int, method: str,
     extra: more provenance (e.g. the encoder's fingerprint).
     templates: how many template scores to record per selected dataset
       (0: all).
-    (others: recorded as given; see `select.rates`.)
+    (others: recorded as given; see `scoring.rates`.)
   """
   members = dict(members or {})
   cards = dict(sel.cards)
   for card in families.family_cards():
     cards.setdefault(card.key, card)
-  rates = select.rates(
+  rates = scoring.rates(
       sel.top, method=rates_method,
       num_examples={key: c.num_examples for key, c in cards.items()},
       cap=cap, temperature=temperature, fixed=fixed)
@@ -219,8 +219,8 @@ def all_rates_content(pool: Sequence[TaskCard], *, rates_method: str,
   cards = {c.key: c for c in kept}
   for card in families.family_cards():
     cards.setdefault(card.key, card)
-  chosen = select.unranked([c.key for c in kept])
-  rates = select.rates(
+  chosen = scoring.unranked([c.key for c in kept])
+  rates = scoring.rates(
       chosen, method=rates_method,
       num_examples={key: c.num_examples for key, c in cards.items()},
       cap=cap, fixed=fixed)
