@@ -40,22 +40,25 @@ def test_folders_follow_promptsource_naming(p3_root):
 
 
 def test_task_reads_every_template_of_a_card(p3_root):
-  name = p3.register_p3_task("glue/mrpc", root=str(p3_root))
-  assert name == "symtune_p3_glue_mrpc_v1"
-  assert name == catalog.task_for_card(
-      next(c for c in catalog.load_cards() if c.name == "glue/mrpc"))
-  task = seqio.get_mixture_or_task(name)
-  ds = task.get_dataset(LENGTHS, split="train", shuffle=False)
-  inputs = _texts(ds)
-  assert len(inputs) == 5  # 3 + 2 examples of the two templates
-  assert inputs[0].startswith("Are these sentences equivalent? The cat sat.")
-  assert sum(t.startswith("Do they mean the same thing?") for t in inputs) == 2
-  targets = _texts(task.get_dataset(LENGTHS, split="train", shuffle=False),
-                   "targets")
-  # targets_pretokenized " yes" is stripped (EOS is not decoded).
-  assert targets[:3] == ["yes", "no", "yes"]
-  val = task.get_dataset(LENGTHS, split="validation", shuffle=False)
-  assert len(_texts(val)) == 2
+  # The task may already be registered (without a root) by a rates file: the
+  # root then comes from the p3_root setting, as in a real run.
+  with settings.override(p3_root=str(p3_root)):
+    name = p3.register_p3_task("glue/mrpc", root=str(p3_root))
+    assert name == "symtune_p3_glue_mrpc_v1"
+    assert name == catalog.task_for_card(
+        next(c for c in catalog.load_cards() if c.name == "glue/mrpc"))
+    task = seqio.get_mixture_or_task(name)
+    ds = task.get_dataset(LENGTHS, split="train", shuffle=False)
+    inputs = _texts(ds)
+    assert len(inputs) == 5  # 3 + 2 examples of the two templates
+    assert inputs[0].startswith("Are these sentences equivalent? The cat sat.")
+    assert sum(t.startswith("Do they mean the same thing?") for t in inputs) == 2
+    targets = _texts(task.get_dataset(LENGTHS, split="train", shuffle=False),
+                     "targets")
+    # targets_pretokenized " yes" is stripped (EOS is not decoded).
+    assert targets[:3] == ["yes", "no", "yes"]
+    val = task.get_dataset(LENGTHS, split="validation", shuffle=False)
+    assert len(_texts(val)) == 2
 
 
 def test_root_comes_from_the_p3_root_setting(p3_root):
