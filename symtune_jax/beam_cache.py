@@ -30,9 +30,12 @@ changes in the environment).
 from __future__ import annotations
 
 import dataclasses
+import functools
+import importlib
 import re
 from typing import Sequence
 
+from absl import app, flags, logging
 import gin
 
 TASKS_MODULE = "symtune_jax.tasks"
@@ -45,7 +48,6 @@ def apply_gin(config: str) -> None:
   """Parses a Gin config string once per process (the driver's, in a worker)."""
   if _APPLIED and _APPLIED[-1] == config:
     return
-  import importlib  # pylint: disable=g-import-not-at-top
   importlib.import_module(TASKS_MODULE)
   importlib.import_module("symtune_jax.settings")
   if config.strip():
@@ -65,7 +67,6 @@ class GinSetup:
 def parse_driver_gin(files: Sequence[str], bindings: Sequence[str],
                      search_paths: Sequence[str] = (".",)) -> str:
   """Parses the Gin files and bindings in the driver; returns the config for the workers."""
-  import importlib  # pylint: disable=g-import-not-at-top
   importlib.import_module(TASKS_MODULE)
   importlib.import_module("symtune_jax.settings")
   for path in search_paths:
@@ -93,14 +94,12 @@ def install_setup(config: str) -> None:
   The ``setup_fn`` (a `GinSetup`) is stored on the transform, which Beam
   pickles to the workers; it runs before the worker builds a shard.
   """
-  import functools  # pylint: disable=g-import-not-at-top
   from seqio import beam_utils  # pylint: disable=g-import-not-at-top
   original = getattr(beam_utils.PreprocessTask, "func", beam_utils.PreprocessTask)
   beam_utils.PreprocessTask = functools.partial(original, setup_fn=GinSetup(config))
 
 
 def _define_flags() -> None:
-  from absl import flags  # pylint: disable=g-import-not-at-top
   flags.DEFINE_multi_string("gin_file", [], "Gin files parsed in the driver and every worker.")
   flags.DEFINE_multi_string("gin_bindings", [], "Gin bindings, e.g. "
                             "\"symtune.sql_execution.num_examples = {'train': 1000}\".")
@@ -111,8 +110,6 @@ def _define_flags() -> None:
 
 def main(argv: Sequence[str]) -> None:
   """Parses Gin, wires it into the workers, expands --mixtures, runs SeqIO's script."""
-  from absl import flags  # pylint: disable=g-import-not-at-top
-  from absl import logging  # pylint: disable=g-import-not-at-top
   from seqio.scripts import cache_tasks_main  # pylint: disable=g-import-not-at-top
   f = flags.FLAGS
   if TASKS_MODULE not in f.module_import:
@@ -128,7 +125,6 @@ def main(argv: Sequence[str]) -> None:
 
 def run() -> None:
   """Entry point (``python -m symtune_jax.beam_cache``)."""
-  from absl import app  # pylint: disable=g-import-not-at-top
   from seqio.scripts import cache_tasks_main  # noqa: F401  pylint: disable=g-import-not-at-top,unused-import
   _define_flags()
   app.run(main)

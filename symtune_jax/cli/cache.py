@@ -28,7 +28,10 @@ import shutil
 import tempfile
 from typing import Any
 
+import numpy as np
+
 from symtune_jax.errors import InputError
+from symtune_jax.files import atomic_write_json
 
 PROVENANCE_PREFIX = "provenance/"
 
@@ -49,7 +52,6 @@ def add_parser(subparsers) -> None:
 
 
 def _feature_info(value: Any) -> dict[str, Any]:
-  import numpy as np  # pylint: disable=g-import-not-at-top
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   t = tf.constant(value) if not isinstance(value, tf.Tensor) else value
   shape = t.shape.as_list()
@@ -60,7 +62,6 @@ def _feature_info(value: Any) -> dict[str, Any]:
 
 
 def _count_tokens(ex: dict[str, Any], output_features) -> dict[str, int]:
-  import numpy as np  # pylint: disable=g-import-not-at-top
   counts = {}
   for name, feat in output_features.items():
     v = ex.get(name)
@@ -79,7 +80,6 @@ def write_split(task, split: str, directory: str, *, seed: int = 0,
   """Writes one split of ``task`` (pre-cache preprocessing) into ``directory``."""
   import seqio  # pylint: disable=g-import-not-at-top
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
   ds = task.source.get_dataset(split=split, shuffle=False, seed=seed)
   ds = task.preprocess_precache(ds, seed=seed)
   if max_examples is not None:

@@ -30,7 +30,9 @@ themselves, so the T5X commands need no environment.
 
 from __future__ import annotations
 
+import glob
 import importlib.util
+import json
 import os
 import shlex
 import subprocess
@@ -39,6 +41,7 @@ import time
 
 from symtune_jax import settings
 from symtune_jax.errors import SymtuneError
+from symtune_jax.files import atomic_open
 
 MIXTURE = "symtune_wtq_insta_mix"
 FALLBACK_MIXTURE = "symtune_demo_wtq_mix"
@@ -150,7 +153,6 @@ def plot_loss_curve(curve: list[tuple[int, float]], path: str, title: str) -> No
   import matplotlib  # pylint: disable=g-import-not-at-top
   matplotlib.use("Agg")
   import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
-  from symtune_jax.files import atomic_open  # pylint: disable=g-import-not-at-top
   fig, ax = plt.subplots(figsize=(6, 3.5))
   ax.plot([s for s, _ in curve], [v for _, v in curve], marker="o", markersize=3)
   ax.set_xlabel("training step")
@@ -165,8 +167,6 @@ def plot_loss_curve(curve: list[tuple[int, float]], path: str, title: str) -> No
 
 def eval_metrics(eval_dir: str) -> dict[str, dict[str, float]]:
   """``{task: {metric: value}}``: the last line of each ``*-metrics.jsonl`` T5X wrote."""
-  import glob  # pylint: disable=g-import-not-at-top
-  import json  # pylint: disable=g-import-not-at-top
   out = {}
   for path in sorted(glob.glob(os.path.join(eval_dir, "inference_eval", "*-metrics.jsonl"))):
     with open(path, encoding="utf-8") as f:

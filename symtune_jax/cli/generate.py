@@ -44,6 +44,8 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
+import ctypes
 import dataclasses
 import glob
 import json
@@ -51,10 +53,24 @@ import math
 import multiprocessing
 import os
 import shutil
+import signal
 import sys
+import threading
+import time
 from typing import Any, Callable
 
+from tqdm import tqdm
+
+from symtune_jax import settings as settings_mod
+from symtune_jax import tfrecord
 from symtune_jax.errors import InputError
+from symtune_jax.files import atomic_open, atomic_write_json
+from symtune_jax.sql import builder as sx
+from symtune_jax.sql import table_sources
+from symtune_jax.sql.builder import TABLE_SOURCES, GenerationStats
+from symtune_jax.sql.sampler import SamplerConfig
+from symtune_jax.sql.templates import load_templates
+from symtune_jax.tables import truncate
 
 FORMATS = ("tfrecord", "jsonl", "both")
 MANIFEST = "manifest.json"
@@ -148,7 +164,6 @@ _WORKER: dict[str, Any] = {}
 
 def load_source(settings: dict[str, Any], excl=None):
   """(tables, skip reasons) of the settings' table source (loaded once, in the driver)."""
-  from symtune_jax.sql import table_sources  # pylint: disable=g-import-not-at-top
   stats = table_sources.TableLoadStats()
   if excl is None:
     excl = _exclusion(settings)
@@ -158,7 +173,6 @@ def load_source(settings: dict[str, Any], excl=None):
 
 
 def _exclusion(settings: dict[str, Any]):
-  from symtune_jax.sql import table_sources  # pylint: disable=g-import-not-at-top
   return table_sources.exclusion(exclude_eval=settings["exclude_eval_tables"],
                                  exclude_tables=settings["exclude_tables"])
 
@@ -171,9 +185,7 @@ def vocab_length_fn() -> Callable[[str], int]:
   seqio.SentencePieceVocabulary without extra ids gives); else (the T5 model on
   GCS) through SeqIO, which imports TensorFlow.
   """
-  from symtune_jax import settings as app_settings  # pylint: disable=g-import-not-at-top
-  from symtune_jax.tables import truncate  # pylint: disable=g-import-not-at-top
-  spec = str(app_settings.get("vocab") or "t5")
+  spec = str(settings_mod.get("vocab") or "t5")
   if spec == "byte":
     return truncate.utf8_length
   if spec != "t5" and os.path.isfile(spec):
@@ -194,12 +206,8 @@ def _watch_parent(parent_pid: int) -> None:
   Linux: ``prctl(PR_SET_PDEATHSIG, SIGKILL)``; everywhere: a daemon thread that
   exits the process once ``os.getppid()`` is no longer the driver.
   """
-  import signal  # pylint: disable=g-import-not-at-top
-  import threading  # pylint: disable=g-import-not-at-top
-  import time  # pylint: disable=g-import-not-at-top
   if sys.platform.startswith("linux"):
     try:
-      import ctypes  # pylint: disable=g-import-not-at-top
       ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
       pass
@@ -219,9 +227,6 @@ def _init_worker(settings: dict[str, Any], progress=None, tables=None,
                  table_skips=None, parent_pid: int | None = None) -> None:
   if parent_pid is not None:
     _watch_parent(parent_pid)
-  from symtune_jax.sql import builder as sx  # pylint: disable=g-import-not-at-top
-  from symtune_jax.sql.sampler import SamplerConfig  # pylint: disable=g-import-not-at-top
-  from symtune_jax.tables import truncate  # pylint: disable=g-import-not-at-top
   config = sx.ExampleConfig(sampler=SamplerConfig(), mode=settings["mode"],
                             templates_path=settings["templates"],
                             table_budget=settings["table_budget"],
@@ -245,7 +250,6 @@ _WRITE_EVERY = 1000  # records buffered before they are written (bounds memory)
 def _tfrecord_bytes(records: list[dict[str, Any]]) -> bytes:
   """tf.train.Example frames, written without TensorFlow (`symtune_jax.tfrecord`):
   the same content gives the same bytes (features in sorted key order)."""
-  from symtune_jax import tfrecord  # pylint: disable=g-import-not-at-top
   return tfrecord.frames([tfrecord.example_bytes({k: ex[k] for k in TFRECORD_FEATURES})
                           for ex in records])
 
@@ -260,8 +264,6 @@ def run_job(job: Job, report: Callable[[int], None] | None = None) -> dict[str, 
   Records are written every `_WRITE_EVERY` to temp files, renamed into place
   when the shard is complete (its stats file last).
   """
-  import contextlib  # pylint: disable=g-import-not-at-top
-  from symtune_jax.files import atomic_open, atomic_write_json  # pylint: disable=g-import-not-at-top
   builder, settings = _WORKER["builder"], _WORKER["settings"]
   report = report or _WORKER.get("progress_fn") or _queue_reporter()
   builder.new_stats()
@@ -301,7 +303,6 @@ def _queue_reporter() -> Callable[[int], None]:
 
 # --- driver -------------------------------------------------------------------------
 def _settings(args, excl=None) -> dict[str, Any]:
-  from symtune_jax import settings as settings_mod  # pylint: disable=g-import-not-at-top
   wtq_root, origin = settings_mod.resolve("wtq_root")
   out = {
       "kind": "sql", "num": args.num, "seed": args.seed, "split": args.split,
@@ -337,7 +338,6 @@ def _check_args(args) -> None:
     raise InputError(f"--max-input-length is {args.max_input_length}; expected >= 16 tokens",
                      field="--max-input-length")
   if args.tables is not None and not os.path.exists(args.tables):
-    from symtune_jax.sql.builder import TABLE_SOURCES  # pylint: disable=g-import-not-at-top
     raise InputError(f"not found; expected {TABLE_SOURCES}", path=args.tables,
                      field="--tables")
   for flag, path in (("--squall", args.squall), ("--templates", args.templates),
@@ -374,7 +374,6 @@ def _open_out(out: str, settings: dict[str, Any], overwrite: bool) -> str:
   (moved into ``out`` by `_swap_in` once the run has succeeded, so a failed or
   killed run leaves the old shards in place; rerunning resumes the staging folder).
   Removes stray temp files of killed runs."""
-  from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
   os.makedirs(out, exist_ok=True)
   old = _read_manifest(out)
   where = out
@@ -439,7 +438,6 @@ def _resumed_shards(out: str, settings: dict[str, Any]) -> int | None:
 def run(args) -> int:
   _check_args(args)
   if args.mode != "grammar":  # a bad template file fails here, before anything is written
-    from symtune_jax.sql.templates import load_templates  # pylint: disable=g-import-not-at-top
     load_templates(args.templates)
   out = os.path.abspath(args.out)
   excl = _exclusion(_settings(args))
@@ -453,7 +451,6 @@ def run(args) -> int:
     print(f"note: {args.shards} shard(s), so only {args.shards} of --workers {args.workers} "
           "processes are used (more --shards to use them all)", file=sys.stderr)
   settings = _settings(args, excl)
-  from symtune_jax.sql import builder as sx  # pylint: disable=g-import-not-at-top
   if sx.uses_shipped_sample(tables=args.tables, squall=args.squall):
     print(f"note: tables from the ~100-table WTQ demo sample shipped in the package; for "
           f"real data give --tables or set ${sx.WTQ_ROOT_ENV} to the official "
@@ -472,7 +469,6 @@ def run(args) -> int:
   if done:
     print(f"resuming: {done} of {len(jobs)} shards already complete", file=sys.stderr)
 
-  from tqdm import tqdm  # pylint: disable=g-import-not-at-top
   bar = tqdm(total=args.num, initial=sum(j.stop - j.start for j in jobs if j not in todo),
              unit="ex", disable=args.no_progress, file=sys.stderr, smoothing=0.1)
   workers = min(args.workers, len(todo)) if todo else 0
@@ -497,8 +493,6 @@ def run(args) -> int:
         bar.update(queue.get())
   bar.close()
 
-  from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
-  from symtune_jax.sql.builder import GenerationStats  # pylint: disable=g-import-not-at-top
   total = GenerationStats(table_skips=collections.Counter(
       {f"table_{r}": n for r, n in table_skips.items()}))
   for job in jobs:

@@ -26,8 +26,10 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence
 
+from symtune_jax.cli import score
 from symtune_jax.errors import InputError
 from symtune_jax.evaluation import icl
+from symtune_jax.files import atomic_write_json
 
 
 def add_parser(subparsers) -> None:
@@ -91,7 +93,6 @@ def _in_table(task: str) -> bool:
 
 def score_files(paths: Sequence[str]) -> tuple[dict[str, float], dict[str, dict[str, Any]]]:
   """(task -> accuracy %, task -> {lines, files, kind}) of the table's tasks in `paths`."""
-  from symtune_jax.cli import score  # pylint: disable=g-import-not-at-top
   scores: dict[str, float] = {}
   details: dict[str, dict[str, Any]] = {}
   outputs = score.find_outputs(paths)
@@ -171,7 +172,6 @@ def run(args) -> int:
   table = icl.paper_table(scores)
   print(render(table))
   if args.json:
-    from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
     try:
       atomic_write_json(args.json, {**table, "scores": scores, "outputs": details})
     except OSError as e:

@@ -42,7 +42,8 @@ import re
 from typing import Any, Sequence
 
 from symtune_jax.errors import InputError
-from symtune_jax.files import parse_jsonl_object
+from symtune_jax.evaluation import template_selection
+from symtune_jax.files import atomic_write_json, parse_jsonl_object
 
 _INFER_RE = re.compile(
     r"^(?P<task>.+)-(?P<mode>predict|score|predict_with_aux)\.jsonl(?:-\d{5}-of-\d{5})?$")
@@ -460,7 +461,6 @@ def check_writable(path: str) -> None:
 
 
 def run(args) -> int:
-  from symtune_jax.evaluation import template_selection  # pylint: disable=g-import-not-at-top
   if args.json:
     check_writable(args.json)
   outputs = find_outputs(args.paths, args.task)
@@ -490,7 +490,6 @@ def run(args) -> int:
       others = ", ".join(f"{k}={v:.2f}" for k, v in sorted(s.scores.items()))
       print(f"best template for {s.benchmark}: {s.template} ({s.score:.2f}; {others})")
   if args.json:
-    from symtune_jax.files import atomic_write_json  # pylint: disable=g-import-not-at-top
     try:
       atomic_write_json(args.json, {"results": results, "selected": [
           dataclasses.asdict(s) for s in selections]})

@@ -29,6 +29,7 @@ before the encoder is loaded.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import pathlib
 import re
@@ -36,6 +37,8 @@ import sys
 import time
 
 from symtune_jax.errors import InputError
+from symtune_jax.instructions import pools, protocols, targets
+from symtune_jax.selection import mixture_rates, rates_file
 
 # NIV2's train split and the symbolic families (data for NIV2: the shipped
 # demo sample or the official task files).
@@ -267,7 +270,6 @@ def _out_path(args, default_name: str | None) -> pathlib.Path:
 
   Called before any encoding, so a name clash costs nothing.
   """
-  from symtune_jax.selection import mixture_rates  # pylint: disable=g-import-not-at-top
   if args.out and args.name:
     raise InputError("pass --name NAME (writes mixtures/NAME.json) or --out "
                      "FILE, not both", field="--out")
@@ -298,7 +300,6 @@ def _out_path(args, default_name: str | None) -> pathlib.Path:
 
 def _write(args, content, out: pathlib.Path, max_lines: int = 0) -> None:
   """Writes the rates file; prints the shares (the first ``max_lines``)."""
-  from symtune_jax.selection import rates_file  # pylint: disable=g-import-not-at-top
   if out.exists() and not args.force:  # made meanwhile
     raise InputError("rates file exists; pass --force to overwrite it or "
                      "--out elsewhere", path=str(out))
@@ -313,8 +314,6 @@ def _write(args, content, out: pathlib.Path, max_lines: int = 0) -> None:
 
 def run_all(args, pool, names) -> int:
   """--all: every training task of the pool, plus the fixed shares."""
-  from symtune_jax.instructions import pools  # pylint: disable=g-import-not-at-top
-  from symtune_jax.selection import mixture_rates  # pylint: disable=g-import-not-at-top
   out = _out_path(args, None)
   fixed = mixture_rates.fixed_shares(dict(args.symbolic_share))
   held = pools.held_out_keys()
@@ -353,7 +352,6 @@ def check_k(k: int, pool, target, excluded, fixed, names) -> None:
 
 
 def _pool_names(text: str) -> list[str]:
-  from symtune_jax.instructions import pools  # pylint: disable=g-import-not-at-top
   names = [pools.canonical(s) for s in text.split(",") if s.strip()]
   if not names:
     raise InputError("empty --pool", field="--pool")
@@ -362,7 +360,6 @@ def _pool_names(text: str) -> list[str]:
 
 def prepare(target_text: str, pool, level: str = "dataset"):
   """(target card, ranked cards, excluded keys, dataset -> member cards)."""
-  from symtune_jax.instructions import pools  # pylint: disable=g-import-not-at-top
   target, excluded = pools.resolve_target(target_text, pools.all_cards())
   if level == "card":
     return target, list(pool), excluded, {}
@@ -381,7 +378,6 @@ def _encoder_extra(encoder) -> dict:
 
 
 def run(args) -> int:
-  from symtune_jax.instructions import pools, protocols, targets  # pylint: disable=g-import-not-at-top
 
   if args.list_targets:
     for card in targets.target_cards():
@@ -411,7 +407,6 @@ def run(args) -> int:
     raise InputError("pass --target (a task name or an instruction text), "
                      "--all, --preset, --align DIR, --check-mixtures or "
                      "--list-targets", field="--target")
-  from symtune_jax.selection import mixture_rates  # pylint: disable=g-import-not-at-top
 
   # Everything that can fail without the encoder fails here, before it loads.
   target, ranked_pool, excluded, members = prepare(args.target, pool,
@@ -451,7 +446,6 @@ def run(args) -> int:
 
 def run_preset(args) -> int:
   """--preset insta-p3: the paper's table (`selection.preset`)."""
-  from symtune_jax.instructions import pools  # pylint: disable=g-import-not-at-top
   from symtune_jax.selection import preset  # pylint: disable=g-import-not-at-top
   if not args.out:
     raise InputError("--preset writes a table, JSON and rates files into a "
@@ -485,7 +479,6 @@ def run_preset(args) -> int:
 
 def run_check(directory: str | None) -> int:
   """--check-mixtures: registers every rates file; 1 if any is bad."""
-  import logging  # pylint: disable=g-import-not-at-top
   # Importing the module registers the folder and logs bad files; the check
   # below reports them once, on stdout.
   logger = logging.getLogger("symtune_jax.tasks.mixtures")

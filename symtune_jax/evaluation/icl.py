@@ -9,9 +9,11 @@ symbol against the prompt's own mapping, flipped or not.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
+import re
 from typing import Any
+
+from symtune_jax.symbols import bigbench
 
 LABEL_STRINGS_KEY = "label_strings"
 SEPARATOR = "\t"
@@ -220,7 +222,6 @@ def paper_table(scores: Mapping[str, float]) -> dict[str, Any]:
     if m:
       per_function[m.group("fn")] = value
       used.add(name)
-  from symtune_jax.symbols import bigbench  # pylint: disable=g-import-not-at-top
   missing += [f"symtune_bigbench_list_functions_{f}_v1" for f in bigbench.PAPER_LIST_FUNCTIONS
               if f not in per_function]
   stc = scores.get(STC_TASK)

@@ -28,6 +28,7 @@ import numpy as np
 from symtune_jax.errors import InputError
 from symtune_jax.files import atomic_write_json
 from symtune_jax.instructions.card import TaskCard
+from symtune_jax.selection import cache
 
 
 @dataclasses.dataclass(frozen=True)
@@ -253,7 +254,6 @@ def cache_path(base_id: str, pool_keys: Sequence[str], config: AlignConfig,
   ``<cache dir>/aligned/<sha256 of them, 16 hex>`` (cache dir: --cache-dir's
   parent folder of ``embeddings``, default ``~/.cache/symtune_jax``).
   """
-  from symtune_jax.selection import cache  # pylint: disable=g-import-not-at-top
   digest = hashlib.sha256(json.dumps(
       [base_id, sorted(pool_keys), dataclasses.asdict(config)],
       sort_keys=True).encode("utf-8")).hexdigest()[:16]

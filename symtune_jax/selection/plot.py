@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import textwrap
 
+import numpy as np
+
 from symtune_jax.files import atomic_open
 
 
@@ -17,7 +19,6 @@ def heatmap(sel, k: int, path: str | os.PathLike) -> None:
   import matplotlib  # pylint: disable=g-import-not-at-top
   matplotlib.use("Agg")
   import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
-  import numpy as np  # pylint: disable=g-import-not-at-top
 
   top = sel.top[:k]
   values = np.stack([sel.column(s.key) for s in top], axis=1)

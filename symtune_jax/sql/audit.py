@@ -23,12 +23,13 @@ import sqlite3
 from typing import Any, Sequence
 
 import numpy as np
+import sqlglot
 from sqlglot import exp
 
 from symtune_jax.sql import answers
-from symtune_jax.sql.executor import DEFAULT_MAX_STEPS, Answer, Executor
+from symtune_jax.sql.executor import Answer, DEFAULT_MAX_STEPS, Executor
 from symtune_jax.sql.query import Query
-from symtune_jax.tables.table import Table
+from symtune_jax.tables.table import ColumnType, Table
 
 
 @dataclasses.dataclass
@@ -190,7 +191,6 @@ def same_values(a: Sequence[Any], b: Sequence[Any]) -> bool:
 
 def duckdb_table(con, table: Table) -> None:
   """Table ``w`` in DuckDB: DOUBLE for number columns, VARCHAR else, the same typed values."""
-  from symtune_jax.tables.table import ColumnType  # pylint: disable=g-import-not-at-top
   cols = ", ".join('"' + h.replace('"', '""') + '" ' +
                    ("DOUBLE" if t == ColumnType.NUMBER else "VARCHAR")
                    for h, t in zip(table.header, table.types))
@@ -229,7 +229,6 @@ def differential(tables: Sequence[Table], draw, per_table: int, *, seed: int = 1
   """Draws ``per_table`` queries per table (``draw(table, rng)``); for each one the
   executor keeps, compares SQLite's values with DuckDB's (sqlglot sqlite -> duckdb)."""
   import duckdb  # pylint: disable=g-import-not-at-top
-  import sqlglot  # pylint: disable=g-import-not-at-top
   ex = executor or Executor()
   con = duckdb.connect()
   report = DifferentialReport()

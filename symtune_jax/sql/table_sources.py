@@ -50,7 +50,8 @@ from typing import Iterable, Mapping
 
 from symtune_jax import settings
 from symtune_jax.errors import InputError
-from symtune_jax.tables import loaders
+from symtune_jax.evaluation import sqa, tabfact, wikisql, wtq
+from symtune_jax.tables import loaders, sample
 from symtune_jax.tables.table import Table
 
 WTQ_ROOT_ENV = settings.SETTINGS["wtq_root"].env_var
@@ -135,7 +136,6 @@ def shipped_wtq_eval_ids() -> dict[str, frozenset[str]]:
 
 
 def _wtq_eval_ids(root: pathlib.Path | None) -> dict[str, frozenset[str]]:
-  from symtune_jax.evaluation import wtq  # pylint: disable=g-import-not-at-top
   out = {f"wtq {split} (shipped {SHIPPED_WTQ_EVAL_IDS})": ids
          for split, ids in shipped_wtq_eval_ids().items()}
   if root is None:
@@ -154,7 +154,6 @@ def _wtq_eval_ids(root: pathlib.Path | None) -> dict[str, frozenset[str]]:
 
 
 def _sqa_eval_ids(root: pathlib.Path) -> dict[str, frozenset[str]]:
-  from symtune_jax.evaluation import sqa  # pylint: disable=g-import-not-at-top
   out = {}
   for split in sqa.SPLITS:
     path = root / sqa.SPLIT_FILES[split]
@@ -172,7 +171,6 @@ def _sqa_eval_ids(root: pathlib.Path) -> dict[str, frozenset[str]]:
 
 
 def _wikisql_eval_ids(root: pathlib.Path) -> dict[str, frozenset[str]]:
-  from symtune_jax.evaluation import wikisql  # pylint: disable=g-import-not-at-top
   out = {}
   for split in wikisql.SPLITS:
     name = f"{wikisql.SPLIT_NAMES[split]}.tables.jsonl"
@@ -193,7 +191,6 @@ def _wikisql_eval_ids(root: pathlib.Path) -> dict[str, frozenset[str]]:
 
 
 def _tabfact_eval_ids(root: pathlib.Path) -> dict[str, frozenset[str]]:
-  from symtune_jax.evaluation import tabfact  # pylint: disable=g-import-not-at-top
   out = {}
   for split in tabfact.SPLITS:
     path = root / tabfact.SPLIT_FILES[split]
@@ -366,7 +363,6 @@ def load_tables(*, tables: str | os.PathLike | None = None,
       ``sql_exclude_tables`` setting).
     excl: a precomputed `exclusion` (then the two above are unused).
   """
-  from symtune_jax.tables import sample  # pylint: disable=g-import-not-at-top
   stats = stats if stats is not None else TableLoadStats()
   if excl is None:
     excl = exclusion(exclude_eval=exclude_eval, exclude_tables=exclude_tables)
