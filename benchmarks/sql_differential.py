@@ -29,7 +29,7 @@ def main() -> None:
                  "(run N processes and add up the counts)")
   p.add_argument("--json", help="write the report here")
   args = p.parse_args()
-  from symtune_jax.sql import audit, examples as sx  # pylint: disable=g-import-not-at-top
+  from symtune_jax.sql import audit, builder as sx  # pylint: disable=g-import-not-at-top
   from symtune_jax.sql.sampler import sample_query  # pylint: disable=g-import-not-at-top
   from symtune_jax.sql.templates import load_templates, sample_from_templates  # pylint: disable=g-import-not-at-top
   i, n = (int(x) for x in args.shard.split("/"))

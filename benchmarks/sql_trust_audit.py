@@ -32,7 +32,7 @@ def main() -> None:
   p.add_argument("--no-order-check", action="store_true", help="round trip and cells only")
   p.add_argument("--json", help="write the report here")
   args = p.parse_args()
-  from symtune_jax.sql import audit, examples as sx  # pylint: disable=g-import-not-at-top
+  from symtune_jax.sql import audit, builder as sx  # pylint: disable=g-import-not-at-top
   tables = sx.load_tables(tables=args.tables)
   builder = sx.ExampleBuilder(tables)
   builder.tables(args.split)
