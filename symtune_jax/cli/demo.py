@@ -44,7 +44,6 @@ from symtune_jax.errors import SymtuneError
 from symtune_jax.files import atomic_open
 
 MIXTURE = "symtune_wtq_insta_mix"
-FALLBACK_MIXTURE = "symtune_demo_wtq_mix"
 EVAL_TASK = "symtune_eval_wtq_qa_v1"
 SMOKE_INPUT_LENGTH = 512  # smoke_cpu*.gin's INPUTS_LENGTH
 # The demo's training run: long enough that the loss clearly falls on CPU.
@@ -78,18 +77,13 @@ def build_mixture() -> str:
   """``symtune_wtq_insta_mix`` if its rates file registered it, else a fallback."""
   import seqio  # pylint: disable=g-import-not-at-top
   from symtune_jax.inspection import register_all_tasks  # pylint: disable=g-import-not-at-top
-  from symtune_jax.tasks import registry  # pylint: disable=g-import-not-at-top
+  from symtune_jax.tasks import mixtures  # pylint: disable=g-import-not-at-top
   register_all_tasks()
   if MIXTURE in seqio.MixtureRegistry.names():
     return MIXTURE
-  names = set(seqio.TaskRegistry.names()) | set(seqio.MixtureRegistry.names())
-  parts = [(n, r) for n, r in (("symtune_sql_execution_v1", 0.5),
-                                ("symtune_symbol_tuning_mix", 0.5)) if n in names]
-  if not parts:
-    raise SymtuneError(f"neither {MIXTURE} nor the SQL / symbol-tuning tasks are registered")
-  print(f"{MIXTURE} is not registered (no mixtures/wtq_insta.json?); using "
-        f"{FALLBACK_MIXTURE} = {parts}")
-  return registry.add_mixture(FALLBACK_MIXTURE, parts)
+  print(f"{MIXTURE} is not registered (no symtune_jax/mixtures/wtq_insta.json?); using "
+        f"{mixtures.DEMO_FALLBACK_MIXTURE} (SQL execution + symbol tuning)")
+  return mixtures.demo_fallback_mixture()
 
 
 def t5x_commands(repo: str, out: str, mixture: str,

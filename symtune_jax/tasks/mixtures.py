@@ -12,6 +12,16 @@ Recipes (FLAN-style, written here):
   cards' counts, FLAN's ``task_metadata.json``); and
   ``symtune_sql_instruction_mix`` = that mixture 75% + SQL execution 25%, a
   mixture of mixtures.
+* Method B (Wei et al. 2023): ``symtune_symbol_tuning_v1`` (alias
+  ``symtune_symbol_tuning_mix``; the offline TweetEval datasets),
+  ``symtune_symbol_tuning_full_mix`` (all 22 tuning datasets),
+  ``symtune_symbol_tuning_heldout_mix`` (without irony and offensive), each
+  examples-proportional with the paper's 25k cap per dataset; the evaluation
+  mixtures ``symtune_icl_eval_mix`` (the paper's 11 held-out tasks x settings)
+  and ``symtune_bigbench_list_functions_mix`` (one task per function), uniform.
+* ``symtune_demo_wtq_mix`` (`demo_fallback_mixture`, registered only when the
+  demo asks): SQL execution + symbol tuning, for a checkout without
+  ``wtq_insta.json``.
 
 Selections (files): ``import symtune_jax.tasks.mixtures`` (e.g. from a gin
 file) registers a mixture for every ``*.json`` rates file (`symtune select`'s
@@ -48,7 +58,7 @@ from symtune_jax import settings
 from symtune_jax.errors import InputError
 from symtune_jax.instructions import catalog, families
 from symtune_jax.selection import mixture_rates, rates_file
-from symtune_jax.tasks import evaluation, instructions, registry
+from symtune_jax.tasks import evaluation, instructions, registry, symbols
 from symtune_jax.tasks import sql as sql_tasks
 
 NIV2_CAP = 3000
@@ -283,6 +293,33 @@ def _register_method_a() -> list[str]:
   ]
 
 
+def _register_symbol_mixtures() -> list[str]:
+  """Method B's tuning mixtures (examples-proportional, 25k cap per dataset) and
+  its evaluation mixtures (uniform: T5X reports every task separately), from the
+  task groups `tasks.symbols` registers."""
+  groups = symbols.TASK_GROUPS
+  capped = lambda tasks: [(t, symbols.capped_rate) for t in tasks]  # pylint: disable=unnecessary-lambda-assignment
+  return [
+      registry.add_mixture("symtune_symbol_tuning_v1", capped(groups["tuning_offline"])),
+      registry.add_mixture("symtune_symbol_tuning_mix", capped(groups["tuning_offline"])),
+      registry.add_mixture("symtune_symbol_tuning_full_mix", capped(groups["tuning_full"])),
+      registry.add_mixture("symtune_symbol_tuning_heldout_mix", capped(groups["tuning_heldout"])),
+      registry.add_mixture(symbols.ICL_EVAL_MIXTURE, groups["icl_eval"], default_rate=1.0),
+      registry.add_mixture(symbols.LIST_FUNCTIONS_MIXTURE, groups["list_functions"],
+                           default_rate=1.0),
+  ]
+
+
+DEMO_FALLBACK_MIXTURE = "symtune_demo_wtq_mix"
+
+
+def demo_fallback_mixture() -> str:
+  """What the demo trains on when ``symtune_wtq_insta_mix``'s rates file is absent:
+  SQL execution and symbol tuning, half each."""
+  return registry.add_mixture(DEMO_FALLBACK_MIXTURE, [("symtune_sql_execution_v1", 0.5),
+                                                      ("symtune_symbol_tuning_mix", 0.5)])
+
+
 # The recipes' names, then the rates files' (see `register_directory`).
-RECIPES = _register_eval_mixtures() + _register_method_a()
+RECIPES = _register_eval_mixtures() + _register_method_a() + _register_symbol_mixtures()
 MIXTURES = _register_at_import()

@@ -242,7 +242,7 @@ def add_tuning_task(source: sources.ClassificationSource,
       metric_fns=[icl.accuracy])
 
 
-def _capped_rate(task: seqio.Task) -> float:
+def capped_rate(task: seqio.Task) -> float:
   """Examples-proportional rate with the 25k cap: min(cap, training examples)."""
   dataset = task.name[len("symtune_symbol_tuning_"):-len("_v1")]
   source = TUNING_SOURCES[dataset]
@@ -400,26 +400,23 @@ def _add_list_function_task(name: str, functions: tuple[str, ...]) -> str:
 # ---------------------------------------------------------------- registration
 
 
-def register() -> None:
-  """Registers every task and mixture of the family (idempotent, no I/O)."""
+def register() -> dict[str, list[str]]:
+  """Registers every task of the family (idempotent, no I/O).
+
+  Returns:
+    The task groups the family's mixtures are made of (registered in
+    `symtune_jax.tasks.mixtures`, with every other mixture).
+  """
   offline = [add_tuning_task(sources.tweeteval_source(t),
                              _TUNING_SPLITS.get(f"tweeteval_{t}", ("train", "validation")))
              for t in TWEETEVAL_TUNING]
   file_tasks = [add_tuning_task(sources.dataset_source(d)) for d in FILE_TUNING]
-  for name in ("symtune_symbol_tuning_v1", "symtune_symbol_tuning_mix"):
-    registry.add_mixture(name, [(t, _capped_rate) for t in offline])
-  registry.add_mixture("symtune_symbol_tuning_full_mix",
-                       [(t, _capped_rate) for t in file_tasks + offline])
-
   heldout = [t for t in file_tasks + offline
              if not any(t == tuning_task_name(f"tweeteval_{h}") for h in TUNING_AND_HELD_OUT)]
-  registry.add_mixture("symtune_symbol_tuning_heldout_mix", [(t, _capped_rate) for t in heldout])
 
   icl_tasks = [n for d in ICL_HELD_OUT for n in add_icl_tasks(d)]
   for d in ICL_EXTRA:
     add_icl_tasks(d)
-  # Uniform: T5X evaluates (and reports) every task of an eval mixture separately.
-  registry.add_mixture(ICL_EVAL_MIXTURE, icl_tasks, default_rate=1.0)
 
   registry.add_task(
       "symtune_list_functions_v1",
@@ -434,13 +431,14 @@ def register() -> None:
   _add_list_function_task("symtune_bigbench_list_functions_v1", bigbench.PAPER_LIST_FUNCTIONS)
   per_function = [_add_list_function_task(list_function_task_name(f), (f,))
                   for f in bigbench.PAPER_LIST_FUNCTIONS]
-  registry.add_mixture(LIST_FUNCTIONS_MIXTURE, per_function, default_rate=1.0)
   registry.add_task(
       "symtune_bigbench_simp_turing_concept_v1",
       source=seqio.FunctionDataSource(_bigbench_dataset_fn(_bigbench_stc_examples),
                                       splits=("test",)),
       preprocessors=_preprocessors(), output_features=vocab.output_features(),
       postprocess_fn=icl.extract_quoted, metric_fns=[icl.exact_match])
+  return {"tuning_offline": offline, "tuning_full": file_tasks + offline,
+          "tuning_heldout": heldout, "icl_eval": icl_tasks, "list_functions": per_function}
 
 
-register()
+TASK_GROUPS = register()

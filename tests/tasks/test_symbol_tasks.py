@@ -260,7 +260,7 @@ def test_tuning_task_iterates_at_most_max_examples():
     assert len(got) == cap
     queries = [_text(ex["inputs_pretokenized"]).rsplit("record ", 1)[-1] for ex in got]
     assert [int(q.split()[0]) for q in queries] == list(range(cap))
-    assert symbol_tasks._capped_rate(task) == cap  # pylint: disable=protected-access
+    assert symbol_tasks.capped_rate(task) == cap
   finally:
     seqio.TaskRegistry.remove(name)
     symbol_tasks.TUNING_SOURCES.pop("capped_synthetic", None)
