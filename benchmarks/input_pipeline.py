@@ -53,9 +53,9 @@ def main() -> None:
 
   import numpy as np  # pylint: disable=g-import-not-at-top
   import seqio  # pylint: disable=g-import-not-at-top
-  from symtune_jax.inspection import get_provider  # pylint: disable=g-import-not-at-top
+  from symtune_jax.tasks.mixtures import require_mixture  # pylint: disable=g-import-not-at-top
 
-  get_provider(args.mixture)  # registers everything; clear error for a bad name
+  require_mixture(args.mixture)  # registers everything; clear error for a bad name
   lengths = {"inputs": args.inputs, "targets": args.targets}
   converter = seqio.EncDecFeatureConverter(pack=not args.no_pack)
   t0 = time.perf_counter()

@@ -25,12 +25,6 @@ def register_all_tasks() -> None:
   (done at the top of this module): kept for callers."""
 
 
-def get_provider(name: str):
-  """The registered mixture or task ``name`` (`tasks.mixtures.require_mixture`:
-  the one lookup; unknown names list close matches, bad rates files say why)."""
-  return mixtures.require_mixture(name)
-
-
 def components(provider) -> list[tuple[Any, float]]:
   """[(task, normalised rate)]: a task is its own single component."""
   if isinstance(provider, seqio.Mixture):
@@ -107,7 +101,7 @@ def inspect_provider(name: str, split: str = "train", num_examples: int = 100,
                      ) -> dict[str, Any]:
   """The whole report (what `symtune inspect` prints), as a dict."""
   lengths = dict(settings.feature_lengths() if lengths is None else lengths)
-  provider = get_provider(name)
+  provider = mixtures.require_mixture(name)
   comps = components(provider)
   reports = []
   shown = 0

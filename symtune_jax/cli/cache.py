@@ -214,10 +214,11 @@ def _swap_into_place(new: str, final: str) -> None:
 
 def run(args) -> int:
   # pylint: disable-next=g-import-not-at-top
-  from symtune_jax.inspection import components, get_provider
+  from symtune_jax.inspection import components
+  from symtune_jax.tasks.mixtures import require_mixture
   if args.max_examples is not None and args.max_examples <= 0:
     raise InputError("must be positive", field="--max-examples")
-  provider = get_provider(args.name)
+  provider = require_mixture(args.name)
   written, skipped = {}, []
   for task, _ in components(provider):
     if not task.supports_caching:

@@ -134,7 +134,8 @@ def eval_side(name: str, split: str, limit: int | None):
 def run(args) -> int:
   # pylint: disable=g-import-not-at-top
   from tqdm import tqdm
-  from symtune_jax.inspection import components, get_provider
+  from symtune_jax.inspection import components
+  from symtune_jax.tasks.mixtures import require_mixture
   from symtune_jax.evaluation import contamination
   from symtune_jax.files import atomic_write_json
   # pylint: enable=g-import-not-at-top
@@ -148,7 +149,7 @@ def run(args) -> int:
   for name in tqdm(evals_wanted, desc="evaluation data", disable=args.no_progress,
                    file=sys.stderr):
     evals.append(eval_side(name, args.eval_split, limit))
-  provider = get_provider(args.name)
+  provider = require_mixture(args.name)
   if args.sql_keep_eval_tables:
     from symtune_jax.tasks import sql as sql_tasks  # pylint: disable=g-import-not-at-top
     sql_tasks.configure(exclude_eval_tables=False)

@@ -319,8 +319,8 @@ def score_output(out: OutputFile, split: str | None = None) -> dict[str, float]:
 def score_output_lines(out: OutputFile, split: str | None = None
                        ) -> tuple[dict[str, float], int]:
   """`score_output` and the number of lines scored."""
-  from symtune_jax.inspection import get_provider  # pylint: disable=g-import-not-at-top
-  task = get_provider(out.task)
+  from symtune_jax.tasks import mixtures  # pylint: disable=g-import-not-at-top
+  task = mixtures.require_mixture(out.task)
   if not hasattr(task, "postprocess_fn") or not hasattr(task, "predict_metric_fns"):
     raise InputError(f"{out.task!r} is a mixture; T5X writes one file per task")
   lines = read_lines(out.paths, out.kind, out.mode)
