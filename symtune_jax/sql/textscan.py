@@ -133,6 +133,30 @@ def _closing(toks: list[_Tok], i: int) -> int:
   return -1
 
 
+def _split_items(toks: list[_Tok], depth: int, *, stop_at_clause: bool = False
+                 ) -> list[list[_Tok]]:
+  """``toks`` split at the commas of ``depth``; with ``stop_at_clause``, up to
+  the first clause word (FROM, WHERE, ...) of that depth. 'a, f(b, c)' -> [[a], [f(b, c)]]."""
+  items, cur = [], []
+  for t in toks:
+    if stop_at_clause and t.depth == depth and t.kind == "word" and t.text in _CLAUSES:
+      break
+    if t.depth == depth and t.kind == "op" and t.text == ",":
+      items.append(cur)
+      cur = []
+    else:
+      cur.append(t)
+  items.append(cur)
+  return items
+
+
+def _without_direction(key: list[_Tok]) -> list[_Tok]:
+  """A sort key without its trailing ASC / DESC."""
+  if key and key[-1].kind == "word" and key[-1].text in ("ASC", "DESC"):
+    return key[:-1]
+  return key
+
+
 def _projection(toks: list[_Tok]) -> list[list[_Tok]] | None:
   """The projection items of the SELECT ``toks`` (whose first token is SELECT)."""
   if not toks or toks[0].text != "SELECT" or toks[0].kind != "word":
@@ -141,16 +165,7 @@ def _projection(toks: list[_Tok]) -> list[list[_Tok]] | None:
   i = 1
   if i < len(toks) and toks[i].kind == "word" and toks[i].text == "DISTINCT":
     i += 1
-  items, cur = [], []
-  for t in toks[i:]:
-    if t.depth == d and t.kind == "word" and t.text in _CLAUSES:
-      break
-    if t.depth == d and t.kind == "op" and t.text == ",":
-      items.append(cur)
-      cur = []
-      continue
-    cur.append(t)
-  items.append(cur)
+  items = _split_items(toks[i:], d, stop_at_clause=True)
   return items if all(items) else None
 
 
@@ -374,31 +389,15 @@ def _probe_decides(toks: list[_Tok]) -> bool:
     return False
   if not _order_free(head):
     return False
-  keys, cur = [], []
-  for t in toks[order + 2:len(toks) - 2]:  # between ORDER BY and LIMIT k
-    if t.depth == 0 and t.kind == "op" and t.text == ",":
-      keys.append(cur)
-      cur = []
-    else:
-      cur.append(t)
-  keys.append(cur)
+  keys = _split_items(toks[order + 2:len(toks) - 2], 0)  # between ORDER BY and LIMIT k
   grouped = any(toks[n].text == "GROUP" for n in top if n < order)
   group_keys = set()
   if grouped:
     g = next(n for n in top if toks[n].text == "GROUP")
-    cur = []
-    for t in toks[g + 2:order]:
-      if t.depth == 0 and t.kind == "word" and t.text in _CLAUSES:
-        break
-      if t.depth == 0 and t.kind == "op" and t.text == ",":
-        group_keys.add(tuple(cur))
-        cur = []
-        continue
-      cur.append((t.kind, t.text))
-    group_keys.add(tuple(cur))
+    group_keys = {tuple((t.kind, t.text) for t in part)
+                  for part in _split_items(toks[g + 2:order], 0, stop_at_clause=True)}
   for key in keys:
-    if key and key[-1].kind == "word" and key[-1].text in ("ASC", "DESC"):
-      key = key[:-1]
+    key = _without_direction(key)
     if not key or any(t.kind == "word" and t.text == "SELECT" for t in key):
       return False
     if grouped:
@@ -430,18 +429,9 @@ def _limit_probe(sql: str, toks: list[_Tok]) -> tuple[str, int, int] | None:
   froms = [n for n in top if toks[n].text == "FROM"]
   if len(orders) != 1 or toks[orders[0] + 1].text != "BY" or len(froms) != 1:
     return None
-  keys, cur = [], []
-  for t in toks[orders[0] + 2:i]:
-    if t.depth == 0 and t.kind == "op" and t.text == ",":
-      keys.append(cur)
-      cur = []
-    else:
-      cur.append(t)
-  keys.append(cur)
   texts = []
-  for key in keys:
-    if key and key[-1].kind == "word" and key[-1].text in ("ASC", "DESC"):
-      key = key[:-1]
+  for key in _split_items(toks[orders[0] + 2:i], 0):
+    key = _without_direction(key)
     if not key or (len(key) == 1 and key[0].kind in ("num", "word")):
       return None  # ORDER BY 2, or a bare word that may be an alias: the parser decides
     texts.append(sql[key[0].start:key[-1].end])
