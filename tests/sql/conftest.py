@@ -1,11 +1,38 @@
 """Fixtures for the SQL tests: a small typed table and real WTQ tables."""
 
 import pathlib
+import random
 
 import pytest
 
 from symtune_jax.tables import loaders, sample
 from symtune_jax.tables.table import Table
+
+
+def fast_equals_reference(make, tables, rng, n, what):
+  """Calls ``make(table, rng, reference)`` n times, the fast path and the sqlglot
+  reference path from equal RNG states, and asserts the same draws, the same
+  None-ness and the same SQL text; returns the queries made."""
+  made = []
+  for i in range(n):
+    table = tables[i % len(tables)]
+    state = rng.getstate()
+    fast = make(table, rng, False)
+    ref_rng = random.Random()
+    ref_rng.setstate(state)
+    ref = make(table, ref_rng, True)
+    assert rng.getstate() == ref_rng.getstate(), what  # the same draws
+    assert (fast is None) == (ref is None), what
+    if fast is not None:
+      assert fast.sql == ref.sql, (what, table.table_id)
+      made.append((fast, ref))
+  return made
+
+
+@pytest.fixture(scope="session")
+def same_sql_both_paths():
+  """`fast_equals_reference`, for tests of the sampler and the templates."""
+  return fast_equals_reference
 
 
 @pytest.fixture(scope="session")

@@ -26,39 +26,29 @@ def _hostile() -> Table:
   ])
 
 
-def _compare_paths(tables, shape, n, seed):
+def _compare_paths(same_sql, tables, shape, n, seed):
   """Samples n queries of one shape both ways from equal RNG states; returns the count."""
   cfg = SamplerConfig(shape_weights={shape: 1.0})
-  rng = random.Random(seed)
-  made = 0
-  for i in range(n):
-    table = tables[i % len(tables)]
-    state = rng.getstate()
-    fast = sample_query(table, rng, cfg)
-    ref_rng = random.Random()
-    ref_rng.setstate(state)
-    ref = sample_query(table, ref_rng, cfg, reference=True)
-    assert rng.getstate() == ref_rng.getstate(), shape  # the same draws
-    assert (fast is None) == (ref is None), shape
-    if fast is not None:
-      assert fast.sql == ref.sql, (shape, table.table_id)
-      assert fast.shape == ref.shape == shape
-      made += 1
-  return made
+  made = same_sql(lambda table, rng, ref: sample_query(table, rng, cfg, reference=ref),
+                  tables, random.Random(seed), n, shape)
+  for fast, ref in made:
+    assert fast.shape == ref.shape == shape
+  return len(made)
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-def test_fast_text_equals_sqlglot_rendering(shape, sample_tables, cyclists):
+def test_fast_text_equals_sqlglot_rendering(shape, sample_tables, cyclists,
+                                            same_sql_both_paths):
   tables = list(sample_tables) + [cyclists, _hostile()]
   # Few shipped tables have date columns; every other shape is made >= 50 times.
-  made = _compare_paths(tables, shape, 300, seed=SHAPES.index(shape))
+  made = _compare_paths(same_sql_both_paths, tables, shape, 300, seed=SHAPES.index(shape))
   assert made >= (10 if shape == "date_extreme" else 50)
 
 
-def test_fast_text_equals_sqlglot_rendering_on_all_wtq_tables(wtq_root):
+def test_fast_text_equals_sqlglot_rendering_on_all_wtq_tables(wtq_root, same_sql_both_paths):
   tables = [sx.prepare_table(t, 100) for t in sx.load_tables(tables=wtq_root)]
   for shape in SHAPES:
-    assert _compare_paths(tables, shape, 1500, seed=7) >= 200, shape
+    assert _compare_paths(same_sql_both_paths, tables, shape, 1500, seed=7) >= 200, shape
 
 
 def test_text_builder_matches_sqlglot_on_each_node():

@@ -103,25 +103,15 @@ def test_bad_jsonl_and_missing_file(tmp_path):
     load_templates(tmp_path / "empty.txt")
 
 
-def test_fast_fill_equals_sqlglot_rendering_on_every_template(sample_tables, cyclists):
+def test_fast_fill_equals_sqlglot_rendering_on_every_template(sample_tables, cyclists,
+                                                             same_sql_both_paths):
   """The text bound into the pre-rendered template equals sqlglot's rendering of
   the substituted tree, with the same random draws, for every shipped template."""
   import random  # pylint: disable=g-import-not-at-top
   from symtune_jax.sql.templates import fill  # pylint: disable=g-import-not-at-top
   tables = list(sample_tables) + [cyclists]
   for n, template in enumerate(load_templates()):
-    rng = random.Random(n)
-    made = 0
-    for i in range(60):
-      table = tables[i % len(tables)]
-      state = rng.getstate()
-      fast = fill(template, table, rng)
-      ref_rng = random.Random()
-      ref_rng.setstate(state)
-      ref = fill(template, table, ref_rng, reference=True)
-      assert rng.getstate() == ref_rng.getstate(), template.text
-      assert (fast is None) == (ref is None), template.text
-      if fast is not None:
-        assert fast.sql == ref.sql, template.text
-        made += 1
-    assert made > 0, template.text
+    made = same_sql_both_paths(
+        lambda table, rng, ref, template=template: fill(template, table, rng, reference=ref),
+        tables, random.Random(n), 60, template.text)
+    assert made, template.text
