@@ -50,6 +50,7 @@ from typing import Iterable, Mapping
 
 from symtune_jax import settings
 from symtune_jax.errors import InputError
+from symtune_jax.files import iter_jsonl
 from symtune_jax.evaluation import sqa, tabfact, wikisql, wtq
 from symtune_jax.tables import loaders, sample
 from symtune_jax.tables.table import Table
@@ -178,14 +179,11 @@ def _wikisql_eval_ids(root: pathlib.Path) -> dict[str, frozenset[str]]:
     if not path.is_file():
       continue
     ids = set()
-    with open(path, encoding="utf-8") as f:
-      for i, line in enumerate(f, start=1):
-        if line.strip():
-          try:
-            ids.add(str(json.loads(line)["id"]))
-          except (json.JSONDecodeError, KeyError, TypeError):
-            raise InputError("expected a JSON object with an 'id'", path=str(path),
-                             line=i) from None
+    for i, obj in iter_jsonl(path):
+      if "id" not in obj:
+        raise InputError("expected a JSON object with an 'id'", path=str(path), line=i,
+                         field="id")
+      ids.add(str(obj["id"]))
     out[f"wikisql {split} ({name})"] = frozenset(ids)
   return out
 

@@ -64,6 +64,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from symtune_jax.errors import InputError
+from symtune_jax.files import parse_jsonl_object
 from symtune_jax.symbols.labelled import Record
 
 Reader = Callable[[pathlib.Path, str], list[Record]]
@@ -142,16 +143,10 @@ def _tsv(path: pathlib.Path, *, header: bool = True
 
 
 def _jsonl(path: pathlib.Path) -> Iterator[tuple[int, dict[str, Any]]]:
+  """(line number, object) of a JSONL file read as `_lines` reads text files."""
   for i, line in enumerate(_lines(path), 1):
-    if not line.strip():
-      continue
-    try:
-      obj = json.loads(line)
-    except json.JSONDecodeError as e:
-      raise InputError(f"not valid JSON ({e.msg})", path=str(path), line=i) from None
-    if not isinstance(obj, dict):
-      raise InputError("expected a JSON object", path=str(path), line=i)
-    yield i, obj
+    if line.strip():
+      yield i, parse_jsonl_object(line, path, i)
 
 
 def _field(row: dict[str, Any], key: str, path: pathlib.Path, line: int) -> str:
