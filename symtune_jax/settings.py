@@ -342,13 +342,7 @@ def get(name: str) -> Any:
 
 def shared_data_root() -> pathlib.Path:
   """Where ../shared/data is (``symtune.settings.shared_data`` / ``$SYMTUNE_SHARED_DATA``)."""
-  setting = SETTINGS["shared_data"]
-  for layer in reversed(_overrides()):
-    if "shared_data" in layer:
-      return pathlib.Path(layer["shared_data"])
-  value = _GLOBAL_OVERRIDES.get("shared_data") or _gin_values().get("shared_data") \
-      or os.environ.get(setting.env_var)
-  return pathlib.Path(value) if value else pathlib.Path(setting.default)
+  return resolve("shared_data")[0]  # no shared_subdir: override, flag, Gin, env, default
 
 
 def root(name: str) -> pathlib.Path:
