@@ -19,7 +19,10 @@ from __future__ import annotations
 import math
 from typing import Iterable, Sequence
 
-SEPARATOR = ", "
+from symtune_jax.evaluation import denotation
+
+# The separator WTQ-style evaluation splits outputs on (`denotation.split_answer`).
+SEPARATOR = denotation.ANSWER_SEPARATOR
 DECIMALS = 6
 
 
@@ -55,15 +58,11 @@ def join_answers(texts: Sequence[str]) -> str:
 def split_answers(text: str | bytes) -> list[str]:
   """'a, b' -> ['a', 'b']; '' -> []: the inverse of `join_answers`.
 
-  The text and each answer are stripped (a model's output may carry spaces);
-  `splittable` says which answer lists come back whole.
+  The evaluation's own split (`denotation.split_answer`): the text and each
+  answer are stripped (a model's output may carry spaces); `splittable` says
+  which answer lists come back whole.
   """
-  if isinstance(text, bytes):
-    text = text.decode("utf-8", errors="replace")
-  text = text.strip()
-  if not text:
-    return []
-  return [a.strip() for a in text.split(SEPARATOR)]
+  return denotation.split_answer(text, SEPARATOR)
 
 
 def splittable(texts: Sequence[str]) -> bool:
