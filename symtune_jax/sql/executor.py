@@ -38,11 +38,16 @@ Kept answers are a function of the table alone:
   parsed value in two ways it is skipped as ``ambiguous_cell``. Computed values
   (COUNT, SUM, AVG, differences) are canonical numbers (`answers.format_value`).
 
-Storage: the rows are in tables ``_t`` (table order), ``_r`` (reverse order)
-and ``_s`` (a fixed shuffle), each with an internal row-number column whose name differs from every
-header (so no column name, ``rowid`` included, can shadow it). A query sees
-``w`` through ``WITH w AS (SELECT <the header columns> FROM _t [WHERE <row
-number> IN (...)])``: a truncated table's rows, in sub-queries too.
+Storage: the rows are in table ``w`` (table order, the header columns only)
+and in ``_r`` (reverse order) and ``_s`` (a fixed shuffle), which also hold an
+internal row-number column whose name differs from every header. A query on the
+whole table runs on ``w`` itself, as plain SQLite would (no wrapper to prepare:
+about half the cost of a generated query). On a truncated table's rows, and on
+the other orders, it sees ``w`` through ``WITH w AS NOT MATERIALIZED (SELECT
+<the header columns> FROM <store> WHERE <row number> IN (...))``, in sub-queries
+too; in ``w`` the row number is its rowid (``rowid``, ``_rowid_`` or ``oid``,
+whichever no header shadows; a table whose headers shadow all three also gets
+a ``_t`` copy with the row-number column).
 """
 
 from __future__ import annotations
@@ -124,7 +129,16 @@ class _Db:
       values = table.values
       n = len(values)
       shuffled = np.random.default_rng([n, 7]).permutation(n).tolist()
-      for name, order in (("_t", range(n)), ("_r", range(n - 1, -1, -1)), ("_s", shuffled)):
+      # w: the rows in table order, rowid i + 1 for row i (a fresh rowid table
+      # numbers inserted rows 1, 2, ...); queries on the whole table run on it.
+      conn.execute(f"CREATE TABLE w ({decl})")
+      conn.executemany(f"INSERT INTO w VALUES ({marks[3:]})", values)
+      taken = {h.lower() for h in table.header}
+      self.rowid = next((a for a in ("rowid", "_rowid_", "oid") if a not in taken), None)
+      stores = [("_r", range(n - 1, -1, -1)), ("_s", shuffled)]
+      if self.rowid is None:  # every rowid alias is a header: a keyed copy in table order
+        stores.insert(0, ("_t", range(n)))
+      for name, order in stores:
         # The row number is a plain column: the rows are scanned in insertion order.
         conn.execute(f"CREATE TABLE {name} ({key} INTEGER, {decl})")
         conn.executemany(f"INSERT INTO {name} VALUES ({marks})",
@@ -226,13 +240,20 @@ class Executor:
   # --- execution ---------------------------------------------------------------
   @staticmethod
   def _wrap(db: _Db, sql: str, rows: Sequence[int] | None, store: str = "_t") -> str:
-    where = ""
-    if rows is not None and len(rows) != db.table.num_rows:
-      ids = ",".join(str(int(i)) for i in sorted(rows))
-      where = f" WHERE {db.key} IN ({ids})"
-    # NOT MATERIALIZED: a query that reads w twice (a sub-query) reads the
-    # stored rows in place, not a copy made per statement (same rows, same order).
-    w = f"w AS NOT MATERIALIZED (SELECT {db.columns} FROM {store}{where})"
+    whole = rows is None or len(rows) == db.table.num_rows
+    if store == "_t" and db.rowid is not None:
+      if whole:
+        return sql  # on table w itself
+      ids = ",".join(str(int(i) + 1) for i in sorted(rows))
+      w = f"w AS NOT MATERIALIZED (SELECT {db.columns} FROM main.w WHERE {db.rowid} IN ({ids}))"
+    else:
+      where = ""
+      if not whole:
+        ids = ",".join(str(int(i)) for i in sorted(rows))
+        where = f" WHERE {db.key} IN ({ids})"
+      # NOT MATERIALIZED: a query that reads w twice (a sub-query) reads the
+      # stored rows in place, not a copy made per statement (same rows, same order).
+      w = f"w AS NOT MATERIALIZED (SELECT {db.columns} FROM {store}{where})"
     head = sql[:15].upper()
     if head.startswith("WITH"):
       rest = sql[4:].lstrip()

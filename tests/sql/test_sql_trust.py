@@ -243,9 +243,13 @@ def test_internal_row_key_never_clashes():
   assert row_key_name(["__SYMTUNE_ROW", "__symtune_row_"]) == "__symtune_row__"
 
 
-def test_hostile_column_names_give_the_subset_answers():
+@pytest.mark.parametrize("header,alias", [
+    (HOSTILE, None),  # every rowid alias is a header: the keyed copy in table order
+    ([h for h in HOSTILE if h not in ("_rowid_", "oid")], "_rowid_"),
+    ([h for h in HOSTILE if h.lower() != "rowid"], "rowid"),
+])
+def test_hostile_column_names_give_the_subset_answers(header, alias):
   rng = np.random.default_rng(0)
-  header = HOSTILE
   rows = [[str(int(rng.integers(1, 6))) if j % 2 else f"v{int(rng.integers(0, 4))}"
            for j in range(len(header))] for _ in range(12)]
   table = Table.from_rows("t_hostile", header, rows)
@@ -265,6 +269,7 @@ def test_hostile_column_names_give_the_subset_answers():
     compared += isinstance(got, Answer)
     fresh_ex.close()
   assert compared > 50
+  assert ex._db(table).rowid == alias  # pylint: disable=protected-access
   for j, name in enumerate(table.header):  # each column reads back its own cells
     quoted = '"' + name.replace('"', '""') + '"'
     out = ex.run(table, f"SELECT {quoted} FROM w", rows=[3, 5])
