@@ -17,9 +17,10 @@ decision.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
-from typing import Sequence
+from typing import Callable, Sequence
 
 # Tokens: a quoted identifier, a string literal, a number, a word, one of the
 # operators the sampler writes, or whitespace. Anything else (comments,
@@ -184,22 +185,26 @@ def _operand_end(item: list[_Tok], i: int) -> int:
   return -1
 
 
-def _item_source(item: list[_Tok], header: Sequence[str]):
-  """The column an item shows (as `executor._column_of`), None, or _UNKNOWN."""
+def _item_source(item: list[_Tok], lookup: Callable[[str], int | None]):
+  """The column an item shows (as `executor._column_of`), None, or _UNKNOWN.
+
+  ``lookup``: a quoted name -> its column index (None if no column has it).
+  """
   first = item[0]
   if len(item) == 1:
-    return _lookup(first.text, header) if first.kind == "qid" else _UNKNOWN
+    return lookup(first.text) if first.kind == "qid" else _UNKNOWN
   if first.kind == "op" and first.text == "(" and _closing(item, 0) == len(item) - 1:
     inner = item[1:-1]
     if inner and inner[0].kind == "word" and inner[0].text == "SELECT":
       items = _projection(inner)
       if items is None:
         return _UNKNOWN
-      return _item_source(items[0], header) if len(items) == 1 else None
-    return _item_source(inner, header) if inner else _UNKNOWN
+      return _item_source(items[0], lookup) if len(items) == 1 else None
+    return _item_source(inner, lookup) if inner else _UNKNOWN
   if first.kind == "word" and first.text in ("MIN", "MAX") and len(item) == 4:
-    if item[1].text == "(" and item[2].kind == "qid" and item[3].text == ")":
-      return _lookup(item[2].text, header)
+    if (item[1].kind == "op" and item[1].text == "(" and item[2].kind == "qid"
+        and item[3].kind == "op" and item[3].text == ")"):
+      return lookup(item[2].text)
     return _UNKNOWN
   # A computed value: one function call of `_COMPUTED`, or operands joined by
   # arithmetic operators (an exp.Binary: never a cell).
@@ -277,7 +282,8 @@ def _scalar_aggregate(toks: list[_Tok], i: int) -> bool:
     return False
   item = items[0]
   return (len(item) >= 3 and item[0].kind == "word" and item[0].text in _EXACT_AGGREGATES
-          and item[1].text == "(" and _closing(item, 1) == len(item) - 1)
+          and item[1].kind == "op" and item[1].text == "("
+          and _closing(item, 1) == len(item) - 1)
 
 
 def _own(span: list[_Tok]) -> list[tuple[int, _Tok]]:
@@ -352,9 +358,14 @@ def _no_bare_columns(toks: list[_Tok], i: int) -> bool:
 
 def scan(sql: str, header: Sequence[str]) -> Facts | None:
   """`Facts` about ``sql`` over a table with columns ``header``; None if unsure."""
+  return _scan(sql, lambda name: _lookup(name, header))[0]
+
+
+def _scan(sql: str, lookup: Callable[[str], int | None]) -> tuple[Facts | None, list | None]:
+  """(`Facts`, the `_render` pieces of its LIMIT probe, if any)."""
   toks = _tokens(sql)
   if toks is None:
-    return None
+    return None, None
   words = {t.text for t in toks if t.kind == "word"}
   has_limit = "LIMIT" in words
   sources = None
@@ -362,13 +373,17 @@ def scan(sql: str, header: Sequence[str]) -> Facts | None:
       and words.isdisjoint(_GIVE_UP)):
     items = _projection(toks)
     if items is not None:
-      found = [_item_source(item, header) for item in items]
+      found = [_item_source(item, lookup) for item in items]
       if not any(f is _UNKNOWN for f in found):
         sources = tuple(found)
   probe = _limit_probe(sql, toks) if has_limit else None
+  pieces = None
+  if probe is not None:
+    pieces = probe[0]
+    probe = (_render(pieces, sql), probe[1], probe[2])
   return Facts(has_limit=has_limit, sources=sources, order_free=_order_free(toks),
                limit_probe=probe,
-               probe_decides=probe is not None and _probe_decides(toks))
+               probe_decides=probe is not None and _probe_decides(toks)), pieces
 
 
 def _probe_decides(toks: list[_Tok]) -> bool:
@@ -402,15 +417,17 @@ def _probe_decides(toks: list[_Tok]) -> bool:
       return False
     if grouped:
       whole_call = (len(key) >= 3 and key[0].kind == "word" and key[0].text in _EXACT_AGGREGATES
-                    and key[1].text == "(" and _closing(key, 1) == len(key) - 1)
+                    and key[1].kind == "op" and key[1].text == "("
+                    and _closing(key, 1) == len(key) - 1)
       if not whole_call and tuple((t.kind, t.text) for t in key) not in group_keys:
         return False
   return True
 
 
-def _limit_probe(sql: str, toks: list[_Tok]) -> tuple[str, int, int] | None:
+def _limit_probe(sql: str, toks: list[_Tok]) -> tuple[list, int, int] | None:
   """`executor._limit_probe` of ``SELECT ... ORDER BY keys LIMIT k`` (the only
-  LIMIT, at the end): the projection plus the sort keys, LIMIT k + 1."""
+  LIMIT, at the end): the projection plus the sort keys, LIMIT k + 1, as
+  (`_render` pieces, k, number of keys)."""
   if not toks or toks[0].kind != "word" or toks[0].text != "SELECT":
     return None
   if any(t.kind == "word" and t.text in _GIVE_UP for t in toks):
@@ -427,16 +444,144 @@ def _limit_probe(sql: str, toks: list[_Tok]) -> tuple[str, int, int] | None:
   top = [n for n, t in enumerate(toks) if t.depth == 0 and t.kind == "word"]
   orders = [n for n in top if toks[n].text == "ORDER"]
   froms = [n for n in top if toks[n].text == "FROM"]
-  if len(orders) != 1 or toks[orders[0] + 1].text != "BY" or len(froms) != 1:
+  if len(orders) != 1 or len(froms) != 1:
     return None
-  texts = []
+  if (toks[orders[0] + 1].kind, toks[orders[0] + 1].text) != ("word", "BY"):
+    return None
+  pieces: list = []  # the probe: spans of ``sql`` and inserted text
+  f = toks[froms[0]]
+  pieces.append((0, len(sql[:f.start].rstrip())))
   for key in _split_items(toks[orders[0] + 2:i], 0):
     key = _without_direction(key)
     if not key or (len(key) == 1 and key[0].kind in ("num", "word")):
       return None  # ORDER BY 2, or a bare word that may be an alias: the parser decides
-    texts.append(sql[key[0].start:key[-1].end])
-  f = toks[froms[0]]
-  head = sql[:f.start].rstrip()
-  probe = (f"{head}, {', '.join(texts)} {sql[f.start:toks[i + 1].start]}{k + 1}"
-           f"{sql[toks[i + 1].end:]}")
-  return probe, k, len(texts)
+    pieces += [", ", (key[0].start, key[-1].end)]
+  pieces += [" ", (f.start, toks[i + 1].start), str(k + 1), (toks[i + 1].end, len(sql))]
+  return pieces, k, (len(pieces) - 5) // 2
+
+
+def _render(pieces: list, sql: str, where: Callable[[int], int] | None = None) -> str:
+  """The text of `_limit_probe` pieces: spans of ``sql`` (positions mapped by
+  ``where``) and inserted text."""
+  if where is None:
+    return "".join(p if isinstance(p, str) else sql[p[0]:p[1]] for p in pieces)
+  return "".join(p if isinstance(p, str) else sql[where(p[0]):where(p[1])] for p in pieces)
+
+
+# --- the same facts, once per query form ---------------------------------------------
+#
+# Generated queries come in a few thousand forms that differ only in their
+# literals and column names: `scan_cached` tokenizes a form once. The skeleton
+# of a query writes its k-th distinct quoted name as "q<k>", its k-th distinct
+# string literal as 's<k>' and its k-th distinct number as <k>, but keeps a
+# number after the word LIMIT or OFFSET as written; every other character is
+# kept. Quotes are matched left to right by the tokenizer's own patterns, and a
+# number only where no letter, digit, '_' or '.' touches it; a query with a
+# digit left outside the literals (a number touching a word, a name like x1)
+# or with a kept number that reads like a slot is scanned whole. So each
+# literal replaced is one token of `_tokens`, the skeleton has the query's
+# tokens, kinds and nesting, two tokens of it are equal exactly when they are
+# in the query, and the facts read from it are the query's: each source is a
+# name's slot (resolved per table), and the LIMIT probe's spans of the
+# skeleton are read from the query at the same tokens. Tests compare it with
+# `scan` on every shape and on fuzzed text.
+_LITERAL = re.compile(r"""
+    ("(?:[^"]|"")*"
+  | '(?:[^']|'')*'
+  | (?<![A-Za-z0-9_.])(?:\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)(?![A-Za-z0-9_.]))
+""", re.VERBOSE)
+# The text before a number ends in LIMIT or OFFSET and whitespace.
+_AFTER_LIMIT = re.compile(r"(?:LIMIT|OFFSET)\s+$", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+_FORMS: dict[str, tuple[Facts | None, list | None]] = {}
+_MAX_FORMS = 1 << 16
+
+Slots = tuple[list[str], list[str], list[str]]  # quoted names, strings, numbers
+
+
+def skeleton(sql: str) -> tuple[str, Slots, list[tuple[int, int]]] | None:
+  """(the query's skeleton, its literals by slot, where its parts start), or
+  None when a digit is left outside the literals (a number touching a word or
+  a dot, a name like x1) or a kept LIMIT number reads like a slot.
+
+  'SELECT "Team" FROM w WHERE "Rank" = 3 AND "Team" <> \'ITA\' LIMIT 2' ->
+  ('SELECT "q0" FROM w WHERE "q1" = 0 AND "q0" <> \'s0\' LIMIT 2',
+   (['"Team"', '"Rank"'], ["'ITA'"], ['3']), [...]); the last item lists, per
+  piece of text between and of the literals, (start in the skeleton, start in
+  the query).
+  """
+  parts = _LITERAL.split(sql)
+  seen: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
+  starts, at, at_form = [(0, 0)], len(parts[0]), len(parts[0])
+  kept: list[str] = []
+  for i in range(1, len(parts), 2):
+    lit = parts[i]
+    starts.append((at_form, at))
+    at += len(lit)
+    c = lit[0]
+    if c == '"':
+      kind = 0
+    elif c == "'":
+      kind = 1
+    elif _AFTER_LIMIT.search(parts[i - 1]):
+      kind = -1  # LIMIT k: kept
+      kept.append(lit)
+    else:
+      kind = 2
+    if kind >= 0:
+      slots = seen[kind]
+      k = slots.get(lit)
+      if k is None:
+        k = slots[lit] = len(slots)
+      lit = parts[i] = f'"q{k}"' if kind == 0 else f"'s{k}'" if kind == 1 else str(k)
+    at_form += len(lit)
+    starts.append((at_form, at))
+    at += len(parts[i + 1])
+    at_form += len(parts[i + 1])
+  if any(map(_DIGIT.search, parts[0::2])) or not seen[2].keys().isdisjoint(kept):
+    return None
+  return "".join(parts), (list(seen[0]), list(seen[1]), list(seen[2])), starts
+
+
+def header_index(header: Sequence[str]) -> dict[str, int]:
+  """Lower-cased name -> the first column index with it (as `_lookup` finds it)."""
+  out: dict[str, int] = {}
+  for j, h in enumerate(header):
+    out.setdefault(h.lower(), j)
+  return out
+
+
+def scan_cached(sql: str, index: dict[str, int]) -> Facts | None:
+  """`scan(sql, header)`, for ``index = header_index(header)``; each form scanned once."""
+  skel = skeleton(sql)
+  if skel is None:
+    return _scan(sql, lambda name: index.get(name.lower()))[0]
+  form, slots, starts = skel
+  hit = _FORMS.get(form)
+  if hit is None:
+    hit = _scan(form, lambda name: int(name[1:]))
+    if len(_FORMS) >= _MAX_FORMS:
+      _FORMS.clear()
+    _FORMS[form] = hit
+  facts, pieces = hit
+  if facts is None:
+    return None
+  sources, probe = facts.sources, facts.limit_probe
+  if sources is not None:
+    get, names = index.get, slots[0]
+    sources = tuple(None if k is None else get(names[k][1:-1].replace('""', '"').lower())
+                    for k in sources)
+  if probe is not None:
+    form_starts = [f for f, _ in starts]
+
+    def where(pos: int) -> int:  # a token boundary of the skeleton -> of the query
+      n = bisect.bisect_right(form_starts, pos) - 1
+      f, o = starts[n]
+      if n % 2:  # a literal: only its start is a boundary
+        if pos != f:
+          raise AssertionError(f"position {pos} inside a literal of {form!r}")
+        return o
+      return o + pos - f
+    probe = (_render(pieces, sql, where), probe[1], probe[2])
+  return Facts(has_limit=facts.has_limit, sources=sources, order_free=facts.order_free,
+               limit_probe=probe, probe_decides=facts.probe_decides)

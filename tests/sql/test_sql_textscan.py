@@ -230,3 +230,76 @@ def test_probe_alone_decides_ties_as_the_reference(sql, reason):
   for ex in (Executor(), Executor(fast=False)):
     out = ex.execute(t, sql)
     assert (out.reason if hasattr(out, "reason") else None) == reason, (sql, out)
+
+
+# --- the per-form cache (scan_cached) gives scan's answers --------------------------
+
+def _same_as_scan(sql, header):
+  want = textscan.scan(sql, header)
+  index = textscan.header_index(header)
+  assert textscan.scan_cached(sql, index) == want, sql
+  assert textscan.scan_cached(sql, index) == want, sql  # from the cache this time
+  return want
+
+
+def test_cached_scan_equals_scan_on_every_shape(sample_tables):
+  shapes = set()
+  for table, query in _queries(sample_tables, 3000, seed=3):
+    assert _same_as_scan(query.sql, table.header) is not None, query.sql
+    shapes.add(query.shape)
+  assert shapes == set(SHAPES)
+  # A form seen on one table answers for another: sources are per table.
+  sql = 'SELECT "b", COUNT(*) FROM w GROUP BY "b"'
+  assert textscan.scan_cached(sql, textscan.header_index(["a", "B"])).sources == (1, None)
+  assert textscan.scan_cached(sql, textscan.header_index(["b"])).sources == (0, None)
+  assert textscan.scan_cached(sql, textscan.header_index(["c"])).sources == (None, None)
+
+
+def test_cached_scan_equals_scan_on_real_tables(all_wtq_tables):
+  for table, query in _queries(all_wtq_tables, 5000, seed=4):
+    assert _same_as_scan(query.sql, table.header) is not None, query.sql
+
+
+def test_cached_scan_equals_scan_on_hand_written_queries():
+  sqls = [p if isinstance(p, str) else p[0] for mark in (test_sources_of_hand_written_queries,
+                                   test_order_free_queries,
+                                   test_order_dependent_or_unsure_queries_keep_the_reruns,
+                                   test_probe_decides)
+          for p in mark.pytestmark[0].args[1]]
+  assert len(sqls) > 60
+  for sql in sqls:
+    _same_as_scan(sql, HEADER)
+
+
+# Pieces whose literals a careless skeleton would get wrong: quotes inside
+# quotes, numbers touching words or dots, names that read as keywords or
+# brackets, LIMIT written in other cases and spacings, equal literals in
+# GROUP BY keys and projections.
+_PIECES = ['"Team"', '"P"', '"p"', '"("', '")"', '"LIMIT"', '"BY"', '"q0"', '"odd ""name"""',
+           "'a'", "'a'", "'it''s'", "'\"'", '\'"P"\'', "'s0'", "1", "1", "2", "0", "1.5", ".5",
+           "1e3", "1.", "3", "LIMIT", "limit", "OFFSET", "(", ")", ",", "SELECT", "SELECT",
+           "FROM", "w", "WHERE", "GROUP", "BY", "ORDER", "HAVING", "DISTINCT", "COUNT", "MIN",
+           "MAX", "SUM", "ABS", "LENGTH", "IN", "NOT", "AND", "DESC", "*", "=", "-", "+", ">",
+           ".", "x1", "_a", "'", '"', "q0", "s0"]
+
+
+def test_cached_scan_equals_scan_on_fuzzed_text():
+  rng = random.Random(0)
+  seen = 0
+  for _ in range(20000):
+    pieces = [rng.choice(_PIECES) for _ in range(rng.randrange(1, 16))]
+    sql = "".join(p + rng.choice(["", " ", " ", "  ", "\n"]) for p in pieces).strip()
+    if rng.random() < 0.5:
+      sql = "SELECT " + sql
+    seen += _same_as_scan(sql, HEADER) is not None
+  assert seen > 1000  # enough of them tokenize for the facts to be compared
+
+
+def test_cached_scan_equals_scan_on_mutated_queries(sample_tables):
+  rng = random.Random(1)
+  for table, query in _queries(sample_tables, 3000, seed=5):
+    sql = query.sql
+    for _ in range(3):
+      i = rng.randrange(len(sql) + 1)
+      sql = sql[:i] + rng.choice(_PIECES + [" ", "", "9"]) + sql[i + rng.randrange(3):]
+      _same_as_scan(sql, table.header)
