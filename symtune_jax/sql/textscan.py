@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 # Tokens: a quoted identifier, a string literal, a number, a word, one of the
 # operators the sampler writes, or whitespace. Anything else (comments,
@@ -62,9 +62,8 @@ class _Tok:
   end: int = 0
 
 
-@dataclasses.dataclass(frozen=True)
-class Facts:
-  """What `scan` found.
+class Facts(NamedTuple):
+  """What `scan` found (a named tuple: made for every query, cheaply).
 
   Attributes:
     has_limit: a LIMIT keyword occurs (the executor then parses and probes).
@@ -486,12 +485,11 @@ def _render(pieces: list, sql: str, where: Callable[[int], int] | None = None) -
 # skeleton are read from the query at the same tokens. Tests compare it with
 # `scan` on every shape and on fuzzed text.
 _LITERAL = re.compile(r"""
-    ("(?:[^"]|"")*"
-  | '(?:[^']|'')*'
+    (?=["'0-9.])  # (fails fast where no literal starts)
+    ("[^"]*(?:""[^"]*)*"
+  | '[^']*(?:''[^']*)*'
   | (?<![A-Za-z0-9_.])(?:\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)(?![A-Za-z0-9_.]))
 """, re.VERBOSE)
-# The text before a number ends in LIMIT or OFFSET and whitespace.
-_AFTER_LIMIT = re.compile(r"(?:LIMIT|OFFSET)\s+$", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 _FORMS: dict[str, tuple[Facts | None, list | None]] = {}
 _MAX_FORMS = 1 << 16
@@ -499,48 +497,60 @@ _MAX_FORMS = 1 << 16
 Slots = tuple[list[str], list[str], list[str]]  # quoted names, strings, numbers
 
 
-def skeleton(sql: str) -> tuple[str, Slots, list[tuple[int, int]]] | None:
-  """(the query's skeleton, its literals by slot, where its parts start), or
-  None when a digit is left outside the literals (a number touching a word or
-  a dot, a name like x1) or a kept LIMIT number reads like a slot.
+def skeleton(sql: str) -> tuple[str, Slots, list[str], list[str]] | None:
+  """(the query's skeleton, its literals by slot, the query's pieces, the
+  skeleton's pieces), or None when a digit is left outside the literals (a
+  number touching a word or a dot, a name like x1) or a kept LIMIT number
+  reads like a slot.
 
   'SELECT "Team" FROM w WHERE "Rank" = 3 AND "Team" <> \'ITA\' LIMIT 2' ->
   ('SELECT "q0" FROM w WHERE "q1" = 0 AND "q0" <> \'s0\' LIMIT 2',
-   (['"Team"', '"Rank"'], ["'ITA'"], ['3']), [...]); the last item lists, per
-  piece of text between and of the literals, (start in the skeleton, start in
-  the query).
+   (['"Team"', '"Rank"'], ["'ITA'"], ['3']), [...], [...]); the pieces are the
+  texts between the literals and the literals, alternately.
   """
   parts = _LITERAL.split(sql)
-  seen: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
-  starts, at, at_form = [(0, 0)], len(parts[0]), len(parts[0])
-  kept: list[str] = []
+  orig = parts[:]
+  names: dict[str, int] = {}
+  strings: dict[str, int] = {}
+  numbers: dict[str, int] = {}
+  kept = None
   for i in range(1, len(parts), 2):
     lit = parts[i]
-    starts.append((at_form, at))
-    at += len(lit)
     c = lit[0]
     if c == '"':
-      kind = 0
-    elif c == "'":
-      kind = 1
-    elif _AFTER_LIMIT.search(parts[i - 1]):
-      kind = -1  # LIMIT k: kept
-      kept.append(lit)
-    else:
-      kind = 2
-    if kind >= 0:
-      slots = seen[kind]
-      k = slots.get(lit)
+      k = names.get(lit)
       if k is None:
-        k = slots[lit] = len(slots)
-      lit = parts[i] = f'"q{k}"' if kind == 0 else f"'s{k}'" if kind == 1 else str(k)
-    at_form += len(lit)
-    starts.append((at_form, at))
-    at += len(parts[i + 1])
-    at_form += len(parts[i + 1])
-  if any(map(_DIGIT.search, parts[0::2])) or not seen[2].keys().isdisjoint(kept):
+        k = names[lit] = len(names)
+      parts[i] = f'"q{k}"'
+    elif c == "'":
+      k = strings.get(lit)
+      if k is None:
+        k = strings[lit] = len(strings)
+      parts[i] = f"'s{k}'"
+    else:
+      before = parts[i - 1]
+      if before[-1:].isspace() and before.rstrip()[-6:].upper().endswith(("LIMIT", "OFFSET")):
+        kept = [lit] if kept is None else kept + [lit]  # LIMIT k: kept as written
+        continue
+      k = numbers.get(lit)
+      if k is None:
+        k = numbers[lit] = len(numbers)
+      parts[i] = str(k)
+  if any(map(_DIGIT.search, parts[0::2])):
     return None
-  return "".join(parts), (list(seen[0]), list(seen[1]), list(seen[2])), starts
+  if kept and not set(map(str, range(len(numbers)))).isdisjoint(kept):
+    return None
+  return "".join(parts), (list(names), list(strings), list(numbers)), orig, parts
+
+
+def _starts(orig: list[str], parts: list[str]) -> list[tuple[int, int]]:
+  """(start in the skeleton, start in the query) of each piece."""
+  out, at_form, at = [], 0, 0
+  for a, b in zip(parts, orig):
+    out.append((at_form, at))
+    at_form += len(a)
+    at += len(b)
+  return out
 
 
 def header_index(header: Sequence[str]) -> dict[str, int]:
@@ -556,7 +566,7 @@ def scan_cached(sql: str, index: dict[str, int]) -> Facts | None:
   skel = skeleton(sql)
   if skel is None:
     return _scan(sql, lambda name: index.get(name.lower()))[0]
-  form, slots, starts = skel
+  form, slots, orig, parts = skel
   hit = _FORMS.get(form)
   if hit is None:
     hit = _scan(form, lambda name: int(name[1:]))
@@ -572,6 +582,7 @@ def scan_cached(sql: str, index: dict[str, int]) -> Facts | None:
     sources = tuple(None if k is None else get(names[k][1:-1].replace('""', '"').lower())
                     for k in sources)
   if probe is not None:
+    starts = _starts(orig, parts)
     form_starts = [f for f, _ in starts]
 
     def where(pos: int) -> int:  # a token boundary of the skeleton -> of the query
