@@ -311,7 +311,17 @@ class Executor:
   def _execute(self, table: Table, query: Query | str,
                rows: Sequence[int] | None) -> Answer | Skip:
     sql = query if isinstance(query, str) else query.sql
-    out = self.run(table, sql, rows=rows)
+    facts, out, probed = None, None, None
+    if self.fast and self.check_order and "LIMIT" in sql:
+      db = self._db(table)
+      if isinstance(db, Skip):
+        return db
+      facts = textscan.scan_cached(sql, db.index)
+      if facts is not None and facts.probe_decides:
+        out, probed = self._folded(db, facts.limit_probe, rows)
+    folded = out is not None
+    if not folded:
+      out = self.run(table, sql, rows=rows)
     if isinstance(out, Skip):
       return out
     values = tuple(v for row in out for v in row)
@@ -325,13 +335,14 @@ class Executor:
       return Skip("null")
     db = self._db(table)
     # What the SQL text tells without sqlglot (None: parse as before).
-    facts = textscan.scan_cached(sql, db.index) if self.fast else None
+    if facts is None and self.fast:
+      facts = textscan.scan_cached(sql, db.index)
     tree = None if facts is not None else _parse(query)
-    if self.check_order:
+    if self.check_order and not folded:
       if facts is None or not facts.order_free:
         if facts is not None and facts.has_limit and facts.limit_probe is None:
           tree = _parse(query)
-        tie = self._order_dependent(db, sql, tree, rows, out, facts=facts)
+        tie = self._order_dependent(db, sql, tree, rows, out, facts=facts, probed=probed)
         if tie is not None:
           return tie
     if facts is not None and facts.sources is not None:
@@ -350,16 +361,18 @@ class Executor:
   # --- row-order independence ------------------------------------------------------
   def _order_dependent(self, db: _Db, sql: str, tree: exp.Expression | None,
                        rows: Sequence[int] | None, out: list[tuple], *,
-                       facts: textscan.Facts | None = None) -> Skip | None:
+                       facts: textscan.Facts | None = None,
+                       probed: list[tuple] | None = None) -> Skip | None:
     """A `Skip` ('tie') when the answer depends on the row order, else None.
 
     ``facts``: what `textscan.scan` read from the text (whether it has a LIMIT,
-    its probe), None when unknown (then ``tree`` tells).
+    its probe), None when unknown (then ``tree`` tells); ``probed``: the rows
+    of its probe, when `_folded` ran it already.
     """
     if facts is not None and facts.probe_decides:
       # Order-free but for the final ORDER BY ... LIMIT: the probe alone decides
       # (textscan._probe_decides), unless it can't run.
-      decided = self._probe(db, facts.limit_probe, rows)
+      decided = self._probe(db, facts.limit_probe, rows, probed)
       if decided is not _FAILED:
         return decided
     bag = None
@@ -390,12 +403,40 @@ class Executor:
       # _FAILED (e.g. a correlated sub-query): the other row orders cover it
     return None
 
-  def _probe(self, db: _Db, probe: tuple[str, int, int], rows: Sequence[int] | None
-             ) -> Skip | None | object:
+  def _folded(self, db: _Db, probe: tuple[str, int, int], rows: Sequence[int] | None
+              ) -> tuple[list[tuple] | None, list[tuple] | None]:
+    """The rows of a query the LIMIT probe alone decides (``probe_decides``),
+    read off its probe, which then needs no run of its own; None where the
+    probe can't stand for the query; and the probe's rows (None if it failed),
+    which then decide the tie without a second run.
+
+    The probe is the query with its sort keys appended to each row and LIMIT
+    k + 1. When rows k and k + 1 don't share the sort key (no tie: else None)
+    and the first k rows' keys are all different, the query's rows are the
+    probe's first k in the same order, without the keys. Where the probe fails
+    (an error, the step budget), the query runs as usual.
+    """
+    _, k, n_keys = probe
+    if not 1 <= k <= self.max_values or n_keys < 1:
+      return None, None
+    got = self._fetch(db, self._wrap(db, probe[0], rows), k + 1)
+    if isinstance(got, Skip):
+      return None, None
+    top = got[:k]
+    if len(got) > k and got[k - 1][-n_keys:] == got[k][-n_keys:]:
+      return None, got  # a tie at the boundary: the query runs, then the probe decides
+    if k > 1 and len({r[-n_keys:] for r in top}) < len(top):
+      return None, got  # rows within the first k share a key: their order is the query's
+    return [r[:-n_keys] for r in top], got
+
+  def _probe(self, db: _Db, probe: tuple[str, int, int], rows: Sequence[int] | None,
+             got: list[tuple] | None = None) -> Skip | None | object:
     """Skip('tie') if the LIMIT boundary of ``probe`` (`_limit_probe`) picks
-    among rows the SQL doesn't order, None if not, _FAILED if it didn't run."""
+    among rows the SQL doesn't order, None if not, _FAILED if it didn't run.
+    ``got``: its rows, if it ran already."""
     probe_sql, k, n_keys = probe
-    got = self._fetch(db, self._wrap(db, probe_sql, rows), 1 << 30)
+    if got is None:
+      got = self._fetch(db, self._wrap(db, probe_sql, rows), 1 << 30)
     if isinstance(got, Skip):
       return _FAILED
     if n_keys:  # ORDER BY: rows k-1 and k end in their sort keys

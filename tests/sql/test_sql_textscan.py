@@ -303,3 +303,31 @@ def test_cached_scan_equals_scan_on_mutated_queries(sample_tables):
       i = rng.randrange(len(sql) + 1)
       sql = sql[:i] + rng.choice(_PIECES + [" ", "", "9"]) + sql[i + rng.randrange(3):]
       _same_as_scan(sql, table.header)
+
+
+# --- the LIMIT probe stands for the query it decides ------------------------------
+
+@pytest.mark.parametrize("sql,fetches", [
+    ('SELECT "Team" FROM w ORDER BY "P" DESC LIMIT 1', 1),  # the probe alone
+    ('SELECT "Team", "W" FROM w ORDER BY "P" ASC LIMIT 2', 1),
+    ('SELECT "Team" FROM w ORDER BY "W" DESC LIMIT 2', 2),  # top 2 share W = 9: order is the query's
+    ('SELECT "Team" FROM w ORDER BY "W" DESC LIMIT 1', 2),  # tie at the boundary
+    ('SELECT "Team" FROM w ORDER BY "W" ASC LIMIT 3', 2),  # tie at the boundary (W = 5)
+    ('SELECT "Team" FROM w WHERE "P" > 99 ORDER BY "P" LIMIT 1', 1),  # empty
+])
+def test_folded_probe_decides_as_the_reference(sql, fetches):
+  table = Table.from_rows("t_fold", ["Team", "P", "W"], [
+      ["a", "1", "9"], ["b", "2", "9"], ["c", "3", "5"], ["d", "4", "5"], ["e", "5", "7"]])
+  ex, ref = Executor(), Executor(fast=False)
+  assert textscan.scan(sql, table.header).probe_decides
+  calls = []
+  fetch = ex._fetch
+  ex._fetch = lambda *a: calls.append(a[1]) or fetch(*a)
+  for rows in (None, [0, 1, 2, 4]):
+    calls.clear()
+    got, want = ex.execute(table, sql, rows=rows), ref.execute(table, sql, rows=rows)
+    assert type(got) is type(want), (sql, rows, got, want)
+    assert (got if isinstance(got, Answer) else got.reason) == (
+        want if isinstance(want, Answer) else want.reason), (sql, rows)
+    if rows is None:
+      assert len(calls) == fetches, calls
