@@ -190,14 +190,17 @@ class _RawSqlite:
 
 
 def _recording(builder, executed: list) -> None:
-  """Makes the builder's executor note each query it runs (table id, sql, rows)."""
-  run = builder.executor.run
+  """Makes the builder's executor note each query it executes (table id, sql,
+  rows): every sampled query once, kept or skipped, whatever the executor runs
+  to check it (other row orders, LIMIT probes), or instead of it."""
+  execute = builder.executor.execute
 
-  def recorded(table, sql, *a, rows=None, **k):
+  def recorded(table, query, *a, rows=None, **k):
+    sql = query if isinstance(query, str) else query.sql
     executed.append((table.table_id, sql,
                      None if rows is None or len(rows) == table.num_rows else rows))
-    return run(table, sql, *a, rows=rows, **k)
-  builder.executor.run = recorded
+    return execute(table, query, *a, rows=rows, **k)
+  builder.executor.execute = recorded
 
 
 CHUNK = 1000  # examples between two raw-SQLite replays in the 1-process run
