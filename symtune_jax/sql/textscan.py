@@ -51,6 +51,8 @@ _ORDER_WORDS = frozenset({"LIMIT", "OFFSET", "SUM", "AVG", "TOTAL", "GROUP_CONCA
                           "FIRST_VALUE", "LAST_VALUE", "NTH_VALUE", "LAG", "LEAD", "ORDER"})
 # Aggregates that pick or count and are exact on any order.
 _EXACT_AGGREGATES = frozenset({"COUNT", "MIN", "MAX"})
+# Sums: exact on any order when every partial sum is (whole numbers, small enough).
+_SUMS = frozenset({"SUM", "AVG", "TOTAL"})
 
 
 @dataclasses.dataclass(slots=True)
@@ -78,12 +80,18 @@ class Facts(NamedTuple):
     probe_decides: the query is order-free but for its final ORDER BY ...
       LIMIT k (`_probe_decides`): its answer depends on the row order exactly
       when the probe finds the rows k and k + 1 sharing the sort key.
+    order_free_if: where ``order_free`` is False, the conditions on the
+      table's data (`_order_conditions`) under which it is True; None if none
+      would do. Names are unquoted, literals as written.
+    probe_decides_if: the same for ``probe_decides``.
   """
   has_limit: bool
   sources: tuple | None
   order_free: bool
   limit_probe: tuple | None = None
   probe_decides: bool = False
+  order_free_if: tuple | None = None
+  probe_decides_if: tuple | None = None
 
 
 def _tokens(sql: str) -> list[_Tok] | None:
@@ -240,26 +248,78 @@ def _order_free(toks: list[_Tok]) -> bool:
   the rows each part of the query sees are the same set on any storage order,
   and each value computed from them is a function of that set.
   """
+  return _order_conditions(toks, conditional=False) is not None
+
+
+def _order_conditions(toks: list[_Tok], *, conditional: bool = True) -> tuple | None:
+  """`_order_free` given facts of the table's data: the conditions, or None.
+
+  With ``conditional``, two more forms are order-free given a condition the
+  executor checks on the table:
+
+  * ``SUM("c")`` / ``AVG("c")`` / ``TOTAL("c")``: ``("sum", "c")``, column c
+    holds only whole numbers whose absolute values sum below 2**53 (every
+    partial sum is then exact, so the sum is the same in any order);
+  * a scalar sub-query ``(SELECT "n" FROM w WHERE "k" = <literal>)``:
+    ``("one_row", "k", kind, literal)``, at most one cell of column k equals
+    the literal (the sub-query has one row, or none, in any order).
+
+  Not with a derived table (``FROM (SELECT ...)``), whose columns may not be
+  w's. () means order-free as it stands.
+  """
   words = {t.text for t in toks if t.kind == "word"}
-  if not words.isdisjoint(_ORDER_WORDS) or not words.isdisjoint(_GIVE_UP):
-    return False
+  blocked = _ORDER_WORDS - _SUMS if conditional else _ORDER_WORDS
+  if not words.isdisjoint(blocked) or not words.isdisjoint(_GIVE_UP):
+    return None
   if not toks or toks[0].kind != "word" or toks[0].text != "SELECT":
-    return False
+    return None
+  conditions = []
+  aggregates = _EXACT_AGGREGATES
+  if conditional and not words.isdisjoint(_SUMS):
+    aggregates = _EXACT_AGGREGATES | _SUMS
+    for i, t in enumerate(toks):
+      if t.kind == "word" and t.text in _SUMS:
+        if not (i + 3 < len(toks) and toks[i + 1].kind == "op" and toks[i + 1].text == "("
+                and toks[i + 2].kind == "qid"
+                and toks[i + 3].kind == "op" and toks[i + 3].text == ")"):
+          return None
+        conditions.append(("sum", toks[i + 2].text))
+  derived = False
   for i, t in enumerate(toks):
     if not (t.kind == "word" and t.text == "SELECT"):
       continue
     if i > 0:
       prev = toks[i - 1]
       if not (prev.kind == "op" and prev.text == "(") or i < 2:
-        return False
+        return None
       before = toks[i - 2]
-      if not (before.kind == "word" and before.text in _ROW_SET):
-        # A scalar sub-query: one aggregate, no GROUP BY.
-        if not _scalar_aggregate(toks, i):
-          return False
-    if not _no_bare_columns(toks, i):
-      return False
-  return True
+      if before.kind == "word" and before.text in _ROW_SET:
+        derived = derived or before.text == "FROM"
+      elif not _scalar_aggregate(toks, i, aggregates):
+        # A scalar sub-query: one aggregate, no GROUP BY; or one row by the data.
+        one = _one_row(toks, i) if conditional else None
+        if one is None:
+          return None
+        conditions.append(one)
+    if not _no_bare_columns(toks, i, aggregates):
+      return None
+  if conditions and derived:
+    return None
+  return tuple(conditions)
+
+
+def _one_row(toks: list[_Tok], i: int) -> tuple | None:
+  """``("one_row", k, kind, literal)`` for ``( SELECT "n" FROM w WHERE "k" = literal )``
+  starting at SELECT ``toks[i]``, else None."""
+  if i + 8 >= len(toks) or _closing(toks, i - 1) != i + 8:
+    return None
+  sel, n, frm, w, where, k, eq, lit = toks[i:i + 8]
+  if not (n.kind == "qid" and frm.kind == "word" and frm.text == "FROM" and w.kind == "word"
+          and w.text == "W" and where.kind == "word" and where.text == "WHERE"
+          and k.kind == "qid" and eq.kind == "op" and eq.text == "="
+          and lit.kind in ("str", "num")):
+    return None
+  return ("one_row", k.text, lit.kind, lit.text)
 
 
 def _select_span(toks: list[_Tok], i: int) -> list[_Tok]:
@@ -271,7 +331,8 @@ def _select_span(toks: list[_Tok], i: int) -> list[_Tok]:
   return toks[i:k]
 
 
-def _scalar_aggregate(toks: list[_Tok], i: int) -> bool:
+def _scalar_aggregate(toks: list[_Tok], i: int,
+                      aggregates: frozenset = _EXACT_AGGREGATES) -> bool:
   span = _select_span(toks, i)
   d = span[0].depth
   if any(t.depth == d and t.kind == "word" and t.text in ("GROUP", "HAVING") for t in span):
@@ -280,7 +341,7 @@ def _scalar_aggregate(toks: list[_Tok], i: int) -> bool:
   if items is None or len(items) != 1:
     return False
   item = items[0]
-  return (len(item) >= 3 and item[0].kind == "word" and item[0].text in _EXACT_AGGREGATES
+  return (len(item) >= 3 and item[0].kind == "word" and item[0].text in aggregates
           and item[1].kind == "op" and item[1].text == "("
           and _closing(item, 1) == len(item) - 1)
 
@@ -301,7 +362,8 @@ def _own(span: list[_Tok]) -> list[tuple[int, _Tok]]:
   return out
 
 
-def _no_bare_columns(toks: list[_Tok], i: int) -> bool:
+def _no_bare_columns(toks: list[_Tok], i: int,
+                     aggregates: frozenset = _EXACT_AGGREGATES) -> bool:
   """In an aggregating SELECT (an aggregate call of its own, or GROUP BY), every
   column of the projection is inside an aggregate or is a whole GROUP BY key
   (a bare column of an aggregate is taken from an arbitrary row)."""
@@ -326,7 +388,7 @@ def _no_bare_columns(toks: list[_Tok], i: int) -> bool:
       keys.append(tuple(cur))
       group_keys = set(keys)
   aggregated = group_keys is not None or any(
-      t.kind == "word" and t.text in _EXACT_AGGREGATES and k + 1 < len(span)
+      t.kind == "word" and t.text in aggregates and k + 1 < len(span)
       and span[k + 1].kind == "op" and span[k + 1].text == "(" for k, t in own)
   if not aggregated:
     return True
@@ -342,7 +404,7 @@ def _no_bare_columns(toks: list[_Tok], i: int) -> bool:
         if k <= 0:
           return False
         continue
-      if (t.kind == "word" and t.text in _EXACT_AGGREGATES and k + 1 < len(item)
+      if (t.kind == "word" and t.text in aggregates and k + 1 < len(item)
           and item[k + 1].kind == "op" and item[k + 1].text == "("):
         k = _closing(item, k + 1) + 1
         if k <= 0:
@@ -380,9 +442,12 @@ def _scan(sql: str, lookup: Callable[[str], int | None]) -> tuple[Facts | None, 
   if probe is not None:
     pieces = probe[0]
     probe = (_render(pieces, sql), probe[1], probe[2])
-  return Facts(has_limit=has_limit, sources=sources, order_free=_order_free(toks),
-               limit_probe=probe,
-               probe_decides=probe is not None and _probe_decides(toks)), pieces
+  order_free = _order_free(toks)
+  decides = None if probe is None else _probe_conditions(toks, conditional=True)
+  return Facts(has_limit=has_limit, sources=sources, order_free=order_free,
+               limit_probe=probe, probe_decides=decides == (),
+               order_free_if=None if order_free else _order_conditions(toks) or None,
+               probe_decides_if=decides or None), pieces
 
 
 def _probe_decides(toks: list[_Tok]) -> bool:
@@ -396,13 +461,20 @@ def _probe_decides(toks: list[_Tok]) -> bool:
   unless rows k and k + 1 (1-based) share the sort key, which the probe checks
   exactly (rows within the first k may come in either order: the same bag).
   """
+  return _probe_conditions(toks, conditional=False) == ()
+
+
+def _probe_conditions(toks: list[_Tok], *, conditional: bool) -> tuple | None:
+  """`_probe_decides` given facts of the table's data (`_order_conditions` of
+  the part before ORDER BY): the conditions, or None."""
   top = [n for n, t in enumerate(toks) if t.depth == 0 and t.kind == "word"]
   order = next(n for n in top if toks[n].text == "ORDER")
   head = toks[:order]
   if any(t.kind == "word" and t.text == "DISTINCT" and t.depth == 0 for t in head):
-    return False
-  if not _order_free(head):
-    return False
+    return None
+  conditions = _order_conditions(head, conditional=conditional)
+  if conditions is None:
+    return None
   keys = _split_items(toks[order + 2:len(toks) - 2], 0)  # between ORDER BY and LIMIT k
   grouped = any(toks[n].text == "GROUP" for n in top if n < order)
   group_keys = set()
@@ -413,14 +485,14 @@ def _probe_decides(toks: list[_Tok]) -> bool:
   for key in keys:
     key = _without_direction(key)
     if not key or any(t.kind == "word" and t.text == "SELECT" for t in key):
-      return False
+      return None
     if grouped:
       whole_call = (len(key) >= 3 and key[0].kind == "word" and key[0].text in _EXACT_AGGREGATES
                     and key[1].kind == "op" and key[1].text == "("
                     and _closing(key, 1) == len(key) - 1)
       if not whole_call and tuple((t.kind, t.text) for t in key) not in group_keys:
-        return False
-  return True
+        return None
+  return conditions
 
 
 def _limit_probe(sql: str, toks: list[_Tok]) -> tuple[list, int, int] | None:
@@ -594,5 +666,25 @@ def scan_cached(sql: str, index: dict[str, int]) -> Facts | None:
         return o
       return o + pos - f
     probe = (_render(pieces, sql, where), probe[1], probe[2])
+  free_if, decides_if = facts.order_free_if, facts.probe_decides_if
+  if free_if is not None:
+    free_if = _resolve(free_if, slots)
+  if decides_if is not None:
+    decides_if = _resolve(decides_if, slots)
   return Facts(has_limit=facts.has_limit, sources=sources, order_free=facts.order_free,
-               limit_probe=probe, probe_decides=facts.probe_decides)
+               limit_probe=probe, probe_decides=facts.probe_decides,
+               order_free_if=free_if, probe_decides_if=decides_if)
+
+
+def _resolve(conditions: tuple, slots: Slots) -> tuple:
+  """`_order_conditions` read from a skeleton, with the query's names and literals."""
+  names, strings, numbers = slots
+  out = []
+  for c in conditions:
+    name = names[int(c[1][1:])][1:-1].replace('""', '"')
+    if c[0] == "sum":
+      out.append(("sum", name))
+    else:
+      lit = strings[int(c[3][2:-1])] if c[2] == "str" else numbers[int(c[3])]
+      out.append(("one_row", name, c[2], lit))
+  return tuple(out)

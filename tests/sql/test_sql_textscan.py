@@ -331,3 +331,69 @@ def test_folded_probe_decides_as_the_reference(sql, fetches):
         want if isinstance(want, Answer) else want.reason), (sql, rows)
     if rows is None:
       assert len(calls) == fetches, calls
+
+
+# --- order-free given the data: exact sums, one-row sub-queries --------------------
+
+_DATA = Table.from_rows("t_data", ["Team", "P", "X", "D"], [
+    ["a", "1", "0.1", "2001-01-01"], ["b", "2", "0.2", "2001-01-02"],
+    ["b", "3", "0.3", "2001-01-02"], ["c", "4", "1e17", "2001-01-03"]])
+
+
+@pytest.mark.parametrize("sql,conditions,holds", [
+    ('SELECT SUM("P") FROM w', (("sum", "P"),), True),
+    ('SELECT AVG("P") FROM w WHERE "Team" = \'b\'', (("sum", "P"),), True),
+    ('SELECT "Team" FROM w WHERE "P" > (SELECT AVG("P") FROM w)', (("sum", "P"),), True),
+    ('SELECT SUM("X") FROM w', (("sum", "X"),), False),  # 0.1 + 0.2: not exact
+    ('SELECT TOTAL("Team") FROM w', (("sum", "Team"),), False),  # not a number column
+    ('SELECT COUNT(*) FROM w WHERE "P" > (SELECT "P" FROM w WHERE "Team" = \'a\')',
+     (("one_row", "Team", "str", "'a'"),), True),
+    ('SELECT COUNT(*) FROM w WHERE "P" > (SELECT "P" FROM w WHERE "Team" = \'b\')',
+     (("one_row", "Team", "str", "'b'"),), False),  # two rows hold 'b'
+    ('SELECT ABS((SELECT "X" FROM w WHERE "P" = 1) - (SELECT "X" FROM w WHERE "P" = 4.0))',
+     (("one_row", "P", "num", "1"), ("one_row", "P", "num", "4.0")), True),
+    ('SELECT (SELECT "P" FROM w WHERE "D" = \'2001-01-02\')',
+     (("one_row", "D", "str", "'2001-01-02'"),), False),
+    ('SELECT (SELECT "Team" FROM w WHERE "P" = \'1\')',
+     (("one_row", "P", "str", "'1'"),), False),  # SQLite converts '1' for a number column
+    ('SELECT (SELECT "Team" FROM w WHERE "Nope" = 1)', (("one_row", "Nope", "num", "1"),), False),
+])
+def test_order_free_given_the_data(sql, conditions, holds):
+  facts = textscan.scan(sql, _DATA.header)
+  assert not facts.order_free and facts.order_free_if == conditions
+  assert textscan.scan_cached(sql, textscan.header_index(_DATA.header)) == facts
+  ex, ref = Executor(), Executor(fast=False)
+  db = ex._db(_DATA)
+  assert sqlx._given(db, facts).order_free == holds
+  calls = []
+  fetch = ex._fetch
+  ex._fetch = lambda *a: calls.append(a[1]) or fetch(*a)
+  got, want = ex.execute(_DATA, sql), ref.execute(_DATA, sql)
+  assert (got if isinstance(got, Answer) else got.reason) == (
+      want if isinstance(want, Answer) else want.reason)
+  if isinstance(want, Answer) or want.reason == "tie":  # (not skipped before the order check)
+    assert (len(calls) == 1) == holds  # no runs in other orders where the data decides
+
+
+@pytest.mark.parametrize("sql", [
+    'SELECT SUM("P" + 1) FROM w',
+    'SELECT SUM(DISTINCT "P") FROM w',
+    'SELECT COUNT(*) FROM (SELECT SUM("P") FROM w GROUP BY "Team")',  # derived table
+    'SELECT (SELECT "P" FROM w WHERE "Team" = \'a\' AND "P" = 1)',
+    'SELECT (SELECT "P" FROM w WHERE "Team" > \'a\')',
+    'SELECT (SELECT "P" FROM x WHERE "Team" = \'a\')',
+    'SELECT SUM("P"), "Team" FROM w',  # bare column
+])
+def test_no_data_condition_makes_these_order_free(sql):
+  facts = textscan.scan(sql, _DATA.header)
+  assert not facts.order_free and facts.order_free_if is None
+
+
+def test_probe_decides_given_one_row():
+  sql = ('SELECT "Team" FROM w WHERE "P" > (SELECT "P" FROM w WHERE "Team" = \'a\') '
+         'ORDER BY "P" ASC LIMIT 1')
+  facts = textscan.scan(sql, _DATA.header)
+  assert not facts.probe_decides
+  assert facts.probe_decides_if == (("one_row", "Team", "str", "'a'"),)
+  assert sqlx._given(Executor()._db(_DATA), facts).probe_decides
+  assert Executor().execute(_DATA, sql).text == "b"
