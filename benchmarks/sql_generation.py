@@ -1,8 +1,10 @@
 """Throughput of SQL execution example generation (method A's data path).
 
-Times the whole path per example: pick a table, truncate it to the token
-budget, sample a query, execute it (SQLite), linearize the table (TAPEX) and
-format the input, on 1 and on 2 processes. Prints, in one run (so machine
+Times the whole path per example, as `symtune generate sql` runs it
+(`ExampleBuilder.examples`, a chunk of indices at a time): pick a table,
+truncate it to the token budget, sample a query, execute it (SQLite),
+linearize the table (TAPEX) and format the input, on 1 and on 2 processes
+(each a contiguous half of the indices). Prints, in one run (so machine
 noise cancels in the ratios):
 
   - the stage breakdown (CPU share of query sampling, execution incl. first-use
@@ -138,8 +140,8 @@ def stage_breakdown(args, path: str) -> dict:
     setattr(obj, name, timed(stage, getattr(obj, name)))
   try:
     t0 = clock()
-    for i in range(args.num):
-      builder.example(args.seed, args.split, i)
+    for _ in builder.examples(args.seed, args.split, 0, args.num):
+      pass
     total = clock() - t0
   finally:
     for obj, name, fn in saved:
@@ -219,13 +221,12 @@ def _worker(args, path: str, rank: int, procs: int, barrier, results) -> None:
   start = time.time()
   elapsed = cpu = 0.0
   made, chars, longest = 0, 0, 0
-  indices = list(range(rank, args.num, procs))
-  step = CHUNK if measure_raw else len(indices) or 1
-  for c in range(0, len(indices), step):
+  first, last = rank * args.num // procs, (rank + 1) * args.num // procs  # contiguous share
+  step = CHUNK if measure_raw else (last - first) or 1
+  for c in range(first, last, step):
     kept = []
     t0, c0 = time.perf_counter(), time.process_time()
-    for i in indices[c:c + step]:
-      ex = builder.example(args.seed, args.split, i)
+    for ex in builder.examples(args.seed, args.split, c, min(last, c + step)):
       made += 1
       chars += len(ex["inputs"])
       longest = max(longest, len(ex["inputs"].encode("utf-8")))
@@ -284,8 +285,8 @@ def profile(args) -> None:
   builder, _, _ = _builder(args, args.length_fn[0])
   prof = cProfile.Profile()
   prof.enable()
-  for i in range(args.num):
-    builder.example(args.seed, args.split, i)
+  for _ in builder.examples(args.seed, args.split, 0, args.num):
+    pass
   prof.disable()
   s = io.StringIO()
   pstats.Stats(prof, stream=s).sort_stats("tottime").print_stats(25)

@@ -276,8 +276,8 @@ def run_job(job: Job, report: Callable[[int], None] | None = None) -> dict[str, 
     if "jsonl" in job.paths:
       outs.append((stack.enter_context(atomic_open(job.paths["jsonl"], "w")), _jsonl_text))
     records, pending = [], 0
-    for i in range(job.start, job.stop):
-      ex = builder.example(settings["seed"], settings["split"], i)
+    made = builder.examples(settings["seed"], settings["split"], job.start, job.stop)
+    for i, ex in zip(range(job.start, job.stop), made):
       ex["index"] = i
       records.append(ex)
       pending += 1

@@ -306,6 +306,12 @@ class ExampleBuilder:
 
   def _attempt(self, table: Table, rng: random.Random) -> dict[str, Any] | None:
     """One attempt on ``table``; None (and the reason counted) if skipped."""
+    staged = self._prepare(table, rng)
+    return None if staged is None else self._finish(*staged)
+
+  def _prepare(self, table: Table, rng: random.Random) -> tuple | None:
+    """An attempt's first half, all its randomness: the rows shown and the
+    query, for `_finish`; None (and the reason counted) if skipped already."""
     cfg, stats = self.config, self.stats
     prompt = int(rng.random() * len(prompts.PROMPTS))
     order_seed = rng.getrandbits(62)
@@ -329,6 +335,12 @@ class ExampleBuilder:
       stats.skips["no_query"] += 1
       return None
     stats.sampled_shapes[query.shape] += 1
+    return table, shown, query, prompt, order_seed, limit
+
+  def _finish(self, table: Table, shown: Table, query, prompt: int, order_seed: int,
+              limit: int | None) -> dict[str, Any] | None:
+    """An attempt's second half (no randomness): execute, format, refit."""
+    stats = self.stats
     # Execute before measuring the input: a skipped query's input is never
     # tokenized, a kept one is tokenized once (more only if it must refit).
     answer = self._run(table, shown, query)
@@ -386,7 +398,17 @@ class ExampleBuilder:
       ex = self._attempt(pool[int(rng.random() * len(pool))], rng)
       if ex is not None:
         return ex
-    # Fallback: the split's tables in turn (from a random one), each a few times.
+    return self._fallback(seed, split, index, pool, skips_before)
+
+  def _fallback(self, seed: int, split: str, index: int, pool: list[Table],
+                skips_before: collections.Counter | None = None) -> dict[str, Any]:
+    """After ``max_attempts``: the split's tables in turn (from a random one),
+    each a few times; InputError if none makes an example (naming the skips
+    since ``skips_before``, else those of these attempts)."""
+    cfg = self.config
+    sid = split_id(split)
+    if skips_before is None:
+      skips_before = collections.Counter(self.stats.skips)
     n_fallback = FALLBACK_ROUNDS * len(pool)
     start = int(attempt_rng(seed, sid, index, "start").random() * len(pool))
     for k in range(n_fallback):
@@ -401,10 +423,43 @@ class ExampleBuilder:
         f"{cfg.max_attempts + n_fallback} attempts over all {len(pool)} tables; "
         f"skipped: {_skip_summary(why)}", field="split")
 
-  def examples(self, seed: int, split: str, start: int, stop: int):
-    """Examples for indices start..stop-1 (one per index)."""
-    for i in range(start, stop):
-      yield self.example(seed, split, i)
+  def examples(self, seed: int, split: str, start: int, stop: int, *, chunk: int = 512):
+    """Examples for indices start..stop-1 (one per index), in index order:
+    the same as `example` for each index, made a chunk at a time.
+
+    Each round takes the next attempt of every index of the chunk still
+    without an example, first sampling all of them (`_prepare`), then running
+    all (`_finish`): each stage runs as one tight loop (about a fifth less CPU
+    than one example at a time), and every index sees the same attempts in the
+    same order. Indices left after ``max_attempts`` rounds go to `example`'s
+    fallback one by one.
+    """
+    sid = split_id(split)
+    pool = self.tables(split)
+    if not pool and start < stop:
+      raise InputError(f"no tables in split {split!r}; give more tables", field="split")
+    max_attempts = self.config.max_attempts
+    for c in range(start, stop, chunk):
+      todo = list(range(c, min(stop, c + chunk)))
+      done: dict[int, dict[str, Any]] = {}
+      for attempt in range(max_attempts):
+        staged = []
+        for i in todo:
+          rng = attempt_rng(seed, sid, i, attempt)
+          staged.append((i, self._prepare(pool[int(rng.random() * len(pool))], rng)))
+        todo = []
+        for i, st in staged:
+          ex = None if st is None else self._finish(*st)
+          if ex is None:
+            todo.append(i)
+          else:
+            done[i] = ex
+        if not todo:
+          break
+      for i in todo:
+        done[i] = self._fallback(seed, split, i, pool)
+      for i in range(c, min(stop, c + chunk)):
+        yield done.pop(i)
 
 
 _SKIP_HINTS = {

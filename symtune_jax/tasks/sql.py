@@ -252,8 +252,7 @@ def _generate(split: str, start: int, stop: int):
   """Examples ``start .. stop - 1`` of ``split`` (text features), in index order."""
   builder = _builder()
   gen_seed = current().seed
-  for i in range(start, stop):
-    ex = builder.example(gen_seed, split, i)
+  for ex in builder.examples(gen_seed, split, start, stop):
     yield {k: ex[k] for k in TEXT_FEATURES}
 
 

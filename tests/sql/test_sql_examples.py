@@ -142,6 +142,24 @@ def test_every_index_yields_through_the_fallback(sample_tables):
   assert [b.example(0, "train", i) for i in reversed(range(60))] == got[::-1]
 
 
+@pytest.mark.parametrize("cfg,chunk", [
+    (ExampleConfig(), 512),
+    (ExampleConfig(), 7),  # chunks that end mid-range
+    (ExampleConfig(max_attempts=1, min_values=3), 16),  # many indices reach the fallback
+    (ExampleConfig(max_input_length=600, sql_allowance=0), 32),  # refits after running
+])
+def test_examples_in_chunks_equal_one_at_a_time(sample_tables, cfg, chunk):
+  """`examples` (sample every pending index, then run them all) gives each index
+  the example and the statistics `example` gives it."""
+  a, b = ExampleBuilder(sample_tables, cfg), ExampleBuilder(sample_tables, cfg)
+  want = [a.example(3, "train", i) for i in range(5, 205)]
+  assert list(b.examples(3, "train", 5, 205, chunk=chunk)) == want
+  assert b.stats.to_json() == a.stats.to_json()
+  assert a.stats.attempts > 200  # some indices needed more than one attempt
+  assert (a.stats.fallbacks > 0) == (cfg.max_attempts == 1)
+  assert (a.stats.refits > 0) == (cfg.max_input_length is not None)
+
+
 def test_no_table_can_make_an_example_raises():
   one_row = [Table.from_rows(f"t{i}", ["a", "b"], [["x", "1"]]) for i in range(3)]
   builder = ExampleBuilder(one_row, ExampleConfig(min_values=2, max_attempts=2))
