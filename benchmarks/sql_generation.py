@@ -132,6 +132,7 @@ def stage_breakdown(args, path: str) -> dict:
              (sx.ExampleBuilder, "_truncate", "truncation"),
              (sx.ExampleBuilder, "_query", "query sampling"),
              (sqlx.Executor, "execute", "execution"),
+             (sqlx.Executor, "read", "execution"),  # what the checks read from the SQL
              (sqlx.Executor, "_db", "  of which DB builds"),
              (sx.linearize, "tapex", "linearize+format"),
              (sx.prompts, "format_inputs", "linearize+format")]

@@ -62,8 +62,8 @@ class _Recorder:
     self.inner = inner
     self.last: tuple[Table, Sequence[int] | None, Query | str] | None = None
 
-  def execute(self, table, query, *, rows=None):
-    out = self.inner.execute(table, query, rows=rows)
+  def execute(self, table, query, *, rows=None, **kwargs):
+    out = self.inner.execute(table, query, rows=rows, **kwargs)
     if isinstance(out, Answer):
       self.last = (table, None if rows is None else list(rows), query)
     return out

@@ -42,7 +42,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from symtune_jax import settings
 from symtune_jax.errors import InputError
 from symtune_jax.sql import prompts
-from symtune_jax.sql.executor import DEFAULT_MAX_STEPS, Executor, Skip
+from symtune_jax.sql.executor import DEFAULT_MAX_STEPS, UNREAD, Executor, Skip
 from symtune_jax.sql.sampler import SamplerConfig, sample_query
 from symtune_jax.sql.splits import SPLITS, split_id, split_of
 from symtune_jax.sql.templates import Template, load_templates, sample_from_templates
@@ -295,10 +295,10 @@ class ExampleBuilder:
       hit = self._linear[id(table)] = (table, linearize.tapex(table))
     return hit[1]
 
-  def _run(self, table: Table, shown: Table, query) -> Any:
+  def _run(self, table: Table, shown: Table, query, facts: Any = UNREAD) -> Any:
     """The query's `Answer` on the rows ``shown`` keeps; None (reason counted) if skipped."""
     run_on, rows = self._where_to_run(table, shown)
-    answer = self.executor.execute(run_on, query, rows=rows)
+    answer = self.executor.execute(run_on, query, rows=rows, facts=facts)
     if isinstance(answer, Skip):
       self.stats.skips[answer.reason] += 1
       return None
@@ -335,15 +335,16 @@ class ExampleBuilder:
       stats.skips["no_query"] += 1
       return None
     stats.sampled_shapes[query.shape] += 1
-    return table, shown, query, prompt, order_seed, limit
+    facts = self.executor.read(self._where_to_run(table, shown)[0], query.sql)
+    return table, shown, query, prompt, order_seed, limit, facts
 
   def _finish(self, table: Table, shown: Table, query, prompt: int, order_seed: int,
-              limit: int | None) -> dict[str, Any] | None:
+              limit: int | None, facts: Any = UNREAD) -> dict[str, Any] | None:
     """An attempt's second half (no randomness): execute, format, refit."""
     stats = self.stats
     # Execute before measuring the input: a skipped query's input is never
     # tokenized, a kept one is tokenized once (more only if it must refit).
-    answer = self._run(table, shown, query)
+    answer = self._run(table, shown, query, facts)
     if answer is None:
       return None
     inputs = prompts.format_inputs(prompt, query.sql, self._tapex(shown, table))
@@ -363,7 +364,7 @@ class ExampleBuilder:
         shown = self._truncate(table, budget, order_seed)
         inputs = prompts.format_inputs(prompt, query.sql, linearize.tapex(shown))
       if refit:  # run again on the rows left
-        answer = self._run(table, shown, query)
+        answer = self._run(table, shown, query, facts)
         if answer is None:
           return None
     stats.examples += 1

@@ -76,6 +76,7 @@ SKIP_REASONS = ("error", "timeout", "empty", "too_many", "null", "not_select", "
 DEFAULT_MAX_STEPS = 2_000_000
 _ROW_KEY = "__symtune_row"
 _FAILED = object()  # a probe that could not run
+UNREAD = object()  # facts not read yet
 
 
 @dataclasses.dataclass(frozen=True)
@@ -330,8 +331,19 @@ class Executor:
       return db
     return self._fetch(db, self._wrap(db, sql, rows, store), self.max_values + 1)
 
+  def read(self, table: Table, sql: str) -> textscan.Facts | None | Skip:
+    """What the executor reads from ``sql`` for ``table`` (`textscan.scan_cached`,
+    with the data's conditions checked), for `execute`'s ``facts``."""
+    db = self._db(table)
+    if isinstance(db, Skip):
+      return db
+    facts = textscan.scan_cached(sql, db.index)
+    if facts is not None and (facts.order_free_if or facts.probe_decides_if):
+      facts = _given(db, facts)
+    return facts
+
   def execute(self, table: Table, query: Query | str, *,
-              rows: Sequence[int] | None = None) -> Answer | Skip:
+              rows: Sequence[int] | None = None, facts=UNREAD) -> Answer | Skip:
     """Runs a query on ``table`` (or on its rows ``rows``, 0-based, table order).
 
     Returns:
@@ -339,7 +351,7 @@ class Executor:
       (see the module docstring); else `Skip(reason)`, also counted in
       ``self.skips``.
     """
-    result = self._execute(table, query, rows)
+    result = self._execute(table, query, rows, facts)
     if isinstance(result, Skip):
       self.skips[result.reason] += 1
     else:
@@ -347,18 +359,19 @@ class Executor:
     return result
 
   def _execute(self, table: Table, query: Query | str,
-               rows: Sequence[int] | None) -> Answer | Skip:
+               rows: Sequence[int] | None, facts=UNREAD) -> Answer | Skip:
     sql = query if isinstance(query, str) else query.sql
-    facts, out, probed = None, None, None
-    if self.fast and self.check_order and "LIMIT" in sql:
-      db = self._db(table)
-      if isinstance(db, Skip):
-        return db
-      facts = textscan.scan_cached(sql, db.index)
-      if facts is not None and facts.probe_decides_if is not None:
-        facts = _given(db, facts)
-      if facts is not None and facts.probe_decides:
-        out, probed = self._folded(db, facts.limit_probe, rows)
+    out, probed = None, None
+    if isinstance(facts, Skip):
+      return facts
+    if not self.fast:
+      facts = None
+    elif facts is UNREAD and self.check_order and "LIMIT" in sql:
+      facts = self.read(table, sql)
+      if isinstance(facts, Skip):
+        return facts
+    if facts is not UNREAD and facts is not None and facts.probe_decides and self.check_order:
+      out, probed = self._folded(self._db(table), facts.limit_probe, rows)
     folded = out is not None
     if not folded:
       out = self.run(table, sql, rows=rows)
@@ -375,10 +388,8 @@ class Executor:
       return Skip("null")
     db = self._db(table)
     # What the SQL text tells without sqlglot (None: parse as before).
-    if facts is None and self.fast:
-      facts = textscan.scan_cached(sql, db.index)
-      if facts is not None and (facts.order_free_if or facts.probe_decides_if):
-        facts = _given(db, facts)
+    if facts is UNREAD:
+      facts = self.read(table, sql)
     tree = None if facts is not None else _parse(query)
     if self.check_order and not folded:
       if facts is None or not facts.order_free:
