@@ -39,8 +39,9 @@ Kept answers are a function of the table alone:
   (COUNT, SUM, AVG, differences) are canonical numbers (`answers.format_value`).
 
 Storage: the rows are in table ``w`` (table order, the header columns only)
-and in ``_r`` (reverse order) and ``_s`` (a fixed shuffle), which also hold an
-internal row-number column whose name differs from every header. A query on the
+and, made the first time a query runs in another order, in ``_r`` (reverse
+order) and ``_s`` (a fixed shuffle), which also hold an internal row-number
+column whose name differs from every header. A query on the
 whole table runs on ``w`` itself, as plain SQLite would (no wrapper to prepare:
 about half the cost of a generated query). On a truncated table's rows, and on
 the other orders, it sees ``w`` through ``WITH w AS NOT MATERIALIZED (SELECT
@@ -112,49 +113,74 @@ def _quote(name: str) -> str:
 
 
 class _Db:
-  """One table's database: rows in ``_t`` (table order), ``_r`` (reversed), ``_s`` (shuffled)."""
+  """One table's database: rows in ``w`` (table order), and, made when a query
+  first needs them, ``_r`` (reversed) and ``_s`` (shuffled)."""
 
   def __init__(self, table: Table, steps: list[int]):
     self.table = table
-    key = _quote(row_key_name(table.header))
-    self.key = key
+    self.key = _quote(row_key_name(table.header))
     self.columns = ", ".join(_quote(h) for h in table.header)
     self._display: dict[int, dict[object, set[str]]] = {}
     self.index = textscan.header_index(table.header)
     self._exact_sums: dict[int, bool] = {}
     self._counts: dict[int, collections.Counter] = {}
+    self._decl = ", ".join(f"{_quote(h)} {'REAL' if t == ColumnType.NUMBER else 'TEXT'}"
+                           for h, t in zip(table.header, table.types))
+    self._stores: set[str] = set()
+    self.handler = None  # the executor's progress handler, once set
     # No statement cache: generated queries rarely repeat on one table, and
     # sqlite3's default cache (128 statements per connection) held more memory
     # than the tables themselves (337 -> 147 MB for 25k examples, same output).
     conn = sqlite3.connect(":memory:", check_same_thread=False, cached_statements=0)
+    self.conn = conn
     try:
-      decl = ", ".join(f"{_quote(h)} {'REAL' if t == ColumnType.NUMBER else 'TEXT'}"
-                       for h, t in zip(table.header, table.types))
-      marks = ", ".join("?" * (table.num_columns + 1))
-      values = table.values
-      n = len(values)
-      shuffled = np.random.default_rng([n, 7]).permutation(n).tolist()
       # w: the rows in table order, rowid i + 1 for row i (a fresh rowid table
       # numbers inserted rows 1, 2, ...); queries on the whole table run on it.
-      conn.execute(f"CREATE TABLE w ({decl})")
-      conn.executemany(f"INSERT INTO w VALUES ({marks[3:]})", values)
+      conn.execute(f"CREATE TABLE w ({self._decl})")
+      conn.executemany(f"INSERT INTO w VALUES ({', '.join('?' * table.num_columns)})",
+                       table.values)
       taken = {h.lower() for h in table.header}
       self.rowid = next((a for a in ("rowid", "_rowid_", "oid") if a not in taken), None)
-      stores = [("_r", range(n - 1, -1, -1)), ("_s", shuffled)]
       if self.rowid is None:  # every rowid alias is a header: a keyed copy in table order
-        stores.insert(0, ("_t", range(n)))
-      for name, order in stores:
-        # The row number is a plain column: the rows are scanned in insertion order.
-        conn.execute(f"CREATE TABLE {name} ({key} INTEGER, {decl})")
-        conn.executemany(f"INSERT INTO {name} VALUES ({marks})",
-                         ((i, *values[i]) for i in order))
+        self._add("_t")
       conn.commit()
       conn.execute("PRAGMA query_only = ON")
     except BaseException:
       conn.close()
       raise
-    self.conn = conn
     self.steps = steps
+
+  def store(self, name: str) -> str:
+    """``name`` ("_t", "_r" or "_s"), made first if it isn't yet (a pure
+    function of the table: the same rows in the same order whenever made)."""
+    if name not in self._stores:
+      conn = self.conn
+      conn.set_progress_handler(None, 0)  # the inserts are not a query's steps
+      try:
+        conn.execute("PRAGMA query_only = OFF")
+        self._add(name)
+        conn.commit()
+        conn.execute("PRAGMA query_only = ON")
+      finally:
+        if self.handler is not None:
+          conn.set_progress_handler(*self.handler)
+    return name
+
+  def _add(self, name: str) -> None:
+    values = self.table.values
+    n = len(values)
+    if name == "_t":
+      order = range(n)
+    elif name == "_r":
+      order = range(n - 1, -1, -1)
+    else:
+      order = np.random.default_rng([n, 7]).permutation(n).tolist()
+    # The row number is a plain column: the rows are scanned in insertion order.
+    self.conn.execute(f"CREATE TABLE {name} ({self.key} INTEGER, {self._decl})")
+    self.conn.executemany(
+        f"INSERT INTO {name} VALUES ({', '.join('?' * (self.table.num_columns + 1))})",
+        ((i, *values[i]) for i in order))
+    self._stores.add(name)
 
   def holds(self, condition: tuple) -> bool:
     """Whether a `textscan._order_conditions` condition holds on this table.
@@ -265,6 +291,7 @@ class Executor:
       steps[0] += 1
       return int(steps[0] > steps[1])
 
+    db.handler = (handler, self.check_every)
     db.conn.set_progress_handler(handler, self.check_every)
     self._dbs[key] = db
     while len(self._dbs) > self.cache_size:
@@ -293,7 +320,7 @@ class Executor:
         where = f" WHERE {db.key} IN ({ids})"
       # NOT MATERIALIZED: a query that reads w twice (a sub-query) reads the
       # stored rows in place, not a copy made per statement (same rows, same order).
-      w = f"w AS NOT MATERIALIZED (SELECT {db.columns} FROM {store}{where})"
+      w = f"w AS NOT MATERIALIZED (SELECT {db.columns} FROM {db.store(store)}{where})"
     head = sql[:15].upper()
     if head.startswith("WITH"):
       rest = sql[4:].lstrip()

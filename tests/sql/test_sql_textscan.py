@@ -397,3 +397,24 @@ def test_probe_decides_given_one_row():
   assert facts.probe_decides_if == (("one_row", "Team", "str", "'a'"),)
   assert sqlx._given(Executor()._db(_DATA), facts).probe_decides
   assert Executor().execute(_DATA, sql).text == "b"
+
+
+def test_other_orders_stored_only_when_a_query_needs_them():
+  big = Table.from_rows("t_big", ["k", "v"], [[f"r{i}", str(i % 7)] for i in range(3000)])
+  ex = Executor()
+  db = ex._db(big)
+  assert ex.execute(big, 'SELECT COUNT(*) FROM w WHERE "v" = 3').text == "429"
+  assert ex.execute(big, 'SELECT SUM("v") FROM w WHERE "k" = \'r5\'').text == "5"
+  assert db._stores == set()  # order-free (SUM over whole numbers too): no other order
+  got = ex.execute(big, 'SELECT GROUP_CONCAT("k") FROM w WHERE "k" = \'r6\'')
+  assert got.text == "r6" and db._stores == {"_r", "_s"}  # stored for the re-runs
+
+
+def test_storing_other_orders_is_not_a_query_step():
+  big = Table.from_rows("t_big", ["k", "v"], [[f"r{i}", str(i % 7)] for i in range(3000)])
+  ex = Executor()
+  db = ex._db(big)
+  ex._steps[0] = 10 ** 9  # as after a query that ran out of steps: any check interrupts
+  assert db.store("_r") == "_r"  # the inserts run without the step budget
+  assert ex.run(big, 'SELECT "k" FROM w WHERE "v" = 99', store="_r") != []
+  assert ex.run(big, 'SELECT COUNT(*) FROM w', store="_r", rows=[0, 1]) == [(2,)]
