@@ -51,7 +51,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import operator
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 from symtune_jax.errors import InputError
 from symtune_jax.sql import query as q
@@ -146,39 +146,84 @@ def pick_weighted(rng: Any, items: Sequence[tuple[object, float]]):
   return items[-1][0]
 
 
+class _Facts(NamedTuple):
+  """What the shapes' feasibility depends on: a few facts per table (see `_BUILDERS`)."""
+  usable: int  # usable columns, counted up to 2
+  number: bool
+  date: bool
+  orderable: bool
+  text: bool
+  grouping: bool  # bool(_View.grouping)
+  monotone: bool  # bool(_View.monotone)
+
+
 class _View:
   """Per-table facts the shapes need (typed columns, non-empty rows, uniques,
-  counts, monotone columns), computed lazily and kept with the table."""
+  counts, monotone columns), computed lazily and kept with the table.
 
-  def __init__(self, table: Table):
+  A table made by `Table.select_rows` (a truncated table) gets its columns
+  from its source table's view, one column when first used, and skips work
+  the source's facts decide (a column without empty cells has none in any
+  subset; values all different stay different, a monotone column stays
+  monotone on rows kept in order). Every fact is the same as a view computed
+  from the table alone (``_View(table, derive=False)``; a test checks it).
+  """
+
+  def __init__(self, table: Table, derive: bool = True):
     self.header = table.header
-    self.types = table.types
-    self.values = table.values
-    self.n_rows = table.num_rows
+    self.types = types = table.types
+    self.values = values = table.values
+    self.n_rows = n = table.num_rows
     self._nonnull: dict[int, list[int]] = {}
     self._unique: dict[int, list[int]] = {}
     self._counts: dict[int, dict[Any, int]] = {}
+    self._ndistinct: dict[int, int] = {}
     self._lists: dict[str, list[int]] = {}
-    self._feasible: dict[int, tuple[SamplerConfig, list[tuple[str, float]]]] = {}
-    self.number: list[int] = []
-    self.date: list[int] = []
-    self.text: list[int] = []
-    # Column-major copy (one C-level transpose): the facts below are per column.
-    self.columns = list(zip(*self.values)) if self.values else [()] * len(self.header)
-    self._nulls = [col.count(None) for col in self.columns]
-    for j, t in enumerate(table.types):
-      if self._nulls[j] == self.n_rows:
-        continue
-      {ColumnType.NUMBER: self.number, ColumnType.DATE: self.date,
-       ColumnType.TEXT: self.text}[t].append(j)
-    self.usable = sorted(self.number + self.date + self.text)
-    self.orderable = sorted(self.number + self.date)
+    self._facts: _Facts | None = None
+    self._feasible: tuple[SamplerConfig, tuple[list[tuple[str, float]], float]] | None = None
+    source = getattr(table, "source_rows", None) if derive else None
+    if source is not None and len(source[1]) == n and source[0].header is table.header:
+      base = _view(source[0])
+      rows = source[1]
+      self._base, self._rows = base, rows
+      self._get = operator.itemgetter(*rows) if n > 1 else None
+      # Rows kept in table order (what truncation does): no row twice.
+      self._in_order = n < 2 or all(map(operator.lt, rows, rows[1:]))
+      self._columns: list[tuple | None] = [None] * len(self.header)
+      column = self.column
+      self._nulls = [column(j).count(None) if k else 0 for j, k in enumerate(base._nulls)]
+    else:
+      self._base = self._rows = self._get = None
+      self._in_order = False
+      # Column-major copy (one C-level transpose): the facts below are per column.
+      self._columns = list(zip(*values)) if values else [()] * len(self.header)
+      self._nulls = [col.count(None) for col in self._columns]
+    number, date, text = self.number, self.date, self.text = [], [], []
+    by_type = {ColumnType.NUMBER: number, ColumnType.DATE: date, ColumnType.TEXT: text}
+    nulls = self._nulls
+    for j, t in enumerate(types):
+      if nulls[j] != n:
+        by_type[t].append(j)
+    self.usable = sorted(number + date + text)
+    self.orderable = sorted(number + date)
+
+  def column(self, j: int) -> tuple:
+    """The values of column j, top to bottom."""
+    col = self._columns[j]
+    if col is None:
+      full = self._base._columns[j]  # pylint: disable=protected-access
+      if self._get is not None:
+        col = self._get(full)
+      else:
+        col = tuple([full[i] for i in self._rows])
+      self._columns[j] = col
+    return col
 
   def nonnull_rows(self, j: int) -> list[int]:
     rows = self._nonnull.get(j)
     if rows is None:
       if self._nulls[j]:
-        rows = [i for i, x in enumerate(self.columns[j]) if x is not None]
+        rows = [i for i, x in enumerate(self.column(j)) if x is not None]
       else:
         rows = list(range(self.n_rows))
       self._nonnull[j] = rows
@@ -191,17 +236,29 @@ class _View:
     """Value -> rows holding it, for the non-empty cells of column j (first-seen order)."""
     c = self._counts.get(j)
     if c is None:
-      col = self.columns[j]
+      col = self.column(j)
       c = collections.Counter([x for x in col if x is not None] if self._nulls[j] else col)
       self._counts[j] = c
     return c
+
+  def num_distinct(self, j: int) -> int:
+    """How many different non-empty values column j holds (``len(counts(j))``)."""
+    d = self._ndistinct.get(j)
+    if d is None:
+      c = self._counts.get(j)
+      if c is not None:
+        d = len(c)
+      else:
+        d = len(set(self.column(j))) - (1 if self._nulls[j] else 0)
+      self._ndistinct[j] = d
+    return d
 
   def unique_rows(self, j: int) -> list[int]:
     """Rows whose value in column j occurs once in that column."""
     rows = self._unique.get(j)
     if rows is None:
-      counts = self.counts(j)
-      rows = [i for i, r in enumerate(self.values) if r[j] is not None and counts[r[j]] == 1]
+      get = self.counts(j).get  # None is never counted: get(None) is None
+      rows = [i for i, x in enumerate(self.column(j)) if get(x) == 1]
       self._unique[j] = rows
     return rows
 
@@ -225,6 +282,26 @@ class _View:
         j for j in self.text
         if 1 < len(self.counts(j)) < len(self.nonnull_rows(j))])
 
+  def _has_grouping(self) -> bool:
+    """bool(self.grouping), stopping at the first column (and skipping the
+    columns where the source table's values are all the same or all different)."""
+    out = self._lists.get("grouping")
+    if out is not None:
+      return bool(out)
+    n, nulls = self.n_rows, self._nulls
+    base = self._base if self._in_order else None
+    for j in self.text:
+      filled = n - nulls[j]
+      if filled < 3:
+        continue
+      if base is not None:
+        d = base.num_distinct(j)
+        if d <= 1 or d == base.n_rows - base._nulls[j]:  # pylint: disable=protected-access
+          continue
+      if 1 < self.num_distinct(j) < filled:
+        return True
+    return False
+
   @property
   def monotone(self) -> list[int]:
     """Orderable columns, set in every row, strictly increasing or decreasing down the table."""
@@ -233,18 +310,44 @@ class _View:
       for j in self.orderable:
         if self.n_rows < 3 or self._nulls[j]:
           continue
-        col = self.columns[j]
+        col = self.column(j)
         rest = col[1:]
         if all(map(operator.lt, col, rest)) or all(map(operator.gt, col, rest)):
           out.append(j)
       return out
     return self._cached("monotone", make)
 
+  def _has_monotone(self) -> bool:
+    """bool(self.monotone), stopping at the first column (a column monotone in
+    the source table is monotone on rows kept in order)."""
+    out = self._lists.get("monotone")
+    if out is not None:
+      return bool(out)
+    if self.n_rows < 3:
+      return False
+    base = self._base if self._in_order else None
+    base_monotone = base.monotone if base is not None else ()
+    lt, gt = operator.lt, operator.gt
+    for j in self.orderable:
+      if self._nulls[j]:
+        continue
+      if j in base_monotone:
+        return True
+      col = self.column(j)
+      rest = col[1:]
+      if all(map(lt, col, rest)) or all(map(gt, col, rest)):
+        return True
+    return False
+
   def quoted(self) -> list[str]:
     """The SQL text of each column reference ('"Team"')."""
     out = self._lists.get("quoted")
     if out is None:
-      out = self._lists["quoted"] = [q.quote_identifier(h) for h in self.header]
+      if self._base is not None:
+        out = self._base.quoted()
+      else:
+        out = [q.quote_identifier(h) for h in self.header]
+      self._lists["quoted"] = out
     return out
 
   def increasing(self, j: int) -> bool:
@@ -253,17 +356,47 @@ class _View:
   def kind(self, j: int) -> ColumnType:
     return self.types[j]
 
+  def facts(self) -> _Facts:
+    """The facts the shapes' feasibility depends on."""
+    f = self._facts
+    if f is None:
+      f = self._facts = _Facts(
+          usable=min(len(self.usable), 2), number=bool(self.number), date=bool(self.date),
+          orderable=bool(self.orderable), text=bool(self.text),
+          grouping=bool(self.text) and self._has_grouping(),
+          monotone=bool(self.orderable) and self._has_monotone())
+    return f
+
   def feasible(self, cfg: SamplerConfig) -> list[tuple[str, float]]:
-    """(shape, weight) for the shapes with weight > 0 this table allows (cached per config)."""
+    """(shape, weight) for the shapes with weight > 0 this table allows."""
     return self._feasible_total(cfg)[0]
 
   def _feasible_total(self, cfg: SamplerConfig) -> tuple[list[tuple[str, float]], float]:
-    hit = self._feasible.get(id(cfg))
+    hit = self._feasible
     if hit is None or hit[0] is not cfg:
-      shapes = [(s, w) for s, w in cfg.shape_weights.items()
-                if w > 0 and _BUILDERS[s][0](self)]
-      hit = self._feasible[id(cfg)] = (cfg, (shapes, sum(w for _, w in shapes)))
+      hit = self._feasible = (cfg, _feasible_for(cfg, self.facts()))
     return hit[1]
+
+
+# Per config (by identity) and facts: the feasible (shape, weight) list and its
+# total, so a new (truncated) table costs a dict look-up, not a call per shape.
+_FEASIBLE: dict[int, tuple[SamplerConfig, dict[_Facts, tuple[list[tuple[str, float]], float]]]] = {}
+_FEASIBLE_MAX_CONFIGS = 64
+
+
+def _feasible_for(cfg: SamplerConfig, facts: _Facts
+                  ) -> tuple[list[tuple[str, float]], float]:
+  per_cfg = _FEASIBLE.get(id(cfg))
+  if per_cfg is None or per_cfg[0] is not cfg:
+    if len(_FEASIBLE) >= _FEASIBLE_MAX_CONFIGS:
+      _FEASIBLE.clear()
+    per_cfg = _FEASIBLE[id(cfg)] = (cfg, {})
+  hit = per_cfg[1].get(facts)
+  if hit is None:
+    shapes = [(s, w) for s, w in cfg.shape_weights.items()
+              if w > 0 and _BUILDERS[s][0](facts)]
+    hit = per_cfg[1][facts] = (shapes, sum(w for _, w in shapes))
+  return hit
 
 
 # One _View per table object, kept on the table itself (like its cached
@@ -698,30 +831,30 @@ def _previous_row(c: _Ctx):
   return _row_step(c, after=False)
 
 
-_BUILDERS: dict[str, tuple[Callable[[_View], bool], Callable[[_Ctx], Any]]] = {
-    "select_where": (lambda v: bool(v.usable), _select_where),
-    "select_not": (lambda v: bool(v.usable), _select_not),
-    "select_not_in": (lambda v: bool(v.usable), _select_not_in),
-    "select_in": (lambda v: bool(v.usable), _select_in),
-    "select_distinct": (lambda v: bool(v.usable), _select_distinct),
-    "agg_count": (lambda v: bool(v.usable), _agg_count),
-    "count_distinct": (lambda v: bool(v.usable), _count_distinct),
-    "agg_numeric": (lambda v: bool(v.number), _agg_numeric),
-    "date_extreme": (lambda v: bool(v.date), _date_extreme),
-    "superlative": (lambda v: bool(v.orderable) and len(v.usable) > 1, _superlative),
-    "argmax": (lambda v: bool(v.orderable) and len(v.usable) > 1, _argmax),
-    "group_top": (lambda v: bool(v.grouping), _group_top),
-    "group_having": (lambda v: bool(v.grouping), _group_having),
-    "group_count": (lambda v: bool(v.grouping), _group_count),
-    "nested": (lambda v: bool(v.number), _nested),
-    "count_above_row": (lambda v: bool(v.orderable) and len(v.usable) > 1, _count_above_row),
-    "in_subquery": (lambda v: bool(v.grouping) and len(v.usable) > 1, _in_subquery),
-    "compare_rows": (lambda v: bool(v.orderable) and len(v.usable) > 1, _compare_rows),
-    "abs_diff": (lambda v: bool(v.number) and len(v.usable) > 1, _abs_diff),
-    "arith": (lambda v: bool(v.number), _arith),
-    "text_length": (lambda v: bool(v.text), _text_length),
-    "next_row": (lambda v: bool(v.monotone), _next_row),
-    "previous_row": (lambda v: bool(v.monotone), _previous_row),
+_BUILDERS: dict[str, tuple[Callable[[_Facts], bool], Callable[[_Ctx], Any]]] = {
+    "select_where": (lambda f: f.usable > 0, _select_where),
+    "select_not": (lambda f: f.usable > 0, _select_not),
+    "select_not_in": (lambda f: f.usable > 0, _select_not_in),
+    "select_in": (lambda f: f.usable > 0, _select_in),
+    "select_distinct": (lambda f: f.usable > 0, _select_distinct),
+    "agg_count": (lambda f: f.usable > 0, _agg_count),
+    "count_distinct": (lambda f: f.usable > 0, _count_distinct),
+    "agg_numeric": (lambda f: f.number, _agg_numeric),
+    "date_extreme": (lambda f: f.date, _date_extreme),
+    "superlative": (lambda f: f.orderable and f.usable > 1, _superlative),
+    "argmax": (lambda f: f.orderable and f.usable > 1, _argmax),
+    "group_top": (lambda f: f.grouping, _group_top),
+    "group_having": (lambda f: f.grouping, _group_having),
+    "group_count": (lambda f: f.grouping, _group_count),
+    "nested": (lambda f: f.number, _nested),
+    "count_above_row": (lambda f: f.orderable and f.usable > 1, _count_above_row),
+    "in_subquery": (lambda f: f.grouping and f.usable > 1, _in_subquery),
+    "compare_rows": (lambda f: f.orderable and f.usable > 1, _compare_rows),
+    "abs_diff": (lambda f: f.number and f.usable > 1, _abs_diff),
+    "arith": (lambda f: f.number, _arith),
+    "text_length": (lambda f: f.text, _text_length),
+    "next_row": (lambda f: f.monotone, _next_row),
+    "previous_row": (lambda f: f.monotone, _previous_row),
 }
 
 

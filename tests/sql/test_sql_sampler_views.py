@@ -1,0 +1,97 @@
+"""The sampler's per-table facts of a truncated table, derived from the full
+table's, are the facts of that table computed alone; and the queries too."""
+
+import random
+
+import pytest
+
+from symtune_jax.sql import sampler
+from symtune_jax.sql.sampler import SHAPES, SamplerConfig, sample_query
+from symtune_jax.tables.table import Table
+
+
+def _subsets(table: Table, rng: random.Random, n: int):
+  """Row index lists: in table order (what truncation makes), all sizes, and a
+  few reordered or repeated ones."""
+  rows = list(range(table.num_rows))
+  for i in range(n):
+    if i % 10 == 8:
+      yield [rng.choice(rows) for _ in range(rng.randint(0, len(rows)))] if rows else []
+    elif i % 10 == 9:
+      yield rng.sample(rows, len(rows))
+    else:
+      yield sorted(rng.sample(rows, rng.randint(0, len(rows))))
+
+
+def _alone(table: Table) -> Table:
+  """The same table, not marked as a selection of another."""
+  return Table(table_id=table.table_id, header=table.header, rows=table.rows,
+               types=table.types, caption=table.caption)
+
+
+def _facts(v: sampler._View) -> dict:  # pylint: disable=protected-access
+  m = len(v.header)
+  out = {
+      # Before the lists below are cached: the short-cut checks.
+      "has_grouping": v._has_grouping(),  # pylint: disable=protected-access
+      "has_monotone": v._has_monotone(),  # pylint: disable=protected-access
+      "facts": v.facts(),
+      "number": v.number, "date": v.date, "text": v.text, "usable": v.usable,
+      "orderable": v.orderable, "n_rows": v.n_rows, "quoted": v.quoted(),
+      "nulls": [v.has_nulls(j) for j in range(m)],
+      "columns": [v.column(j) for j in range(m)],
+      "nonnull": [v.nonnull_rows(j) for j in range(m)],
+      "distinct": [v.num_distinct(j) for j in range(m)],
+      "counts": [list(v.counts(j).items()) for j in range(m)],  # first-seen order too
+      "unique": [v.unique_rows(j) for j in range(m)],
+      "distinct_orderable": v.distinct_orderable, "grouping": v.grouping,
+      "monotone": v.monotone,
+  }
+  assert out["has_grouping"] == bool(out["grouping"])
+  assert out["has_monotone"] == bool(out["monotone"])
+  return out
+
+
+def test_derived_views_equal_views_of_the_table_alone(sample_tables, cyclists):
+  rng = random.Random(3)
+  derived = 0
+  for table in list(sample_tables[:40]) + [cyclists]:
+    for rows in _subsets(table, rng, 30):
+      shown = table.select_rows(rows)
+      fresh = sampler._View(shown, derive=False)  # pylint: disable=protected-access
+      view = sampler._view(shown)  # pylint: disable=protected-access
+      derived += view._base is not None  # pylint: disable=protected-access
+      assert _facts(view) == _facts(fresh), (table.table_id, rows)
+  assert derived > 1000
+
+
+def test_selection_of_a_selection_points_at_the_first_table(cyclists):
+  a = cyclists.select_rows([1, 2, 4, 6, 7])
+  b = a.select_rows([0, 2, 4])
+  assert a.source_rows == (cyclists, (1, 2, 4, 6, 7))
+  assert b.source_rows == (cyclists, (1, 4, 7))
+  assert b.rows == tuple(cyclists.rows[i] for i in (1, 4, 7))
+  assert b.values == tuple(cyclists.values[i] for i in (1, 4, 7))
+  assert cyclists.source_rows is None
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_queries_on_a_truncated_table_equal_those_on_the_table_alone(shape, sample_tables):
+  cfg = SamplerConfig(shape_weights={shape: 1.0})
+  rng = random.Random(SHAPES.index(shape))
+  made = 0
+  for i in range(300):
+    table = sample_tables[i % len(sample_tables)]
+    rows = sorted(rng.sample(range(table.num_rows), rng.randint(1, table.num_rows)))
+    shown = table.select_rows(rows)
+    state = rng.getstate()
+    fast = sample_query(shown, rng, cfg)
+    alone_rng = random.Random()
+    alone_rng.setstate(state)
+    ref = sample_query(_alone(shown), alone_rng, cfg)
+    assert rng.getstate() == alone_rng.getstate()
+    assert (fast is None) == (ref is None)
+    if fast is not None:
+      assert fast.sql == ref.sql
+      made += 1
+  assert made > (10 if shape == "date_extreme" else 50), made
