@@ -48,8 +48,10 @@ renders them. Per-table facts (`_View`) are computed once per table object.
 
 from __future__ import annotations
 
+import bisect
 import collections
 import dataclasses
+import math
 import operator
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
@@ -87,6 +89,9 @@ SHAPES = tuple(DEFAULT_SHAPE_WEIGHTS)
 
 _NUMBER_OPS = (("=", 0.3), ("!=", 0.1), (">", 0.2), ("<", 0.2), (">=", 0.1), ("<=", 0.1))
 _TEXT_OPS = (("=", 0.85), ("!=", 0.15))
+# (ops, total weight) with the total as `pick_weighted` sums it.
+_NUMBER_OPS_TOTAL = (_NUMBER_OPS, sum(w for _, w in _NUMBER_OPS))
+_TEXT_OPS_TOTAL = (_TEXT_OPS, sum(w for _, w in _TEXT_OPS))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,6 +151,51 @@ def pick_weighted(rng: Any, items: Sequence[tuple[object, float]]):
   return items[-1][0]
 
 
+class _Choice:
+  """`pick_weighted` over fixed (item, weight > 0) pairs, by bisection.
+
+  `pick_weighted` subtracts the weights from ``r = u * total`` in turn and
+  takes the first item where the running value is < 0. In floating point,
+  each running value is a non-decreasing function of ``r`` (rounding is
+  monotone) and, the weights being > 0, it goes below 0 at a later item only
+  after it has at an earlier one; so item k is taken exactly when
+  ``thresholds[k-1] <= r < thresholds[k]``, where ``thresholds[k]`` is the
+  least float at which the running value after item k is still >= 0. The
+  thresholds are found once, from the exact sum, a few ulps at most away.
+  """
+
+  __slots__ = ("items", "total", "names", "thresholds", "_last")
+
+  def __init__(self, items: Sequence[tuple[Any, float]]):
+    self.items = list(items)
+    self.total = sum(w for _, w in self.items)
+    self.names = [x for x, _ in self.items]
+    weights = [w for _, w in self.items]
+    if any(not w > 0 for w in weights):
+      raise ValueError(f"weights must be > 0, got {weights}")
+    self.thresholds = [_threshold(weights[:k + 1]) for k in range(len(weights))]
+    self._last = len(self.names) - 1
+
+  def pick(self, u: float) -> Any:
+    """The item `pick_weighted` takes when ``rng.random()`` returns ``u``."""
+    i = bisect.bisect_right(self.thresholds, u * self.total)
+    return self.names[i if i <= self._last else self._last]
+
+
+def _threshold(weights: Sequence[float]) -> float:
+  """The least float r with ``r - weights[0] - weights[1] - ...`` (in turn) >= 0."""
+  def below(r: float) -> bool:
+    for w in weights:
+      r -= w
+    return r < 0
+  t = math.fsum(weights)
+  while below(t):
+    t = math.nextafter(t, math.inf)
+  while not below(math.nextafter(t, -math.inf)):
+    t = math.nextafter(t, -math.inf)
+  return t
+
+
 class _Facts(NamedTuple):
   """What the shapes' feasibility depends on: a few facts per table (see `_BUILDERS`)."""
   usable: int  # usable columns, counted up to 2
@@ -180,7 +230,7 @@ class _View:
     self._ndistinct: dict[int, int] = {}
     self._lists: dict[str, list[int]] = {}
     self._facts: _Facts | None = None
-    self._feasible: tuple[SamplerConfig, tuple[list[tuple[str, float]], float]] | None = None
+    self._feasible: tuple[SamplerConfig, _Choice] | None = None
     source = getattr(table, "source_rows", None) if derive else None
     if source is not None and len(source[1]) == n and source[0].header is table.header:
       base = _view(source[0])
@@ -369,23 +419,22 @@ class _View:
 
   def feasible(self, cfg: SamplerConfig) -> list[tuple[str, float]]:
     """(shape, weight) for the shapes with weight > 0 this table allows."""
-    return self._feasible_total(cfg)[0]
+    return self._choice(cfg).items
 
-  def _feasible_total(self, cfg: SamplerConfig) -> tuple[list[tuple[str, float]], float]:
+  def _choice(self, cfg: SamplerConfig) -> _Choice:
     hit = self._feasible
     if hit is None or hit[0] is not cfg:
-      hit = self._feasible = (cfg, _feasible_for(cfg, self.facts()))
+      hit = self._feasible = (cfg, _choice_for(cfg, self.facts()))
     return hit[1]
 
 
-# Per config (by identity) and facts: the feasible (shape, weight) list and its
-# total, so a new (truncated) table costs a dict look-up, not a call per shape.
-_FEASIBLE: dict[int, tuple[SamplerConfig, dict[_Facts, tuple[list[tuple[str, float]], float]]]] = {}
+# Per config (by identity) and facts: the choice among the feasible shapes, so
+# a new (truncated) table costs a dict look-up, not a call per shape.
+_FEASIBLE: dict[int, tuple[SamplerConfig, dict[_Facts, _Choice]]] = {}
 _FEASIBLE_MAX_CONFIGS = 64
 
 
-def _feasible_for(cfg: SamplerConfig, facts: _Facts
-                  ) -> tuple[list[tuple[str, float]], float]:
+def _choice_for(cfg: SamplerConfig, facts: _Facts) -> _Choice:
   per_cfg = _FEASIBLE.get(id(cfg))
   if per_cfg is None or per_cfg[0] is not cfg:
     if len(_FEASIBLE) >= _FEASIBLE_MAX_CONFIGS:
@@ -393,9 +442,8 @@ def _feasible_for(cfg: SamplerConfig, facts: _Facts
     per_cfg = _FEASIBLE[id(cfg)] = (cfg, {})
   hit = per_cfg[1].get(facts)
   if hit is None:
-    shapes = [(s, w) for s, w in cfg.shape_weights.items()
-              if w > 0 and _BUILDERS[s][0](facts)]
-    hit = per_cfg[1][facts] = (shapes, sum(w for _, w in shapes))
+    hit = per_cfg[1][facts] = _Choice([(s, w) for s, w in cfg.shape_weights.items()
+                                       if w > 0 and _BUILDERS[s][0](facts)])
   return hit
 
 
@@ -417,10 +465,11 @@ def _view(table: Table) -> _View:
 class _Ctx:
   """What a shape builder works with: the table's view, a builder, rng, config."""
 
-  __slots__ = ("v", "b", "rng", "cfg", "_quoted")
+  __slots__ = ("v", "b", "rng", "cfg", "rand", "_quoted")
 
   def __init__(self, v: _View, b, rng, cfg: SamplerConfig):
     self.v, self.b, self.rng, self.cfg = v, b, rng, cfg
+    self.rand = rng.random  # the one draw every choice is made of
     # Text path: quoted column names once per table (trees need new nodes).
     self._quoted = v.quoted() if b is q.TEXT else None
 
@@ -433,10 +482,10 @@ class _Ctx:
     return self.b.literal(self.v.values[i][j])
 
   def pick(self, seq: Sequence):
-    return seq[int(self.rng.random() * len(seq))]
+    return seq[int(self.rand() * len(seq))]
 
   def chance(self, p: float) -> bool:
-    return self.rng.random() < p
+    return self.rand() < p
 
 
 def _others(cols: Sequence[int], exclude: Sequence[int]) -> list[int]:
@@ -445,29 +494,42 @@ def _others(cols: Sequence[int], exclude: Sequence[int]) -> list[int]:
 
 def _condition(c: _Ctx, j: int, row: int | None):
   """'col op literal' with a literal from row ``row`` (or a random non-empty one)."""
-  if row is None or c.v.values[row][j] is None:
-    row = c.pick(c.v.nonnull_rows(j))
-  ops = _TEXT_OPS if c.v.kind(j) == ColumnType.TEXT else _NUMBER_OPS
-  return c.b.compare(pick_weighted(c.rng, ops), c.col(j), c.lit(row, j))
+  v, rand = c.v, c.rand
+  if row is None or v.values[row][j] is None:
+    rows = v.nonnull_rows(j)
+    row = rows[int(rand() * len(rows))]
+  # pick_weighted(c.rng, ops), with the total summed once.
+  ops, total = _TEXT_OPS_TOTAL if v.types[j] == ColumnType.TEXT else _NUMBER_OPS_TOTAL
+  r = rand() * total
+  op = ops[-1][0]
+  for name, w in ops:
+    r -= w
+    if r < 0:
+      op = name
+      break
+  return c.b.compare(op, c.col(j), c.lit(row, j))
 
 
 def _where(c: _Ctx, exclude: Sequence[int], n: int | None = None):
   """(WHERE condition on 1..max_conditions columns not in ``exclude``, columns used)."""
-  v, cfg = c.v, c.cfg
-  cols = _others(v.usable, exclude)
+  v, cfg, rand = c.v, c.cfg, c.rand
+  cols = [j for j in v.usable if j not in exclude] if exclude else v.usable
   if not cols:
     return None, []
   if n is None:
-    n = 1 + int(c.rng.random() * cfg.max_conditions)
+    n = 1 + int(rand() * cfg.max_conditions)
   n = min(n, len(cols))
-  anchor = int(c.rng.random() * v.n_rows) if c.chance(cfg.anchor_probability) else None
+  anchor = int(rand() * v.n_rows) if rand() < cfg.anchor_probability else None
   chosen: list[int] = []
+  m = len(cols)
   while len(chosen) < n:
-    j = c.pick(cols)
+    j = cols[int(rand() * m)]
     if j not in chosen:
       chosen.append(j)
   conds = [_condition(c, j, anchor) for j in chosen]
-  use_or = [c.chance(cfg.or_probability) for _ in conds[1:]]
+  if len(conds) == 1:
+    return conds[0], chosen
+  use_or = [rand() < cfg.or_probability for _ in conds[1:]]
   return c.b.conjoin(conds, use_or), chosen
 
 
@@ -882,20 +944,13 @@ def sample_query(table: Table, rng: Any, config: SamplerConfig | None = None, *,
       of the text directly; the SQL is the same.
   """
   cfg = config or _DEFAULT_CONFIG
-  if table.num_rows == 0:
+  if not table.rows:
     return None
   v = _view(table)
-  shapes, total = v._feasible_total(cfg)  # pylint: disable=protected-access
-  if not shapes:
+  choice = v._choice(cfg)  # pylint: disable=protected-access
+  if not choice.items:
     return None
-  # pick_weighted(rng, shapes), with the total summed once per table.
-  r = rng.random() * total
-  shape = shapes[-1][0]
-  for s, w in shapes:
-    r -= w
-    if r < 0:
-      shape = s
-      break
+  shape = choice.pick(rng.random())
   built = _BUILDERS[shape][1](_Ctx(v, q.TREE if reference else q.TEXT, rng, cfg))
   if built is None:
     return None

@@ -95,3 +95,37 @@ def test_queries_on_a_truncated_table_equal_those_on_the_table_alone(shape, samp
       assert fast.sql == ref.sql
       made += 1
   assert made > (10 if shape == "date_extreme" else 50), made
+
+
+class _Fixed:
+  """An rng whose random() returns one value."""
+
+  def __init__(self, u):
+    self.u = u
+
+  def random(self):
+    return self.u
+
+
+def test_choice_by_bisection_is_pick_weighted():
+  """Also at the floats around each boundary, where rounding decides."""
+  import math  # pylint: disable=g-import-not-at-top
+  rng = random.Random(1)
+  weight_lists = [list(sampler.DEFAULT_SHAPE_WEIGHTS.values()), [0.1] * 30, [1e-9, 1e9, 0.3],
+                  [0.3, 0.1, 0.2, 0.2, 0.1, 0.1], [0.85, 0.15]]
+  weight_lists += [[rng.choice([0.1, 0.2, 0.3, 0.8, 1.2, 1.5, 3.0, rng.random() + 1e-3])
+                    for _ in range(rng.randint(1, 25))] for _ in range(200)]
+  for weights in weight_lists:
+    items = list(enumerate(weights))
+    choice = sampler._Choice(items)  # pylint: disable=protected-access
+    us = [rng.random() for _ in range(50)] + [0.0, math.nextafter(1.0, 0.0)]
+    for t in choice.thresholds:
+      u = t / choice.total
+      for _ in range(4):
+        u = math.nextafter(u, 0.0)
+      for _ in range(9):
+        if 0.0 <= u < 1.0:
+          us.append(u)
+        u = math.nextafter(u, 1.0)
+    for u in us:
+      assert choice.pick(u) == sampler.pick_weighted(_Fixed(u), items), (weights, u)
