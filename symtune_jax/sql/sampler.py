@@ -228,6 +228,7 @@ class _View:
     self._unique: dict[int, list[int]] = {}
     self._counts: dict[int, dict[Any, int]] = {}
     self._ndistinct: dict[int, int] = {}
+    self._distinct: dict[int, list[Any]] = {}
     self._lists: dict[str, list[int]] = {}
     self._facts: _Facts | None = None
     self._feasible: tuple[SamplerConfig, _Choice] | None = None
@@ -291,15 +292,41 @@ class _View:
       self._counts[j] = c
     return c
 
+  def distinct(self, j: int) -> list[Any]:
+    """The different non-empty values of column j, first-seen order (``list(counts(j))``)."""
+    out = self._distinct.get(j)
+    if out is None:
+      c = self._counts.get(j)
+      if c is not None:
+        out = list(c)
+      else:
+        d = dict.fromkeys(self.column(j))
+        if self._nulls[j]:
+          del d[None]
+        out = list(d)
+      self._distinct[j] = out
+    return out
+
   def num_distinct(self, j: int) -> int:
     """How many different non-empty values column j holds (``len(counts(j))``)."""
     d = self._ndistinct.get(j)
     if d is None:
-      c = self._counts.get(j)
-      if c is not None:
-        d = len(c)
-      else:
-        d = len(set(self.column(j))) - (1 if self._nulls[j] else 0)
+      filled = self.n_rows - self._nulls[j]
+      base = self._base
+      if base is not None and self._in_order:
+        # Rows kept once each, in order: all different (or all the same) in
+        # the source table, all different (the same) here.
+        bd = base.num_distinct(j)
+        if bd == base.n_rows - base._nulls[j]:  # pylint: disable=protected-access
+          d = filled
+        elif bd <= 1:
+          d = min(bd, filled)
+      if d is None:
+        known = self._counts.get(j) or self._distinct.get(j)
+        if known is not None:
+          d = len(known)
+        else:
+          d = len(set(self.column(j))) - (1 if self._nulls[j] else 0)
       self._ndistinct[j] = d
     return d
 
@@ -307,8 +334,11 @@ class _View:
     """Rows whose value in column j occurs once in that column."""
     rows = self._unique.get(j)
     if rows is None:
-      get = self.counts(j).get  # None is never counted: get(None) is None
-      rows = [i for i, x in enumerate(self.column(j)) if get(x) == 1]
+      if self.num_distinct(j) == self.n_rows - self._nulls[j]:  # all different
+        rows = list(self.nonnull_rows(j))
+      else:
+        get = self.counts(j).get  # None is never counted: get(None) is None
+        rows = [i for i, x in enumerate(self.column(j)) if get(x) == 1]
       self._unique[j] = rows
     return rows
 
@@ -323,32 +353,24 @@ class _View:
     """Orderable columns whose non-empty values are all different (no ties)."""
     return self._cached("distinct_orderable", lambda: [
         j for j in self.orderable
-        if len(self.nonnull_rows(j)) >= 2 and len(self.counts(j)) == len(self.nonnull_rows(j))])
+        if self.n_rows - self._nulls[j] >= 2
+        and self.num_distinct(j) == self.n_rows - self._nulls[j]])
 
   @property
   def grouping(self) -> list[int]:
     """Text columns with a repeated value and more than one value."""
     return self._cached("grouping", lambda: [
-        j for j in self.text
-        if 1 < len(self.counts(j)) < len(self.nonnull_rows(j))])
+        j for j in self.text if 1 < self.num_distinct(j) < self.n_rows - self._nulls[j]])
 
   def _has_grouping(self) -> bool:
-    """bool(self.grouping), stopping at the first column (and skipping the
-    columns where the source table's values are all the same or all different)."""
+    """bool(self.grouping), stopping at the first column."""
     out = self._lists.get("grouping")
     if out is not None:
       return bool(out)
     n, nulls = self.n_rows, self._nulls
-    base = self._base if self._in_order else None
     for j in self.text:
       filled = n - nulls[j]
-      if filled < 3:
-        continue
-      if base is not None:
-        d = base.num_distinct(j)
-        if d <= 1 or d == base.n_rows - base._nulls[j]:  # pylint: disable=protected-access
-          continue
-      if 1 < self.num_distinct(j) < filled:
+      if filled >= 3 and 1 < self.num_distinct(j) < filled:
         return True
     return False
 
@@ -577,8 +599,7 @@ def _select_where(c: _Ctx):
 
 def _distinct_values(c: _Ctx, j: int, n: int) -> list[Any]:
   """Up to n different values of column j (random rows)."""
-  counts = c.v.counts(j)
-  values = list(counts)
+  values = c.v.distinct(j)
   out: list[Any] = []
   for _ in range(n):
     x = c.pick(values)
@@ -592,7 +613,7 @@ def _select_not(c: _Ctx):
   v = c.v
   t = c.pick(v.usable)
   values = _distinct_values(c, t, 2)
-  if len(v.counts(t)) < 2:
+  if v.num_distinct(t) < 2:
     return None
   anchor = c.pick(v.nonnull_rows(t))
   other = [x for x in values if x != v.values[anchor][t]]
@@ -614,7 +635,7 @@ def _select_not(c: _Ctx):
 
 def _select_not_in(c: _Ctx):
   v = c.v
-  cols = [j for j in v.usable if len(v.counts(j)) >= 3]
+  cols = [j for j in v.usable if v.num_distinct(j) >= 3]
   if not cols:
     return None
   t = c.pick(cols)
@@ -629,7 +650,7 @@ def _select_not_in(c: _Ctx):
 
 def _select_in(c: _Ctx):
   v = c.v
-  cols = [j for j in v.usable if len(v.counts(j)) >= 2]
+  cols = [j for j in v.usable if v.num_distinct(j) >= 2]
   if not cols:
     return None
   t = c.pick(cols)
@@ -849,7 +870,7 @@ def _text_length(c: _Ctx):
   """Longest / shortest text (unique), or how many are longer than some length."""
   v = c.v
   t = c.pick(v.text)
-  lengths = sorted(len(x) for x in v.counts(t))
+  lengths = sorted(map(len, v.distinct(t)))
   if c.chance(0.35):
     k = lengths[int(c.rng.random() * len(lengths))]
     cond = c.b.compare(c.pick((">", "<")), c.b.length(c.col(t)), c.b.number(k))

@@ -18,7 +18,6 @@ import functools
 import itertools
 import operator
 import random
-import weakref
 from typing import Callable, Sequence
 
 import numpy as np
@@ -52,8 +51,16 @@ _PIECEWISE = {
 }
 
 # Per table and length function: measured lengths, so a table sampled for many
-# queries is tokenized once.
-_LENGTH_CACHE: "weakref.WeakKeyDictionary[Table, dict]" = weakref.WeakKeyDictionary()
+# queries is tokenized once. Kept on the table itself (they go with it).
+_LENGTH_ATTR = "_token_lengths"
+
+
+def _lengths(table: Table) -> dict:
+  d = table.__dict__
+  out = d.get(_LENGTH_ATTR)
+  if out is None:
+    out = d[_LENGTH_ATTR] = {}
+  return out
 
 
 def _separator_cost(length_fn: LengthFn, sep: str) -> int:
@@ -67,22 +74,22 @@ def _display_table(table: Table, max_cell_chars: int | None) -> Table:
     return table
   if header == table.header and rows == table.rows:
     # Already in display form: next time the identity check above decides.
-    lin._DISPLAY_CACHE[table][max_cell_chars] = (table.header, table.rows)
+    lin.display_forms(table)[max_cell_chars] = (table.header, table.rows)
     return table
   if header != table.header and len({h.lower() for h in header}) != len(header):
     header = normalize_header(header)
   out = Table(table_id=table.table_id, header=header, rows=rows, types=table.types,
               caption=table.caption)
   # The display form of a display-form table is itself.
-  lin._DISPLAY_CACHE[out] = {None: (out.header, out.rows),
-                             max_cell_chars: (out.header, out.rows)}
+  lin.display_forms(out).update({None: (out.header, out.rows),
+                                 max_cell_chars: (out.header, out.rows)})
   return out
 
 
 def _displayed(table: Table, max_cell_chars: int | None) -> Table:
   """Marks a table made of display-form cells as its own display form (no re-cleaning)."""
-  lin._DISPLAY_CACHE[table] = {None: (table.header, table.rows),
-                               max_cell_chars: (table.header, table.rows)}
+  lin.display_forms(table).update({None: (table.header, table.rows),
+                                   max_cell_chars: (table.header, table.rows)})
   return table
 
 
@@ -90,9 +97,7 @@ def _measure(table: Table, length_fn: LengthFn, header_fn, row_fn, sep: str,
              lower: bool) -> tuple[int, list[int], int, int]:
   """(header length, content length per row, separator cost, row-by-row length
   of the whole table), cached."""
-  per_table = _LENGTH_CACHE.get(table)
-  if per_table is None:
-    per_table = _LENGTH_CACHE[table] = {}
+  per_table = _lengths(table)
   key = (length_fn, header_fn, lower)
   hit = per_table.get(key)
   if hit is None:
@@ -295,10 +300,10 @@ class _LazyOrder:
         self._pool = list(range(self.n))
         self._done = 0
         self._draw = random.Random(self.rng.seed).random
-      pool, n = self._pool, self.n
+      pool, n, draw = self._pool, self.n, self._draw
       k = min(k, n)
       for i in range(self._done, k):
-        j = i + int(self._draw() * (n - i))
+        j = i + int(draw() * (n - i))
         pool[i], pool[j] = pool[j], pool[i]
       self._done = max(self._done, k)
       if self._done == n:
@@ -338,7 +343,7 @@ class _LazyOrder:
 
 
 def _full_length(table: Table, length_fn: LengthFn, linearize, lower: bool) -> int:
-  per_table = _LENGTH_CACHE.setdefault(table, {})
+  per_table = _lengths(table)
   key = ("full", length_fn, linearize, lower)
   if key not in per_table:
     per_table[key] = length_fn(linearize(table, lower=lower))

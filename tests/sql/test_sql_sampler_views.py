@@ -41,9 +41,11 @@ def _facts(v: sampler._View) -> dict:  # pylint: disable=protected-access
       "nulls": [v.has_nulls(j) for j in range(m)],
       "columns": [v.column(j) for j in range(m)],
       "nonnull": [v.nonnull_rows(j) for j in range(m)],
-      "distinct": [v.num_distinct(j) for j in range(m)],
+      "num_distinct": [v.num_distinct(j) for j in range(m)],
+      "distinct": [v.distinct(j) for j in range(m)],
       "counts": [list(v.counts(j).items()) for j in range(m)],  # first-seen order too
       "unique": [v.unique_rows(j) for j in range(m)],
+      "distinct_after_counts": [v.distinct(j) == list(v.counts(j)) for j in range(m)],
       "distinct_orderable": v.distinct_orderable, "grouping": v.grouping,
       "monotone": v.monotone,
   }
