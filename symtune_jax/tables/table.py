@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import operator
 import re
 import sqlite3
 from typing import Sequence
@@ -203,21 +204,23 @@ class Table:
     again: its header and rows are this (valid) table's.
     """
     idx = tuple(indices)
-    rows = self.rows
+    if len(idx) > 1:
+      get = operator.itemgetter(*idx)  # a tuple of those items, in C
+    else:
+      get = lambda seq: tuple([seq[i] for i in idx])  # pylint: disable=unnecessary-lambda-assignment
     t = object.__new__(Table)
     d = t.__dict__
     d["table_id"], d["header"], d["types"], d["caption"] = (
         self.table_id, self.header, self.types, self.caption)
-    d["rows"] = tuple([rows[i] for i in idx])
+    d["rows"] = get(self.rows)
     values = self.__dict__.get("values")
     if values is not None:
-      d["values"] = tuple([values[i] for i in idx])
+      d["values"] = get(values)
     source = self.__dict__.get(_SOURCE_ATTR)
     if source is None:
       d[_SOURCE_ATTR] = (self, idx)
     else:  # rows of rows of a table: rows of that table
-      root, root_idx = source
-      d[_SOURCE_ATTR] = (root, tuple([root_idx[i] for i in idx]))
+      d[_SOURCE_ATTR] = (source[0], get(source[1]))
     return t
 
   @property
