@@ -230,6 +230,7 @@ class _View:
     self._ndistinct: dict[int, int] = {}
     self._distinct: dict[int, list[Any]] = {}
     self._lists: dict[str, list[int]] = {}
+    self._more: dict[tuple[str, int], Any] = {}
     self._facts: _Facts | None = None
     self._feasible: tuple[SamplerConfig, _Choice] | None = None
     source = getattr(table, "source_rows", None) if derive else None
@@ -341,6 +342,33 @@ class _View:
         rows = [i for i, x in enumerate(self.column(j)) if get(x) == 1]
       self._unique[j] = rows
     return rows
+
+  def unique_row_set(self, j: int) -> frozenset[int]:
+    """set(unique_rows(j))."""
+    key = ("unique_set", j)
+    out = self._more.get(key)
+    if out is None:
+      out = self._more[key] = frozenset(self.unique_rows(j))
+    return out
+
+  def with_distinct(self, k: int) -> list[int]:
+    """Usable columns with at least k different values."""
+    key = ("with_distinct", k)
+    out = self._more.get(key)
+    if out is None:
+      out = self._more[key] = [j for j in self.usable if self.num_distinct(j) >= k]
+    return out
+
+  def text_lengths(self, j: int) -> tuple[list[int], int, int]:
+    """(the lengths of column j's different values, sorted; how many rows hold
+    a value of the largest length; how many of the smallest)."""
+    key = ("text_lengths", j)
+    out = self._more.get(key)
+    if out is None:
+      lengths = sorted(map(len, self.distinct(j)))
+      per_row = [len(x) for x in self.column(j) if x is not None]
+      out = self._more[key] = (lengths, per_row.count(lengths[-1]), per_row.count(lengths[0]))
+    return out
 
   def _cached(self, name: str, make: Callable[[], list[int]]) -> list[int]:
     out = self._lists.get(name)
@@ -568,7 +596,9 @@ def _unique_key(c: _Ctx, exclude: Sequence[int], need: int) -> tuple[int, int] |
     return None
   for _ in range(3):
     k = c.pick(keys)
-    rows = [i for i in c.v.unique_rows(k) if c.v.values[i][need] is not None]
+    rows = c.v.unique_rows(k)
+    if c.v.has_nulls(need):
+      rows = [i for i in rows if c.v.values[i][need] is not None]
     if rows:
       return k, c.pick(rows)
   return None
@@ -635,7 +665,7 @@ def _select_not(c: _Ctx):
 
 def _select_not_in(c: _Ctx):
   v = c.v
-  cols = [j for j in v.usable if v.num_distinct(j) >= 3]
+  cols = v.with_distinct(3)
   if not cols:
     return None
   t = c.pick(cols)
@@ -650,7 +680,7 @@ def _select_not_in(c: _Ctx):
 
 def _select_in(c: _Ctx):
   v = c.v
-  cols = [j for j in v.usable if v.num_distinct(j) >= 2]
+  cols = v.with_distinct(2)
   if not cols:
     return None
   t = c.pick(cols)
@@ -870,15 +900,13 @@ def _text_length(c: _Ctx):
   """Longest / shortest text (unique), or how many are longer than some length."""
   v = c.v
   t = c.pick(v.text)
-  lengths = sorted(map(len, v.distinct(t)))
+  lengths, n_longest, n_shortest = v.text_lengths(t)
   if c.chance(0.35):
     k = lengths[int(c.rng.random() * len(lengths))]
     cond = c.b.compare(c.pick((">", "<")), c.b.length(c.col(t)), c.b.number(k))
     return c.b.select([_count_star(c)], where=cond)
   desc = c.chance(0.7)
-  top = [x for x in v.nonnull_rows(t)
-         if len(v.values[x][t]) == (lengths[-1] if desc else lengths[0])]
-  if len(top) != 1:
+  if (n_longest if desc else n_shortest) != 1:  # rows holding the longest (shortest) text
     return None
   proj = t if c.chance(0.6) else c.pick(v.usable)
   where = c.b.not_null(c.col(t)) if v.has_nulls(t) else None
@@ -894,7 +922,7 @@ def _row_step(c: _Ctx, after: bool):
   row = rows[int(c.rng.random() * len(rows))]
   # Going down the table = ascending in o if o increases down the table.
   ascending = v.increasing(o) == after
-  keys = [k for k in _others(v.usable, (o,)) if row in v.unique_rows(k)]
+  keys = [k for k in _others(v.usable, (o,)) if row in v.unique_row_set(k)]
   proj = _others(v.usable, (o,)) or [o]
   p = c.pick(proj)
   if keys and c.chance(0.7):

@@ -46,10 +46,20 @@ def _facts(v: sampler._View) -> dict:  # pylint: disable=protected-access
       "counts": [list(v.counts(j).items()) for j in range(m)],  # first-seen order too
       "unique": [v.unique_rows(j) for j in range(m)],
       "distinct_after_counts": [v.distinct(j) == list(v.counts(j)) for j in range(m)],
+      "unique_set": [v.unique_row_set(j) for j in range(m)],
+      "with_distinct": [v.with_distinct(k) for k in (1, 2, 3)],
+      "text_lengths": [v.text_lengths(j) for j in v.text],
       "distinct_orderable": v.distinct_orderable, "grouping": v.grouping,
       "monotone": v.monotone,
   }
   assert out["has_grouping"] == bool(out["grouping"])
+  for j, (lengths, n_longest, n_shortest) in zip(v.text, out["text_lengths"]):
+    assert lengths == sorted(len(x) for x in v.counts(j))
+    rows = v.nonnull_rows(j)
+    assert n_longest == len([i for i in rows if len(v.values[i][j]) == lengths[-1]])
+    assert n_shortest == len([i for i in rows if len(v.values[i][j]) == lengths[0]])
+  for k in (1, 2, 3):
+    assert out["with_distinct"][k - 1] == [j for j in v.usable if len(v.counts(j)) >= k]
   assert out["has_monotone"] == bool(out["monotone"])
   return out
 
