@@ -242,8 +242,18 @@ class _View:
       # Rows kept in table order (what truncation does): no row twice.
       self._in_order = n < 2 or all(map(operator.lt, rows, rows[1:]))
       self._columns: list[tuple | None] = [None] * len(self.header)
-      column = self.column
-      self._nulls = [column(j).count(None) if k else 0 for j, k in enumerate(base._nulls)]
+      base_nulls = base._nulls
+      if any(base_nulls):
+        column = self.column
+        self._nulls = [column(j).count(None) if k else 0 for j, k in enumerate(base_nulls)]
+        bn = base.n_rows
+        same = all([(a == n) == (b == bn) for a, b in zip(self._nulls, base_nulls)])
+      else:  # no empty cell anywhere: none here either
+        self._nulls, same = base_nulls, True
+      if same and n:  # the same columns are all empty (none, mostly): the same lists
+        self.number, self.date, self.text = base.number, base.date, base.text
+        self.usable, self.orderable = base.usable, base.orderable
+        return
     else:
       self._base = self._rows = self._get = None
       self._in_order = False
@@ -515,18 +525,18 @@ def _view(table: Table) -> _View:
 class _Ctx:
   """What a shape builder works with: the table's view, a builder, rng, config."""
 
-  __slots__ = ("v", "b", "rng", "cfg", "rand", "_quoted")
+  __slots__ = ("v", "b", "rng", "cfg", "rand", "col")
 
   def __init__(self, v: _View, b, rng, cfg: SamplerConfig):
     self.v, self.b, self.rng, self.cfg = v, b, rng, cfg
     self.rand = rng.random  # the one draw every choice is made of
-    # Text path: quoted column names once per table (trees need new nodes).
-    self._quoted = v.quoted() if b is q.TEXT else None
-
-  def col(self, j: int):
-    if self._quoted is not None:
-      return self._quoted[j]
-    return self.b.column(self.v.header[j])
+    # col(j): the column reference. Text path: the quoted names, made once per
+    # table; trees need new nodes each time.
+    if b is q.TEXT:
+      self.col = v.quoted().__getitem__
+    else:
+      header, column = v.header, b.column
+      self.col = lambda j: column(header[j])
 
   def lit(self, i: int, j: int):
     return self.b.literal(self.v.values[i][j])

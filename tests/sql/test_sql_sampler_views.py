@@ -74,6 +74,12 @@ def test_derived_views_equal_views_of_the_table_alone(sample_tables, cyclists):
       view = sampler._view(shown)  # pylint: disable=protected-access
       derived += view._base is not None  # pylint: disable=protected-access
       assert _facts(view) == _facts(fresh), (table.table_id, rows)
+  # A column empty in every row kept (Points is empty in row 5 only), no rows.
+  for rows in ([5], [5, 5], [], [4, 5], [5, 4]):
+    shown = cyclists.select_rows(rows)
+    fresh = sampler._View(shown, derive=False)  # pylint: disable=protected-access
+    assert _facts(sampler._view(shown)) == _facts(fresh), rows  # pylint: disable=protected-access
+  assert sampler._view(cyclists.select_rows([5])).number == [0]  # pylint: disable=protected-access
   assert derived > 1000
 
 
