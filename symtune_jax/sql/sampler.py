@@ -43,7 +43,11 @@ is a pure function of (table, rng state, config).
 
 Two paths give the same text: by default queries are built as SQL text
 (`query.TEXT`); ``reference=True`` builds sqlglot trees (`query.TREE`) and
-renders them. Per-table facts (`_View`) are computed once per table object.
+renders them. Per-table facts (`_View`) are computed once per table object;
+a truncated table (`Table.select_rows`) derives its facts from the full
+table's, column by column as they are used. Which shapes a table allows is
+decided by a few facts (`_Facts`) and cached per (config, facts): a config is
+treated as immutable once used.
 """
 
 from __future__ import annotations
