@@ -405,12 +405,14 @@ class _View:
         j for j in self.text if 1 < self.num_distinct(j) < self.n_rows - self._nulls[j]])
 
   def _has_grouping(self) -> bool:
-    """bool(self.grouping), stopping at the first column."""
+    """bool(self.grouping), stopping at the first column. On rows kept once
+    each, in order, only the source table's grouping columns can be: a column
+    with all values different (or all the same) there is so here too."""
     out = self._lists.get("grouping")
     if out is not None:
       return bool(out)
     n, nulls = self.n_rows, self._nulls
-    for j in self.text:
+    for j in (self._base.grouping if self._in_order else self.text):
       filled = n - nulls[j]
       if filled >= 3 and 1 < self.num_distinct(j) < filled:
         return True
@@ -439,14 +441,12 @@ class _View:
       return bool(out)
     if self.n_rows < 3:
       return False
-    base = self._base if self._in_order else None
-    base_monotone = base.monotone if base is not None else ()
+    if self._in_order and self._base.monotone:  # set in every row there, so here
+      return True
     lt, gt = operator.lt, operator.gt
     for j in self.orderable:
       if self._nulls[j]:
         continue
-      if j in base_monotone:
-        return True
       col = self.column(j)
       rest = col[1:]
       if all(map(lt, col, rest)) or all(map(gt, col, rest)):
