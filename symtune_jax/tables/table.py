@@ -207,7 +207,8 @@ class Table:
     if len(idx) > 1:
       get = operator.itemgetter(*idx)  # a tuple of those items, in C
     else:
-      get = lambda seq: tuple([seq[i] for i in idx])  # pylint: disable=unnecessary-lambda-assignment
+      def get(seq):
+        return tuple([seq[i] for i in idx])
     t = object.__new__(Table)
     d = t.__dict__
     d["table_id"], d["header"], d["types"], d["caption"] = (
