@@ -526,10 +526,27 @@ def _view(table: Table) -> _View:
   return v
 
 
+# SQL text of cell values (`query.TEXT.literal`), kept: tables repeat their
+# cells across queries. Cells are floats, ISO dates and text; no two of them
+# are equal with different texts (0.0 and -0.0 are both '0').
+_LITERALS: dict[Any, str] = {}
+_LITERALS_MAX = 200_000
+
+
+def _text_literal(value: float | str) -> str:
+  out = _LITERALS.get(value)
+  if out is None:
+    out = q.TEXT.literal(value)
+    if len(_LITERALS) >= _LITERALS_MAX:
+      _LITERALS.clear()
+    _LITERALS[value] = out
+  return out
+
+
 class _Ctx:
   """What a shape builder works with: the table's view, a builder, rng, config."""
 
-  __slots__ = ("v", "b", "rng", "cfg", "rand", "col")
+  __slots__ = ("v", "b", "rng", "cfg", "rand", "col", "literal")
 
   def __init__(self, v: _View, b, rng, cfg: SamplerConfig):
     self.v, self.b, self.rng, self.cfg = v, b, rng, cfg
@@ -538,12 +555,14 @@ class _Ctx:
     # table; trees need new nodes each time.
     if b is q.TEXT:
       self.col = v.quoted().__getitem__
+      self.literal = _text_literal
     else:
       header, column = v.header, b.column
       self.col = lambda j: column(header[j])
+      self.literal = b.literal
 
   def lit(self, i: int, j: int):
-    return self.b.literal(self.v.values[i][j])
+    return self.literal(self.v.values[i][j])
 
   def pick(self, seq: Sequence):
     return seq[int(self.rand() * len(seq))]
@@ -663,7 +682,7 @@ def _select_not(c: _Ctx):
   other = [x for x in values if x != v.values[anchor][t]]
   if not other:
     return None
-  neq = c.b.compare("!=", c.col(t), c.b.literal(other[0]))
+  neq = c.b.compare("!=", c.col(t), c.literal(other[0]))
   rest = _others(v.usable, (t,))
   if rest and c.chance(0.7):
     k = c.pick(rest)
@@ -684,7 +703,7 @@ def _select_not_in(c: _Ctx):
     return None
   t = c.pick(cols)
   items = _distinct_values(c, t, 2 + int(c.rng.random() * 2))
-  cond = c.b.in_list(c.col(t), [c.b.literal(x) for x in items], negate=True)
+  cond = c.b.in_list(c.col(t), [c.literal(x) for x in items], negate=True)
   if c.chance(0.5):
     return c.b.select([_count_star(c)], where=cond)
   extra = _where(c, (t,), n=1)[0] if c.chance(0.6) else None
@@ -699,7 +718,7 @@ def _select_in(c: _Ctx):
     return None
   t = c.pick(cols)
   items = _distinct_values(c, t, 2 + int(c.rng.random() * 2))
-  cond = c.b.in_list(c.col(t), [c.b.literal(x) for x in items])
+  cond = c.b.in_list(c.col(t), [c.literal(x) for x in items])
   if c.chance(0.25):
     return c.b.select([_count_star(c)], where=cond)
   proj = _others(v.usable, (t,)) or v.usable
