@@ -43,15 +43,21 @@ is a pure function of (table, rng state, config).
 
 Two paths give the same text: by default queries are built as SQL text
 (`query.TEXT`); ``reference=True`` builds sqlglot trees (`query.TREE`) and
-renders them. Per-table facts (`_View`) are computed once per table object.
+renders them. Per-table facts (`_View`) are computed once per table object;
+a truncated table (`Table.select_rows`) derives its facts from the full
+table's, column by column as they are used. Which shapes a table allows is
+decided by a few facts (`_Facts`) and cached per (config, facts): a config is
+treated as immutable once used.
 """
 
 from __future__ import annotations
 
+import bisect
 import collections
 import dataclasses
+import math
 import operator
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 from symtune_jax.errors import InputError
 from symtune_jax.sql import query as q
@@ -87,6 +93,9 @@ SHAPES = tuple(DEFAULT_SHAPE_WEIGHTS)
 
 _NUMBER_OPS = (("=", 0.3), ("!=", 0.1), (">", 0.2), ("<", 0.2), (">=", 0.1), ("<=", 0.1))
 _TEXT_OPS = (("=", 0.85), ("!=", 0.15))
+# (ops, total weight) with the total as `pick_weighted` sums it.
+_NUMBER_OPS_TOTAL = (_NUMBER_OPS, sum(w for _, w in _NUMBER_OPS))
+_TEXT_OPS_TOTAL = (_TEXT_OPS, sum(w for _, w in _TEXT_OPS))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,39 +155,141 @@ def pick_weighted(rng: Any, items: Sequence[tuple[object, float]]):
   return items[-1][0]
 
 
+class _Choice:
+  """`pick_weighted` over fixed (item, weight > 0) pairs, by bisection.
+
+  `pick_weighted` subtracts the weights from ``r = u * total`` in turn and
+  takes the first item where the running value is < 0. In floating point,
+  each running value is a non-decreasing function of ``r`` (rounding is
+  monotone) and, the weights being > 0, it goes below 0 at a later item only
+  after it has at an earlier one; so item k is taken exactly when
+  ``thresholds[k-1] <= r < thresholds[k]``, where ``thresholds[k]`` is the
+  least float at which the running value after item k is still >= 0. The
+  thresholds are found once, from the exact sum, a few ulps at most away.
+  """
+
+  __slots__ = ("items", "total", "names", "thresholds", "_last")
+
+  def __init__(self, items: Sequence[tuple[Any, float]]):
+    self.items = list(items)
+    self.total = sum(w for _, w in self.items)
+    self.names = [x for x, _ in self.items]
+    weights = [w for _, w in self.items]
+    if any(not w > 0 for w in weights):
+      raise ValueError(f"weights must be > 0, got {weights}")
+    self.thresholds = [_threshold(weights[:k + 1]) for k in range(len(weights))]
+    self._last = len(self.names) - 1
+
+  def pick(self, u: float) -> Any:
+    """The item `pick_weighted` takes when ``rng.random()`` returns ``u``."""
+    i = bisect.bisect_right(self.thresholds, u * self.total)
+    return self.names[i if i <= self._last else self._last]
+
+
+def _threshold(weights: Sequence[float]) -> float:
+  """The least float r with ``r - weights[0] - weights[1] - ...`` (in turn) >= 0."""
+  def below(r: float) -> bool:
+    for w in weights:
+      r -= w
+    return r < 0
+  t = math.fsum(weights)
+  while below(t):
+    t = math.nextafter(t, math.inf)
+  while not below(math.nextafter(t, -math.inf)):
+    t = math.nextafter(t, -math.inf)
+  return t
+
+
+class _Facts(NamedTuple):
+  """What the shapes' feasibility depends on: a few facts per table (see `_BUILDERS`)."""
+  usable: int  # usable columns, counted up to 2
+  number: bool
+  date: bool
+  orderable: bool
+  text: bool
+  grouping: bool  # bool(_View.grouping)
+  monotone: bool  # bool(_View.monotone)
+
+
 class _View:
   """Per-table facts the shapes need (typed columns, non-empty rows, uniques,
-  counts, monotone columns), computed lazily and kept with the table."""
+  counts, monotone columns), computed lazily and kept with the table.
 
-  def __init__(self, table: Table):
+  A table made by `Table.select_rows` (a truncated table) gets its columns
+  from its source table's view, one column when first used, and skips work
+  the source's facts decide (a column without empty cells has none in any
+  subset; values all different stay different, a monotone column stays
+  monotone on rows kept in order). Every fact is the same as a view computed
+  from the table alone (``_View(table, derive=False)``; a test checks it).
+  """
+
+  def __init__(self, table: Table, derive: bool = True):
     self.header = table.header
-    self.types = table.types
-    self.values = table.values
-    self.n_rows = table.num_rows
+    self.types = types = table.types
+    self.values = values = table.values
+    self.n_rows = n = table.num_rows
     self._nonnull: dict[int, list[int]] = {}
     self._unique: dict[int, list[int]] = {}
     self._counts: dict[int, dict[Any, int]] = {}
+    self._ndistinct: dict[int, int] = {}
+    self._distinct: dict[int, list[Any]] = {}
     self._lists: dict[str, list[int]] = {}
-    self._feasible: dict[int, tuple[SamplerConfig, list[tuple[str, float]]]] = {}
-    self.number: list[int] = []
-    self.date: list[int] = []
-    self.text: list[int] = []
-    # Column-major copy (one C-level transpose): the facts below are per column.
-    self.columns = list(zip(*self.values)) if self.values else [()] * len(self.header)
-    self._nulls = [col.count(None) for col in self.columns]
-    for j, t in enumerate(table.types):
-      if self._nulls[j] == self.n_rows:
-        continue
-      {ColumnType.NUMBER: self.number, ColumnType.DATE: self.date,
-       ColumnType.TEXT: self.text}[t].append(j)
-    self.usable = sorted(self.number + self.date + self.text)
-    self.orderable = sorted(self.number + self.date)
+    self._more: dict[tuple[str, int], Any] = {}
+    self._facts: _Facts | None = None
+    self._feasible: tuple[SamplerConfig, _Choice] | None = None
+    source = getattr(table, "source_rows", None) if derive else None
+    if source is not None and len(source[1]) == n and source[0].header is table.header:
+      base = _view(source[0])
+      rows = source[1]
+      self._base, self._rows = base, rows
+      self._get = operator.itemgetter(*rows) if n > 1 else None
+      # Rows kept in table order (what truncation does): no row twice.
+      self._in_order = n < 2 or all(map(operator.lt, rows, rows[1:]))
+      self._columns: list[tuple | None] = [None] * len(self.header)
+      base_nulls = base._nulls
+      if any(base_nulls):
+        column = self.column
+        self._nulls = [column(j).count(None) if k else 0 for j, k in enumerate(base_nulls)]
+        bn = base.n_rows
+        same = all([(a == n) == (b == bn) for a, b in zip(self._nulls, base_nulls)])
+      else:  # no empty cell anywhere: none here either
+        self._nulls, same = base_nulls, True
+      if same and n:  # the same columns are all empty (none, mostly): the same lists
+        self.number, self.date, self.text = base.number, base.date, base.text
+        self.usable, self.orderable = base.usable, base.orderable
+        return
+    else:
+      self._base = self._rows = self._get = None
+      self._in_order = False
+      # Column-major copy (one C-level transpose): the facts below are per column.
+      self._columns = list(zip(*values)) if values else [()] * len(self.header)
+      self._nulls = [col.count(None) for col in self._columns]
+    number, date, text = self.number, self.date, self.text = [], [], []
+    by_type = {ColumnType.NUMBER: number, ColumnType.DATE: date, ColumnType.TEXT: text}
+    nulls = self._nulls
+    for j, t in enumerate(types):
+      if nulls[j] != n:
+        by_type[t].append(j)
+    self.usable = sorted(number + date + text)
+    self.orderable = sorted(number + date)
+
+  def column(self, j: int) -> tuple:
+    """The values of column j, top to bottom."""
+    col = self._columns[j]
+    if col is None:
+      full = self._base._columns[j]  # pylint: disable=protected-access
+      if self._get is not None:
+        col = self._get(full)
+      else:
+        col = tuple([full[i] for i in self._rows])
+      self._columns[j] = col
+    return col
 
   def nonnull_rows(self, j: int) -> list[int]:
     rows = self._nonnull.get(j)
     if rows is None:
       if self._nulls[j]:
-        rows = [i for i, x in enumerate(self.columns[j]) if x is not None]
+        rows = [i for i, x in enumerate(self.column(j)) if x is not None]
       else:
         rows = list(range(self.n_rows))
       self._nonnull[j] = rows
@@ -191,19 +302,87 @@ class _View:
     """Value -> rows holding it, for the non-empty cells of column j (first-seen order)."""
     c = self._counts.get(j)
     if c is None:
-      col = self.columns[j]
+      col = self.column(j)
       c = collections.Counter([x for x in col if x is not None] if self._nulls[j] else col)
       self._counts[j] = c
     return c
+
+  def distinct(self, j: int) -> list[Any]:
+    """The different non-empty values of column j, first-seen order (``list(counts(j))``)."""
+    out = self._distinct.get(j)
+    if out is None:
+      c = self._counts.get(j)
+      if c is not None:
+        out = list(c)
+      else:
+        d = dict.fromkeys(self.column(j))
+        if self._nulls[j]:
+          del d[None]
+        out = list(d)
+      self._distinct[j] = out
+    return out
+
+  def num_distinct(self, j: int) -> int:
+    """How many different non-empty values column j holds (``len(counts(j))``)."""
+    d = self._ndistinct.get(j)
+    if d is None:
+      filled = self.n_rows - self._nulls[j]
+      base = self._base
+      if base is not None and self._in_order:
+        # Rows kept once each, in order: all different (or all the same) in
+        # the source table, all different (the same) here.
+        bd = base.num_distinct(j)
+        if bd == base.n_rows - base._nulls[j]:  # pylint: disable=protected-access
+          d = filled
+        elif bd <= 1:
+          d = min(bd, filled)
+      if d is None:
+        known = self._counts.get(j) or self._distinct.get(j)
+        if known is not None:
+          d = len(known)
+        else:
+          d = len(set(self.column(j))) - (1 if self._nulls[j] else 0)
+      self._ndistinct[j] = d
+    return d
 
   def unique_rows(self, j: int) -> list[int]:
     """Rows whose value in column j occurs once in that column."""
     rows = self._unique.get(j)
     if rows is None:
-      counts = self.counts(j)
-      rows = [i for i, r in enumerate(self.values) if r[j] is not None and counts[r[j]] == 1]
+      if self.num_distinct(j) == self.n_rows - self._nulls[j]:  # all different
+        rows = list(self.nonnull_rows(j))
+      else:
+        get = self.counts(j).get  # None is never counted: get(None) is None
+        rows = [i for i, x in enumerate(self.column(j)) if get(x) == 1]
       self._unique[j] = rows
     return rows
+
+  def unique_row_set(self, j: int) -> frozenset[int]:
+    """set(unique_rows(j))."""
+    key = ("unique_set", j)
+    out = self._more.get(key)
+    if out is None:
+      out = self._more[key] = frozenset(self.unique_rows(j))
+    return out
+
+  def with_distinct(self, k: int) -> list[int]:
+    """Usable columns with at least k different values."""
+    key = ("with_distinct", k)
+    out = self._more.get(key)
+    if out is None:
+      out = self._more[key] = [j for j in self.usable if self.num_distinct(j) >= k]
+    return out
+
+  def text_lengths(self, j: int) -> tuple[list[int], int, int]:
+    """(the lengths of column j's different values, sorted; how many rows hold
+    a value of the largest length; how many of the smallest)."""
+    key = ("text_lengths", j)
+    out = self._more.get(key)
+    if out is None:
+      lengths = sorted(map(len, self.distinct(j)))
+      per_row = [len(x) for x in self.column(j) if x is not None]
+      out = self._more[key] = (lengths, per_row.count(lengths[-1]), per_row.count(lengths[0]))
+    return out
 
   def _cached(self, name: str, make: Callable[[], list[int]]) -> list[int]:
     out = self._lists.get(name)
@@ -216,14 +395,28 @@ class _View:
     """Orderable columns whose non-empty values are all different (no ties)."""
     return self._cached("distinct_orderable", lambda: [
         j for j in self.orderable
-        if len(self.nonnull_rows(j)) >= 2 and len(self.counts(j)) == len(self.nonnull_rows(j))])
+        if self.n_rows - self._nulls[j] >= 2
+        and self.num_distinct(j) == self.n_rows - self._nulls[j]])
 
   @property
   def grouping(self) -> list[int]:
     """Text columns with a repeated value and more than one value."""
     return self._cached("grouping", lambda: [
-        j for j in self.text
-        if 1 < len(self.counts(j)) < len(self.nonnull_rows(j))])
+        j for j in self.text if 1 < self.num_distinct(j) < self.n_rows - self._nulls[j]])
+
+  def _has_grouping(self) -> bool:
+    """bool(self.grouping), stopping at the first column. On rows kept once
+    each, in order, only the source table's grouping columns can be: a column
+    with all values different (or all the same) there is so here too."""
+    out = self._lists.get("grouping")
+    if out is not None:
+      return bool(out)
+    n, nulls = self.n_rows, self._nulls
+    for j in (self._base.grouping if self._in_order else self.text):
+      filled = n - nulls[j]
+      if filled >= 3 and 1 < self.num_distinct(j) < filled:
+        return True
+    return False
 
   @property
   def monotone(self) -> list[int]:
@@ -233,18 +426,42 @@ class _View:
       for j in self.orderable:
         if self.n_rows < 3 or self._nulls[j]:
           continue
-        col = self.columns[j]
+        col = self.column(j)
         rest = col[1:]
         if all(map(operator.lt, col, rest)) or all(map(operator.gt, col, rest)):
           out.append(j)
       return out
     return self._cached("monotone", make)
 
+  def _has_monotone(self) -> bool:
+    """bool(self.monotone), stopping at the first column (a column monotone in
+    the source table is monotone on rows kept in order)."""
+    out = self._lists.get("monotone")
+    if out is not None:
+      return bool(out)
+    if self.n_rows < 3:
+      return False
+    if self._in_order and self._base.monotone:  # set in every row there, so here
+      return True
+    lt, gt = operator.lt, operator.gt
+    for j in self.orderable:
+      if self._nulls[j]:
+        continue
+      col = self.column(j)
+      rest = col[1:]
+      if all(map(lt, col, rest)) or all(map(gt, col, rest)):
+        return True
+    return False
+
   def quoted(self) -> list[str]:
     """The SQL text of each column reference ('"Team"')."""
     out = self._lists.get("quoted")
     if out is None:
-      out = self._lists["quoted"] = [q.quote_identifier(h) for h in self.header]
+      if self._base is not None:
+        out = self._base.quoted()
+      else:
+        out = [q.quote_identifier(h) for h in self.header]
+      self._lists["quoted"] = out
     return out
 
   def increasing(self, j: int) -> bool:
@@ -253,17 +470,45 @@ class _View:
   def kind(self, j: int) -> ColumnType:
     return self.types[j]
 
-  def feasible(self, cfg: SamplerConfig) -> list[tuple[str, float]]:
-    """(shape, weight) for the shapes with weight > 0 this table allows (cached per config)."""
-    return self._feasible_total(cfg)[0]
+  def facts(self) -> _Facts:
+    """The facts the shapes' feasibility depends on."""
+    f = self._facts
+    if f is None:
+      f = self._facts = _Facts(
+          usable=min(len(self.usable), 2), number=bool(self.number), date=bool(self.date),
+          orderable=bool(self.orderable), text=bool(self.text),
+          grouping=bool(self.text) and self._has_grouping(),
+          monotone=bool(self.orderable) and self._has_monotone())
+    return f
 
-  def _feasible_total(self, cfg: SamplerConfig) -> tuple[list[tuple[str, float]], float]:
-    hit = self._feasible.get(id(cfg))
+  def feasible(self, cfg: SamplerConfig) -> list[tuple[str, float]]:
+    """(shape, weight) for the shapes with weight > 0 this table allows."""
+    return self._choice(cfg).items
+
+  def _choice(self, cfg: SamplerConfig) -> _Choice:
+    hit = self._feasible
     if hit is None or hit[0] is not cfg:
-      shapes = [(s, w) for s, w in cfg.shape_weights.items()
-                if w > 0 and _BUILDERS[s][0](self)]
-      hit = self._feasible[id(cfg)] = (cfg, (shapes, sum(w for _, w in shapes)))
+      hit = self._feasible = (cfg, _choice_for(cfg, self.facts()))
     return hit[1]
+
+
+# Per config (by identity) and facts: the choice among the feasible shapes, so
+# a new (truncated) table costs a dict look-up, not a call per shape.
+_FEASIBLE: dict[int, tuple[SamplerConfig, dict[_Facts, _Choice]]] = {}
+_FEASIBLE_MAX_CONFIGS = 64
+
+
+def _choice_for(cfg: SamplerConfig, facts: _Facts) -> _Choice:
+  per_cfg = _FEASIBLE.get(id(cfg))
+  if per_cfg is None or per_cfg[0] is not cfg:
+    if len(_FEASIBLE) >= _FEASIBLE_MAX_CONFIGS:
+      _FEASIBLE.clear()
+    per_cfg = _FEASIBLE[id(cfg)] = (cfg, {})
+  hit = per_cfg[1].get(facts)
+  if hit is None:
+    hit = per_cfg[1][facts] = _Choice([(s, w) for s, w in cfg.shape_weights.items()
+                                       if w > 0 and _BUILDERS[s][0](facts)])
+  return hit
 
 
 # One _View per table object, kept on the table itself (like its cached
@@ -281,29 +526,49 @@ def _view(table: Table) -> _View:
   return v
 
 
+# SQL text of cell values (`query.TEXT.literal`), kept: tables repeat their
+# cells across queries. Cells are floats, ISO dates and text; no two of them
+# are equal with different texts (0.0 and -0.0 are both '0').
+_LITERALS: dict[Any, str] = {}
+_LITERALS_MAX = 200_000
+
+
+def _text_literal(value: float | str) -> str:
+  out = _LITERALS.get(value)
+  if out is None:
+    out = q.TEXT.literal(value)
+    if len(_LITERALS) >= _LITERALS_MAX:
+      _LITERALS.clear()
+    _LITERALS[value] = out
+  return out
+
+
 class _Ctx:
   """What a shape builder works with: the table's view, a builder, rng, config."""
 
-  __slots__ = ("v", "b", "rng", "cfg", "_quoted")
+  __slots__ = ("v", "b", "rng", "cfg", "rand", "col", "literal")
 
   def __init__(self, v: _View, b, rng, cfg: SamplerConfig):
     self.v, self.b, self.rng, self.cfg = v, b, rng, cfg
-    # Text path: quoted column names once per table (trees need new nodes).
-    self._quoted = v.quoted() if b is q.TEXT else None
-
-  def col(self, j: int):
-    if self._quoted is not None:
-      return self._quoted[j]
-    return self.b.column(self.v.header[j])
+    self.rand = rng.random  # the one draw every choice is made of
+    # col(j): the column reference. Text path: the quoted names, made once per
+    # table; trees need new nodes each time.
+    if b is q.TEXT:
+      self.col = v.quoted().__getitem__
+      self.literal = _text_literal
+    else:
+      header, column = v.header, b.column
+      self.col = lambda j: column(header[j])
+      self.literal = b.literal
 
   def lit(self, i: int, j: int):
-    return self.b.literal(self.v.values[i][j])
+    return self.literal(self.v.values[i][j])
 
   def pick(self, seq: Sequence):
-    return seq[int(self.rng.random() * len(seq))]
+    return seq[int(self.rand() * len(seq))]
 
   def chance(self, p: float) -> bool:
-    return self.rng.random() < p
+    return self.rand() < p
 
 
 def _others(cols: Sequence[int], exclude: Sequence[int]) -> list[int]:
@@ -312,29 +577,42 @@ def _others(cols: Sequence[int], exclude: Sequence[int]) -> list[int]:
 
 def _condition(c: _Ctx, j: int, row: int | None):
   """'col op literal' with a literal from row ``row`` (or a random non-empty one)."""
-  if row is None or c.v.values[row][j] is None:
-    row = c.pick(c.v.nonnull_rows(j))
-  ops = _TEXT_OPS if c.v.kind(j) == ColumnType.TEXT else _NUMBER_OPS
-  return c.b.compare(pick_weighted(c.rng, ops), c.col(j), c.lit(row, j))
+  v, rand = c.v, c.rand
+  if row is None or v.values[row][j] is None:
+    rows = v.nonnull_rows(j)
+    row = rows[int(rand() * len(rows))]
+  # pick_weighted(c.rng, ops), with the total summed once.
+  ops, total = _TEXT_OPS_TOTAL if v.types[j] == ColumnType.TEXT else _NUMBER_OPS_TOTAL
+  r = rand() * total
+  op = ops[-1][0]
+  for name, w in ops:
+    r -= w
+    if r < 0:
+      op = name
+      break
+  return c.b.compare(op, c.col(j), c.lit(row, j))
 
 
 def _where(c: _Ctx, exclude: Sequence[int], n: int | None = None):
   """(WHERE condition on 1..max_conditions columns not in ``exclude``, columns used)."""
-  v, cfg = c.v, c.cfg
-  cols = _others(v.usable, exclude)
+  v, cfg, rand = c.v, c.cfg, c.rand
+  cols = [j for j in v.usable if j not in exclude] if exclude else v.usable
   if not cols:
     return None, []
   if n is None:
-    n = 1 + int(c.rng.random() * cfg.max_conditions)
+    n = 1 + int(rand() * cfg.max_conditions)
   n = min(n, len(cols))
-  anchor = int(c.rng.random() * v.n_rows) if c.chance(cfg.anchor_probability) else None
+  anchor = int(rand() * v.n_rows) if rand() < cfg.anchor_probability else None
   chosen: list[int] = []
+  m = len(cols)
   while len(chosen) < n:
-    j = c.pick(cols)
+    j = cols[int(rand() * m)]
     if j not in chosen:
       chosen.append(j)
   conds = [_condition(c, j, anchor) for j in chosen]
-  use_or = [c.chance(cfg.or_probability) for _ in conds[1:]]
+  if len(conds) == 1:
+    return conds[0], chosen
+  use_or = [rand() < cfg.or_probability for _ in conds[1:]]
   return c.b.conjoin(conds, use_or), chosen
 
 
@@ -351,7 +629,9 @@ def _unique_key(c: _Ctx, exclude: Sequence[int], need: int) -> tuple[int, int] |
     return None
   for _ in range(3):
     k = c.pick(keys)
-    rows = [i for i in c.v.unique_rows(k) if c.v.values[i][need] is not None]
+    rows = c.v.unique_rows(k)
+    if c.v.has_nulls(need):
+      rows = [i for i in rows if c.v.values[i][need] is not None]
     if rows:
       return k, c.pick(rows)
   return None
@@ -382,8 +662,7 @@ def _select_where(c: _Ctx):
 
 def _distinct_values(c: _Ctx, j: int, n: int) -> list[Any]:
   """Up to n different values of column j (random rows)."""
-  counts = c.v.counts(j)
-  values = list(counts)
+  values = c.v.distinct(j)
   out: list[Any] = []
   for _ in range(n):
     x = c.pick(values)
@@ -397,13 +676,13 @@ def _select_not(c: _Ctx):
   v = c.v
   t = c.pick(v.usable)
   values = _distinct_values(c, t, 2)
-  if len(v.counts(t)) < 2:
+  if v.num_distinct(t) < 2:
     return None
   anchor = c.pick(v.nonnull_rows(t))
   other = [x for x in values if x != v.values[anchor][t]]
   if not other:
     return None
-  neq = c.b.compare("!=", c.col(t), c.b.literal(other[0]))
+  neq = c.b.compare("!=", c.col(t), c.literal(other[0]))
   rest = _others(v.usable, (t,))
   if rest and c.chance(0.7):
     k = c.pick(rest)
@@ -419,12 +698,12 @@ def _select_not(c: _Ctx):
 
 def _select_not_in(c: _Ctx):
   v = c.v
-  cols = [j for j in v.usable if len(v.counts(j)) >= 3]
+  cols = v.with_distinct(3)
   if not cols:
     return None
   t = c.pick(cols)
   items = _distinct_values(c, t, 2 + int(c.rng.random() * 2))
-  cond = c.b.in_list(c.col(t), [c.b.literal(x) for x in items], negate=True)
+  cond = c.b.in_list(c.col(t), [c.literal(x) for x in items], negate=True)
   if c.chance(0.5):
     return c.b.select([_count_star(c)], where=cond)
   extra = _where(c, (t,), n=1)[0] if c.chance(0.6) else None
@@ -434,12 +713,12 @@ def _select_not_in(c: _Ctx):
 
 def _select_in(c: _Ctx):
   v = c.v
-  cols = [j for j in v.usable if len(v.counts(j)) >= 2]
+  cols = v.with_distinct(2)
   if not cols:
     return None
   t = c.pick(cols)
   items = _distinct_values(c, t, 2 + int(c.rng.random() * 2))
-  cond = c.b.in_list(c.col(t), [c.b.literal(x) for x in items])
+  cond = c.b.in_list(c.col(t), [c.literal(x) for x in items])
   if c.chance(0.25):
     return c.b.select([_count_star(c)], where=cond)
   proj = _others(v.usable, (t,)) or v.usable
@@ -654,15 +933,13 @@ def _text_length(c: _Ctx):
   """Longest / shortest text (unique), or how many are longer than some length."""
   v = c.v
   t = c.pick(v.text)
-  lengths = sorted(len(x) for x in v.counts(t))
+  lengths, n_longest, n_shortest = v.text_lengths(t)
   if c.chance(0.35):
     k = lengths[int(c.rng.random() * len(lengths))]
     cond = c.b.compare(c.pick((">", "<")), c.b.length(c.col(t)), c.b.number(k))
     return c.b.select([_count_star(c)], where=cond)
   desc = c.chance(0.7)
-  top = [x for x in v.nonnull_rows(t)
-         if len(v.values[x][t]) == (lengths[-1] if desc else lengths[0])]
-  if len(top) != 1:
+  if (n_longest if desc else n_shortest) != 1:  # rows holding the longest (shortest) text
     return None
   proj = t if c.chance(0.6) else c.pick(v.usable)
   where = c.b.not_null(c.col(t)) if v.has_nulls(t) else None
@@ -678,7 +955,7 @@ def _row_step(c: _Ctx, after: bool):
   row = rows[int(c.rng.random() * len(rows))]
   # Going down the table = ascending in o if o increases down the table.
   ascending = v.increasing(o) == after
-  keys = [k for k in _others(v.usable, (o,)) if row in v.unique_rows(k)]
+  keys = [k for k in _others(v.usable, (o,)) if row in v.unique_row_set(k)]
   proj = _others(v.usable, (o,)) or [o]
   p = c.pick(proj)
   if keys and c.chance(0.7):
@@ -698,30 +975,30 @@ def _previous_row(c: _Ctx):
   return _row_step(c, after=False)
 
 
-_BUILDERS: dict[str, tuple[Callable[[_View], bool], Callable[[_Ctx], Any]]] = {
-    "select_where": (lambda v: bool(v.usable), _select_where),
-    "select_not": (lambda v: bool(v.usable), _select_not),
-    "select_not_in": (lambda v: bool(v.usable), _select_not_in),
-    "select_in": (lambda v: bool(v.usable), _select_in),
-    "select_distinct": (lambda v: bool(v.usable), _select_distinct),
-    "agg_count": (lambda v: bool(v.usable), _agg_count),
-    "count_distinct": (lambda v: bool(v.usable), _count_distinct),
-    "agg_numeric": (lambda v: bool(v.number), _agg_numeric),
-    "date_extreme": (lambda v: bool(v.date), _date_extreme),
-    "superlative": (lambda v: bool(v.orderable) and len(v.usable) > 1, _superlative),
-    "argmax": (lambda v: bool(v.orderable) and len(v.usable) > 1, _argmax),
-    "group_top": (lambda v: bool(v.grouping), _group_top),
-    "group_having": (lambda v: bool(v.grouping), _group_having),
-    "group_count": (lambda v: bool(v.grouping), _group_count),
-    "nested": (lambda v: bool(v.number), _nested),
-    "count_above_row": (lambda v: bool(v.orderable) and len(v.usable) > 1, _count_above_row),
-    "in_subquery": (lambda v: bool(v.grouping) and len(v.usable) > 1, _in_subquery),
-    "compare_rows": (lambda v: bool(v.orderable) and len(v.usable) > 1, _compare_rows),
-    "abs_diff": (lambda v: bool(v.number) and len(v.usable) > 1, _abs_diff),
-    "arith": (lambda v: bool(v.number), _arith),
-    "text_length": (lambda v: bool(v.text), _text_length),
-    "next_row": (lambda v: bool(v.monotone), _next_row),
-    "previous_row": (lambda v: bool(v.monotone), _previous_row),
+_BUILDERS: dict[str, tuple[Callable[[_Facts], bool], Callable[[_Ctx], Any]]] = {
+    "select_where": (lambda f: f.usable > 0, _select_where),
+    "select_not": (lambda f: f.usable > 0, _select_not),
+    "select_not_in": (lambda f: f.usable > 0, _select_not_in),
+    "select_in": (lambda f: f.usable > 0, _select_in),
+    "select_distinct": (lambda f: f.usable > 0, _select_distinct),
+    "agg_count": (lambda f: f.usable > 0, _agg_count),
+    "count_distinct": (lambda f: f.usable > 0, _count_distinct),
+    "agg_numeric": (lambda f: f.number, _agg_numeric),
+    "date_extreme": (lambda f: f.date, _date_extreme),
+    "superlative": (lambda f: f.orderable and f.usable > 1, _superlative),
+    "argmax": (lambda f: f.orderable and f.usable > 1, _argmax),
+    "group_top": (lambda f: f.grouping, _group_top),
+    "group_having": (lambda f: f.grouping, _group_having),
+    "group_count": (lambda f: f.grouping, _group_count),
+    "nested": (lambda f: f.number, _nested),
+    "count_above_row": (lambda f: f.orderable and f.usable > 1, _count_above_row),
+    "in_subquery": (lambda f: f.grouping and f.usable > 1, _in_subquery),
+    "compare_rows": (lambda f: f.orderable and f.usable > 1, _compare_rows),
+    "abs_diff": (lambda f: f.number and f.usable > 1, _abs_diff),
+    "arith": (lambda f: f.number, _arith),
+    "text_length": (lambda f: f.text, _text_length),
+    "next_row": (lambda f: f.monotone, _next_row),
+    "previous_row": (lambda f: f.monotone, _previous_row),
 }
 
 
@@ -749,20 +1026,13 @@ def sample_query(table: Table, rng: Any, config: SamplerConfig | None = None, *,
       of the text directly; the SQL is the same.
   """
   cfg = config or _DEFAULT_CONFIG
-  if table.num_rows == 0:
+  if not table.rows:
     return None
   v = _view(table)
-  shapes, total = v._feasible_total(cfg)  # pylint: disable=protected-access
-  if not shapes:
+  choice = v._choice(cfg)  # pylint: disable=protected-access
+  if not choice.items:
     return None
-  # pick_weighted(rng, shapes), with the total summed once per table.
-  r = rng.random() * total
-  shape = shapes[-1][0]
-  for s, w in shapes:
-    r -= w
-    if r < 0:
-      shape = s
-      break
+  shape = choice.pick(rng.random())
   built = _BUILDERS[shape][1](_Ctx(v, q.TREE if reference else q.TEXT, rng, cfg))
   if built is None:
     return None

@@ -27,7 +27,6 @@ RTL text and emoji are kept.
 from __future__ import annotations
 
 import re
-import weakref
 from typing import Sequence
 
 from symtune_jax.tables.table import Table
@@ -57,8 +56,18 @@ def clean_cell(text: str, max_chars: int | None = None) -> str:
 
 
 # Display forms per table, computed once: linearizing the same table many
-# times (one per sampled query) then only joins strings.
-_DISPLAY_CACHE: "weakref.WeakKeyDictionary[Table, dict]" = weakref.WeakKeyDictionary()
+# times (one per sampled query) then only joins strings. Kept on the table
+# itself (like its cached ``values``), so they go with it.
+_DISPLAY_ATTR = "_display_cells"
+
+
+def display_forms(table: Table) -> dict:
+  """The table's cache of display forms: max_cell_chars -> (header, rows)."""
+  d = table.__dict__
+  forms = d.get(_DISPLAY_ATTR)
+  if forms is None:
+    forms = d[_DISPLAY_ATTR] = {}
+  return forms
 
 
 def cut_cell(text: str, max_chars: int | None) -> str:
@@ -75,9 +84,9 @@ def display_cells(table: Table, max_cell_chars: int | None = None
   No cleaning here (the loaders clean, see `clean_cell`), so the text of a
   table is the same as TAPEX's for the same cells.
   """
-  per_table = _DISPLAY_CACHE.get(table)
+  per_table = table.__dict__.get(_DISPLAY_ATTR)
   if per_table is None:
-    per_table = _DISPLAY_CACHE[table] = {}
+    per_table = display_forms(table)
   out = per_table.get(max_cell_chars)
   if out is None:
     header = tuple(table.header)
@@ -116,7 +125,7 @@ def tapex(table: Table, *, max_cell_chars: int | None = None,
   """
   header, rows = display_cells(table, max_cell_chars)
   parts = ["col : " + " | ".join(header)]
-  parts.extend(f"row {i} : " + " | ".join(r) for i, r in enumerate(rows, start=1))
+  parts += [f"row {i} : " + " | ".join(r) for i, r in enumerate(rows, start=1)]
   text = " ".join(parts).strip()
   return text.lower() if lower else text
 

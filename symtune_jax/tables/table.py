@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import operator
 import re
 import sqlite3
 from typing import Sequence
@@ -31,6 +32,9 @@ _MONTHS = {m: i + 1 for i, m in enumerate(
 _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _TEXT_DATE_RE = re.compile(
     r"^(?:(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})|([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4}))$")
+
+# Where a `Table.select_rows` result keeps (source table, row indices).
+_SOURCE_ATTR = "_source_rows"
 
 # Share of non-empty cells that must parse for a column to take that type.
 TYPE_THRESHOLD = 0.9
@@ -193,13 +197,41 @@ class Table:
     return tuple(tuple(p(c) for p, c in zip(parsers, row)) for row in self.rows)
 
   def select_rows(self, indices: Sequence[int]) -> "Table":
-    """A table with only the given rows, in the given order (types kept)."""
-    t = Table(table_id=self.table_id, header=self.header,
-              rows=tuple(self.rows[i] for i in indices), types=self.types,
-              caption=self.caption)
-    if "values" in self.__dict__:
-      object.__setattr__(t, "values", tuple(self.values[i] for i in indices))
+    """A table with only the given rows, in the given order (types kept).
+
+    The new table remembers where its rows come from (`source_rows`), so
+    per-table facts can be derived from the full table's. It is not checked
+    again: its header and rows are this (valid) table's.
+    """
+    idx = tuple(indices)
+    if len(idx) > 1:
+      get = operator.itemgetter(*idx)  # a tuple of those items, in C
+    else:
+      def get(seq):
+        return tuple([seq[i] for i in idx])
+    t = object.__new__(Table)
+    d = t.__dict__
+    d["table_id"], d["header"], d["types"], d["caption"] = (
+        self.table_id, self.header, self.types, self.caption)
+    d["rows"] = get(self.rows)
+    values = self.__dict__.get("values")
+    if values is not None:
+      d["values"] = get(values)
+    source = self.__dict__.get(_SOURCE_ATTR)
+    if source is None:
+      d[_SOURCE_ATTR] = (self, idx)
+    else:  # rows of rows of a table: rows of that table
+      d[_SOURCE_ATTR] = (source[0], get(source[1]))
     return t
+
+  @property
+  def source_rows(self) -> "tuple[Table, tuple[int, ...]] | None":
+    """(table, row indices) this table was selected from (`select_rows`), or None.
+
+    The table is the first one selected from (never itself a selection), so
+    ``self.rows == tuple(table.rows[i] for i in indices)``.
+    """
+    return self.__dict__.get(_SOURCE_ATTR)
 
   # --- SQLite ---------------------------------------------------------------
   TABLE_NAME = "w"

@@ -13,9 +13,11 @@ case the tokenizer merges across pieces.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
+import operator
 import random
-import weakref
 from typing import Callable, Sequence
 
 import numpy as np
@@ -49,8 +51,16 @@ _PIECEWISE = {
 }
 
 # Per table and length function: measured lengths, so a table sampled for many
-# queries is tokenized once.
-_LENGTH_CACHE: "weakref.WeakKeyDictionary[Table, dict]" = weakref.WeakKeyDictionary()
+# queries is tokenized once. Kept on the table itself (they go with it).
+_LENGTH_ATTR = "_token_lengths"
+
+
+def _lengths(table: Table) -> dict:
+  d = table.__dict__
+  out = d.get(_LENGTH_ATTR)
+  if out is None:
+    out = d[_LENGTH_ATTR] = {}
+  return out
 
 
 def _separator_cost(length_fn: LengthFn, sep: str) -> int:
@@ -60,31 +70,34 @@ def _separator_cost(length_fn: LengthFn, sep: str) -> int:
 
 def _display_table(table: Table, max_cell_chars: int | None) -> Table:
   header, rows = lin.display_cells(table, max_cell_chars)
+  if header is table.header and rows is table.rows:
+    return table
   if header == table.header and rows == table.rows:
+    # Already in display form: next time the identity check above decides.
+    lin.display_forms(table)[max_cell_chars] = (table.header, table.rows)
     return table
   if header != table.header and len({h.lower() for h in header}) != len(header):
     header = normalize_header(header)
   out = Table(table_id=table.table_id, header=header, rows=rows, types=table.types,
               caption=table.caption)
   # The display form of a display-form table is itself.
-  lin._DISPLAY_CACHE[out] = {None: (out.header, out.rows),
-                             max_cell_chars: (out.header, out.rows)}
+  lin.display_forms(out).update({None: (out.header, out.rows),
+                                 max_cell_chars: (out.header, out.rows)})
   return out
 
 
 def _displayed(table: Table, max_cell_chars: int | None) -> Table:
   """Marks a table made of display-form cells as its own display form (no re-cleaning)."""
-  lin._DISPLAY_CACHE[table] = {None: (table.header, table.rows),
-                               max_cell_chars: (table.header, table.rows)}
+  lin.display_forms(table).update({None: (table.header, table.rows),
+                                   max_cell_chars: (table.header, table.rows)})
   return table
 
 
 def _measure(table: Table, length_fn: LengthFn, header_fn, row_fn, sep: str,
-             lower: bool) -> tuple[int, list[int], int]:
-  """(header length, content length per row, separator cost), cached."""
-  per_table = _LENGTH_CACHE.get(table)
-  if per_table is None:
-    per_table = _LENGTH_CACHE[table] = {}
+             lower: bool) -> tuple[int, list[int], int, int]:
+  """(header length, content length per row, separator cost, row-by-row length
+  of the whole table), cached."""
+  per_table = _lengths(table)
   key = (length_fn, header_fn, lower)
   hit = per_table.get(key)
   if hit is None:
@@ -99,7 +112,9 @@ def _measure(table: Table, length_fn: LengthFn, header_fn, row_fn, sep: str,
                   + 2 * sep_cost for r in rows]
     else:
       row_lens = [length_fn(row_fn(0, r, lower=lower)) + sep_cost for r in rows]
-    hit = per_table[key] = (head, row_lens, sep_cost)
+    total = head + sum(row_lens) + sum(_prefix_table(length_fn, header_fn, len(rows))
+                                       [:len(rows)])
+    hit = per_table[key] = (head, row_lens, sep_cost, total)
   return hit
 
 
@@ -109,12 +124,17 @@ def _prefix_lengths(length_fn: LengthFn, n: int) -> tuple[int, ...]:
   return tuple(length_fn(f"row {i} :") for i in range(1, n + 1))
 
 
-def _prefix_cost(length_fn: LengthFn, header_fn, k: int) -> list[int]:
+def _prefix_table(length_fn: LengthFn, header_fn, n: int) -> Sequence[int]:
+  """The prefix cost of positions 0.. (at least n of them; 'row i :' for TAPEX, else 0)."""
   if header_fn is not lin.tapex_header:
-    return [0] * k
-  # Compute in blocks of 64 so the cache serves tables of similar size.
-  n = max(64, -(-k // 64) * 64)
-  return list(_prefix_lengths(length_fn, n)[:k])
+    return _zeros(max(64, -(-n // 64) * 64))
+  # In blocks of 64 so the cache serves tables of similar size.
+  return _prefix_lengths(length_fn, max(64, -(-n // 64) * 64))
+
+
+@functools.lru_cache(maxsize=64)
+def _zeros(n: int) -> tuple[int, ...]:
+  return (0,) * n
 
 
 def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_length,
@@ -181,22 +201,16 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
     return _displayed(shown.select_rows(sorted(int(i) for i in order[:lo])), max_cell_chars)
 
   header_fn, row_fn, sep = fns
-  head, row_lens, _ = _measure(shown, length_fn, header_fn, row_fn, sep, lower)
+  head, row_lens, _, total = _measure(shown, length_fn, header_fn, row_fn, sep, lower)
   exact = length_fn in _ADDITIVE
-  total = _total(shown, length_fn, header_fn, lower, head, row_lens)
   if total <= budget and (exact or not verify
                           or _full_length(shown, length_fn, linearize, lower) <= budget):
     return shown
-  prefix = _prefix_cost(length_fn, header_fn, n)
-  k, used = 0, head
-  costs = []
-  for idx in order:
-    cost = row_lens[idx] + prefix[k]
-    if used + cost > budget:
-      break
-    used += cost
-    costs.append(cost)
-    k += 1
+  # The first block: about as many rows as fit at the average row's length.
+  rows_total = total - head
+  first = n if rows_total <= 0 else int(max(0, budget - head) * n / rows_total) + 4
+  k, costs = _rows_that_fit(order, row_lens, _prefix_table(length_fn, header_fn, n),
+                            head, budget, first)
   # The sum is exact for byte-level and whitespace-split length functions;
   # otherwise check it. If the tokenizer made the text longer than the sum,
   # guess from the overshoot, then bisect between the known fit and misfit.
@@ -216,19 +230,44 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
         else:
           hi = mid
       k = lo
-  return _displayed(shown.select_rows(sorted(int(i) for i in order[:k])), max_cell_chars)
+  return _displayed(shown.select_rows(sorted(order.first(k))), max_cell_chars)
 
 
-def _total(table: Table, length_fn: LengthFn, header_fn, lower: bool, head: int,
-           row_lens: Sequence[int]) -> int:
-  """The row-by-row length of the whole table (cached with its measures)."""
-  per_table = _LENGTH_CACHE[table]
-  key = ("total", length_fn, header_fn, lower)
-  hit = per_table.get(key)
-  if hit is None:
-    hit = per_table[key] = (head + sum(row_lens)
-                            + sum(_prefix_cost(length_fn, header_fn, len(row_lens))))
-  return hit
+def _rows_that_fit(order: "_LazyOrder", row_lens: Sequence[int], prefix: Sequence[int],
+                   head: int, budget: int, first: int = 8) -> tuple[int, list[int]]:
+  """(k, costs): rows ``order[:k]`` fit with ``head``, the next one does not.
+
+  Row i at position p costs ``row_lens[i] + prefix[p]``; the running total is
+  taken a block of positions at a time (``first``, then 8, 16, 32 ...): a lazy
+  order draws the rows of the blocks read, and its first k rows are the same
+  however many are drawn.
+  """
+  n = len(order)
+  k, used, step, later = 0, head, max(1, first), 4
+  costs: list[int] = []
+  get = row_lens.__getitem__
+  while k < n:
+    stop = min(n, k + step)
+    placed = order._prefix(stop)  # pylint: disable=protected-access
+    block = list(map(operator.add, map(get, placed[k:stop]), prefix[k:stop]))
+    if min(block) < 0:  # a length function with negative lengths: one row at a time
+      fit = 0
+      for cost in block:
+        if used + cost > budget:
+          break
+        used += cost
+        fit += 1
+    else:
+      running = list(itertools.accumulate(block, initial=used))
+      fit = max(0, bisect.bisect_right(running, budget) - 1)
+      used = running[fit]
+    costs += block[:fit]
+    k += fit
+    if fit < len(block):
+      break
+    later *= 2
+    step = later
+  return k, costs
 
 
 class _LazyRandom:
@@ -261,10 +300,10 @@ class _LazyOrder:
         self._pool = list(range(self.n))
         self._done = 0
         self._draw = random.Random(self.rng.seed).random
-      pool, n = self._pool, self.n
+      pool, n, draw = self._pool, self.n, self._draw
       k = min(k, n)
       for i in range(self._done, k):
-        j = i + int(self._draw() * (n - i))
+        j = i + int(draw() * (n - i))
         pool[i], pool[j] = pool[j], pool[i]
       self._done = max(self._done, k)
       if self._done == n:
@@ -279,6 +318,10 @@ class _LazyOrder:
       self.rng.shuffle(order)
       self._order = order
     return self._order
+
+  def first(self, k: int) -> list[int]:
+    """The first k rows of the order (fewer if there are fewer), as a new list."""
+    return self._prefix(k)[:k]
 
   def __iter__(self):
     # In growing blocks: positions already placed never change, so drawing a
@@ -300,7 +343,7 @@ class _LazyOrder:
 
 
 def _full_length(table: Table, length_fn: LengthFn, linearize, lower: bool) -> int:
-  per_table = _LENGTH_CACHE.setdefault(table, {})
+  per_table = _lengths(table)
   key = ("full", length_fn, linearize, lower)
   if key not in per_table:
     per_table[key] = length_fn(linearize(table, lower=lower))

@@ -120,3 +120,37 @@ def test_vocab_length_fn_with_seqio_byte_vocab():
 def test_negative_budget():
   with pytest.raises(ValueError):
     truncate.fit_to_budget(_table(), -1)
+
+
+def _lazy_order(n, seed):
+  """The order `fit_to_budget` keeps rows in for ``order_seed``: a Fisher-Yates
+  shuffle where position i takes i + int(random() * (n - i))."""
+  import random  # pylint: disable=g-import-not-at-top
+  draw = random.Random(seed).random
+  pool = list(range(n))
+  for i in range(n):
+    j = i + int(draw() * (n - i))
+    pool[i], pool[j] = pool[j], pool[i]
+  return pool
+
+
+@pytest.mark.parametrize("length_fn", [truncate.approx_token_length, truncate.utf8_length, len])
+@pytest.mark.parametrize("lin", [linearize.tapex, linearize.markdown])
+def test_rows_kept_are_the_longest_prefix_of_the_order_that_fits(length_fn, lin):
+  """Against the plain definition: rows are taken in the seed's order, one at a
+  time, until the next one makes the linearized table longer than the budget."""
+  import random  # pylint: disable=g-import-not-at-top
+  rng = random.Random(5)
+  for trial in range(60):
+    n = rng.choice([1, 2, 7, 8, 9, 17, 40, 130, 300])
+    t = Table.from_rows("t", ["id", "name", "score"],
+                        [[str(i), "x" * rng.randint(0, 30), str(rng.randint(0, 99))]
+                         for i in range(n)])
+    budget = rng.randint(0, length_fn(lin(t)) + 20)
+    seed = rng.getrandbits(62) if trial % 4 else None
+    out = truncate.fit_to_budget(t, budget, length_fn, linearize=lin, order_seed=seed)
+    order = _lazy_order(n, seed) if seed is not None else list(range(n))
+    k = 0
+    while k < n and length_fn(lin(t.select_rows(sorted(order[:k + 1])))) <= budget:
+      k += 1
+    assert out.rows == t.select_rows(sorted(order[:k])).rows, (n, budget, seed)
