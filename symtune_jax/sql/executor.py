@@ -503,7 +503,7 @@ class Executor:
     if isinstance(got, Skip):
       return None, None
     top = got[:k]
-    if len(got) > k and got[k - 1][-n_keys:] == got[k][-n_keys:]:
+    if _boundary_tie(got, k, n_keys):
       return None, got  # a tie at the boundary: the query runs, then the probe decides
     if k > 1 and len({r[-n_keys:] for r in top}) < len(top):
       return None, got  # rows within the first k share a key: their order is the query's
@@ -520,7 +520,7 @@ class Executor:
     if isinstance(got, Skip):
       return _FAILED
     if n_keys:  # ORDER BY: rows k-1 and k end in their sort keys
-      if len(got) > k >= 1 and got[k - 1][-n_keys:] == got[k][-n_keys:]:
+      if _boundary_tie(got, k, n_keys):
         return Skip("tie", "rows at the LIMIT boundary share the sort key")
     elif len(set(got)) > 1 and (len(got) > k or k == 0):
       return Skip("tie", "LIMIT without ORDER BY picks among different rows")
@@ -546,6 +546,11 @@ class Executor:
             text = next(iter(shown))
         texts.append(text if text is not None else answers.format_value(v))
     return texts
+
+
+def _boundary_tie(got: list[tuple], k: int, n_keys: int) -> bool:
+  """Whether probe rows k and k + 1 (1-based) end in the same ``n_keys`` sort keys."""
+  return len(got) > k >= 1 and got[k - 1][-n_keys:] == got[k][-n_keys:]
 
 
 def _given(db: _Db, facts: textscan.Facts) -> textscan.Facts:
