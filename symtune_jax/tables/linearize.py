@@ -63,11 +63,7 @@ _DISPLAY_ATTR = "_display_cells"
 
 def display_forms(table: Table) -> dict:
   """The table's cache of display forms: max_cell_chars -> (header, rows)."""
-  d = table.__dict__
-  forms = d.get(_DISPLAY_ATTR)
-  if forms is None:
-    forms = d[_DISPLAY_ATTR] = {}
-  return forms
+  return table.cache(_DISPLAY_ATTR)
 
 
 def cut_cell(text: str, max_chars: int | None) -> str:
@@ -84,9 +80,7 @@ def display_cells(table: Table, max_cell_chars: int | None = None
   No cleaning here (the loaders clean, see `clean_cell`), so the text of a
   table is the same as TAPEX's for the same cells.
   """
-  per_table = table.__dict__.get(_DISPLAY_ATTR)
-  if per_table is None:
-    per_table = display_forms(table)
+  per_table = display_forms(table)
   out = per_table.get(max_cell_chars)
   if out is None:
     header = tuple(table.header)

@@ -224,6 +224,15 @@ class Table:
       d[_SOURCE_ATTR] = (source[0], get(source[1]))
     return t
 
+  def cache(self, name: str) -> dict:
+    """A dict kept on the table for one module's per-table cache (it goes with
+    the table, as its cached ``values`` do); made empty on first use."""
+    d = self.__dict__
+    out = d.get(name)
+    if out is None:
+      out = d[name] = {}
+    return out
+
   @property
   def source_rows(self) -> "tuple[Table, tuple[int, ...]] | None":
     """(table, row indices) this table was selected from (`select_rows`), or None.

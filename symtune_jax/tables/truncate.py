@@ -56,11 +56,7 @@ _LENGTH_ATTR = "_token_lengths"
 
 
 def _lengths(table: Table) -> dict:
-  d = table.__dict__
-  out = d.get(_LENGTH_ATTR)
-  if out is None:
-    out = d[_LENGTH_ATTR] = {}
-  return out
+  return table.cache(_LENGTH_ATTR)
 
 
 def _separator_cost(length_fn: LengthFn, sep: str) -> int:
