@@ -121,14 +121,6 @@ def _tokens(sql: str) -> list[_Tok] | None:
   return out if depth == 0 and pos == len(sql) else None
 
 
-def _lookup(name: str, header: Sequence[str]) -> int | None:
-  low = name.lower()
-  for j, h in enumerate(header):
-    if h.lower() == low:
-      return j
-  return None
-
-
 _UNKNOWN = object()
 
 
@@ -419,7 +411,7 @@ def _no_bare_columns(toks: list[_Tok], i: int,
 
 def scan(sql: str, header: Sequence[str]) -> Facts | None:
   """`Facts` about ``sql`` over a table with columns ``header``; None if unsure."""
-  return _scan(sql, lambda name: _lookup(name, header))[0]
+  return _scan(sql, _column_lookup(header_index(header)))[0]
 
 
 def _scan(sql: str, lookup: Callable[[str], int | None]) -> tuple[Facts | None, list | None]:
@@ -626,18 +618,24 @@ def _starts(orig: list[str], parts: list[str]) -> list[tuple[int, int]]:
 
 
 def header_index(header: Sequence[str]) -> dict[str, int]:
-  """Lower-cased name -> the first column index with it (as `_lookup` finds it)."""
+  """Lower-cased name -> the first column index with it (SQLite compares names
+  case-insensitively)."""
   out: dict[str, int] = {}
   for j, h in enumerate(header):
     out.setdefault(h.lower(), j)
   return out
 
 
+def _column_lookup(index: dict[str, int]) -> Callable[[str], int | None]:
+  """A quoted name -> its column index in a `header_index`, or None."""
+  return lambda name: index.get(name.lower())
+
+
 def scan_cached(sql: str, index: dict[str, int]) -> Facts | None:
   """`scan(sql, header)`, for ``index = header_index(header)``; each form scanned once."""
   skel = skeleton(sql)
   if skel is None:
-    return _scan(sql, lambda name: index.get(name.lower()))[0]
+    return _scan(sql, _column_lookup(index))[0]
   form, slots, orig, parts = skel
   hit = _FORMS.get(form)
   if hit is None:
