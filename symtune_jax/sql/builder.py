@@ -295,9 +295,11 @@ class ExampleBuilder:
       hit = self._linear[id(table)] = (table, linearize.tapex(table))
     return hit[1]
 
-  def _run(self, table: Table, shown: Table, query, facts: Any = UNREAD) -> Any:
-    """The query's `Answer` on the rows ``shown`` keeps; None (reason counted) if skipped."""
-    run_on, rows = self._where_to_run(table, shown)
+  def _run(self, table: Table, shown: Table, query, facts: Any = UNREAD,
+           where: tuple[Table, list[int] | None] | None = None) -> Any:
+    """The query's `Answer` on the rows ``shown`` keeps (``where``: their
+    `_where_to_run`, if known); None (reason counted) if skipped."""
+    run_on, rows = where or self._where_to_run(table, shown)
     answer = self.executor.execute(run_on, query, rows=rows, facts=facts)
     if isinstance(answer, Skip):
       self.stats.skips[answer.reason] += 1
@@ -335,16 +337,18 @@ class ExampleBuilder:
       stats.skips["no_query"] += 1
       return None
     stats.sampled_shapes[query.shape] += 1
-    facts = self.executor.read(self._where_to_run(table, shown)[0], query.sql)
-    return table, shown, query, prompt, order_seed, limit, facts
+    where = self._where_to_run(table, shown)
+    facts = self.executor.read(where[0], query.sql)
+    return table, shown, query, prompt, order_seed, limit, facts, where
 
   def _finish(self, table: Table, shown: Table, query, prompt: int, order_seed: int,
-              limit: int | None, facts: Any = UNREAD) -> dict[str, Any] | None:
+              limit: int | None, facts: Any = UNREAD,
+              where: tuple[Table, list[int] | None] | None = None) -> dict[str, Any] | None:
     """An attempt's second half (no randomness): execute, format, refit."""
     stats = self.stats
     # Execute before measuring the input: a skipped query's input is never
     # tokenized, a kept one is tokenized once (more only if it must refit).
-    answer = self._run(table, shown, query, facts)
+    answer = self._run(table, shown, query, facts, where)
     if answer is None:
       return None
     inputs = prompts.format_inputs(prompt, query.sql, self._tapex(shown, table))

@@ -388,7 +388,7 @@ class Executor:
   def _execute(self, table: Table, query: Query | str,
                rows: Sequence[int] | None, facts=UNREAD) -> Answer | Skip:
     sql = query if isinstance(query, str) else query.sql
-    out, probed = None, None
+    out, probed, db = None, None, None
     if isinstance(facts, Skip):
       return facts
     if not self.fast:
@@ -398,12 +398,20 @@ class Executor:
       if isinstance(facts, Skip):
         return facts
     if facts is not UNREAD and facts is not None and facts.probe_decides and self.check_order:
-      out, probed = self._folded(self._db(table), facts.limit_probe, rows)
+      db = self._db(table)
+      out, probed = self._folded(db, facts.limit_probe, rows)
     folded = out is not None
-    if not folded:
-      out = self.run(table, sql, rows=rows)
-    if isinstance(out, Skip):
-      return out
+    if not folded:  # `run`, with the database looked up once
+      text = sql.strip()
+      head = text[:6].upper()
+      if not (head.startswith(("SELECT", "WITH ", "(")) or head == "WITH"):
+        return Skip("not_select", text[:40])
+      db = self._db(table)
+      if isinstance(db, Skip):
+        return db
+      out = self._fetch(db, self._wrap(db, text, rows), self.max_values + 1)
+      if isinstance(out, Skip):
+        return out
     values = tuple(v for row in out for v in row)
     if not values:
       return Skip("empty")
@@ -411,9 +419,9 @@ class Executor:
       return Skip("too_many")
     if len(values) < self.min_values:
       return Skip("empty", f"{len(values)} < {self.min_values} values")
-    if any(answers.format_value(v) is None for v in values):
+    shown = list(map(answers.format_value, values))
+    if None in shown:
       return Skip("null")
-    db = self._db(table)
     # What the SQL text tells without sqlglot (None: parse as before).
     if facts is UNREAD:
       facts = self.read(table, sql)
@@ -426,12 +434,12 @@ class Executor:
         if tie is not None:
           return tie
     if facts is not None and facts.sources is not None:
-      sources = list(facts.sources)
+      sources = facts.sources
     else:
       if tree is None:
         tree = _parse(query)
       sources = _sources(tree, db.table) if tree is not None else None
-    texts = self._texts(db, sources, out, rows)
+    texts = self._texts(db, sources, out, rows, shown)
     if isinstance(texts, Skip):
       return texts
     if not answers.splittable(texts):
@@ -527,14 +535,19 @@ class Executor:
     return None
 
   # --- answer text ---------------------------------------------------------------
-  def _texts(self, db: _Db, sources: list[int | None] | None, out: list[tuple],
-             rows: Sequence[int] | None) -> list[str] | Skip:
-    texts = []
+  def _texts(self, db: _Db, sources: Sequence[int | None] | None, out: list[tuple],
+             rows: Sequence[int] | None, formatted: list[str]) -> list[str] | Skip:
+    """The answer text of each value of ``out`` (``formatted``: each value's
+    `answers.format_value`, row-major): a table cell's text as the table shows
+    it where the value is one, else the formatted value."""
+    if sources is None:
+      return formatted
+    texts = formatted[:]
+    types, n_sources, at = db.table.types, len(sources), 0
     for row in out:
       for p, v in enumerate(row):
-        j = sources[p] if sources is not None and p < len(sources) else None
-        text = None
-        if j is not None and db.table.types[j] != ColumnType.TEXT:
+        j = sources[p] if p < n_sources else None
+        if j is not None and types[j] != ColumnType.TEXT:
           shown = db.display(j).get(v)
           if shown is not None and len(shown) > 1 and rows is not None:
             keep = set(rows)
@@ -543,8 +556,8 @@ class Executor:
           if shown is not None and len(shown) > 1:
             return Skip("ambiguous_cell", f"{v!r} shows as {sorted(shown)[:3]}")
           if shown:
-            text = next(iter(shown))
-        texts.append(text if text is not None else answers.format_value(v))
+            texts[at + p] = next(iter(shown))
+      at += len(row)
     return texts
 
 
