@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import multiprocessing
 import os
@@ -212,6 +213,7 @@ CHUNK = 1000  # examples between two raw-SQLite replays in the 1-process run
 def _worker(args, path: str, rank: int, procs: int, barrier, results) -> None:
   builder, n_tables, load_s = _builder(args, path)
   warm_s = _warm(builder, args.split)
+  gc.freeze()  # as `symtune generate sql`'s workers do once the tables are built
   measure_raw = rank == 0 and procs == 1
   executed: list = []
   raw = None

@@ -47,6 +47,7 @@ import collections
 import contextlib
 import ctypes
 import dataclasses
+import gc
 import glob
 import json
 import math
@@ -236,9 +237,28 @@ def _init_worker(settings: dict[str, Any], progress=None, tables=None,
     length_fn = vocab_length_fn()
   if tables is None:
     tables, table_skips = load_source(settings)
-  _WORKER.update(builder=sx.ExampleBuilder(tables, config, length_fn=length_fn,
-                                           table_skips=table_skips),
-                 settings=settings, progress=progress)
+  builder = sx.ExampleBuilder(tables, config, length_fn=length_fn, table_skips=table_skips)
+  builder.tables(settings["split"])  # display forms, made once per process
+  _WORKER.update(builder=builder, settings=settings, progress=progress)
+  if parent_pid is not None:  # a pool worker: it holds the tables until it ends
+    gc.freeze()
+
+
+@contextlib.contextmanager
+def _tables_frozen():
+  """Keeps the objects alive now (the tables, built once) out of the garbage
+  collector's passes while generating, and hands them back after.
+
+  What a generation allocates and drops (a few objects per attempt) is all the
+  collector has to walk; on the 1,341 WTQ training tables its full passes took
+  about half of its ~7% of the CPU before (`gc.freeze`). Pool workers freeze once
+  in `_init_worker` and keep it: they end with the pool.
+  """
+  gc.freeze()
+  try:
+    yield
+  finally:
+    gc.unfreeze()
 
 
 TFRECORD_FEATURES = ("inputs", "targets", "table_id", "shape", "sql", "num_answers")
@@ -475,8 +495,9 @@ def run(args) -> int:
   if workers <= 1:
     if todo:
       _init_worker(settings, tables=tables, table_skips=table_skips)
-      for job in todo:
-        run_job(job, bar.update)
+      with _tables_frozen():
+        for job in todo:
+          run_job(job, bar.update)
   else:
     # No Manager process; the workers die with this process (see `_watch_parent`).
     ctx = multiprocessing.get_context("spawn")

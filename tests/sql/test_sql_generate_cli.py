@@ -1,5 +1,6 @@
 """`symtune generate sql`: output, resume after a kill, table sources, workers, bad input."""
 
+import gc
 import glob
 import json
 import os
@@ -31,6 +32,22 @@ def test_writes_shards_and_summary(tmp_path, capsys):
   assert summary["examples"] == 120 and summary["shards"] == 4
   assert sum(summary["shapes"].values()) == 120
   assert "skip reasons" in capsys.readouterr().out
+
+
+def test_in_process_run_freezes_the_tables_then_hands_them_back(tmp_path, monkeypatch):
+  from symtune_jax.cli import generate  # pylint: disable=g-import-not-at-top
+  seen = []
+  run_job = generate.run_job
+
+  def spy(job, report=None):
+    seen.append(gc.get_freeze_count())
+    return run_job(job, report)
+
+  monkeypatch.setattr(generate, "run_job", spy)
+  before = gc.get_freeze_count()
+  assert _gen(tmp_path / "a") == 0
+  assert len(seen) == 4 and min(seen) > before  # generating: the tables are frozen
+  assert gc.get_freeze_count() == before  # after: back in the collector's care
 
 
 def test_resume_after_kill_loses_and_duplicates_nothing(tmp_path):
