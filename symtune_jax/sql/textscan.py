@@ -555,6 +555,10 @@ _LITERAL = re.compile(r"""
   | (?<![A-Za-z0-9_.])(?:\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)(?![A-Za-z0-9_.]))
 """, re.VERBOSE)
 _DIGIT = re.compile(r"\d")
+_SLOTS = 64  # slot texts made once: '"q0"', "'s0'", '0', ...
+_NAME_SLOTS = tuple(f'"q{k}"' for k in range(_SLOTS))
+_STRING_SLOTS = tuple(f"'s{k}'" for k in range(_SLOTS))
+_NUMBER_SLOTS = tuple(str(k) for k in range(_SLOTS))
 _FORMS: dict[str, tuple[Facts | None, list | None]] = {}
 _MAX_FORMS = 1 << 16
 
@@ -582,25 +586,19 @@ def skeleton(sql: str) -> tuple[str, Slots, list[str], list[str]] | None:
     lit = parts[i]
     c = lit[0]
     if c == '"':
-      k = names.get(lit)
-      if k is None:
-        k = names[lit] = len(names)
-      parts[i] = f'"q{k}"'
+      k = names.setdefault(lit, len(names))
+      parts[i] = _NAME_SLOTS[k] if k < _SLOTS else f'"q{k}"'
     elif c == "'":
-      k = strings.get(lit)
-      if k is None:
-        k = strings[lit] = len(strings)
-      parts[i] = f"'s{k}'"
+      k = strings.setdefault(lit, len(strings))
+      parts[i] = _STRING_SLOTS[k] if k < _SLOTS else f"'s{k}'"
     else:
       before = parts[i - 1]
       if before[-1:].isspace() and before.rstrip()[-6:].upper().endswith(("LIMIT", "OFFSET")):
         kept = [lit] if kept is None else kept + [lit]  # LIMIT k: kept as written
         continue
-      k = numbers.get(lit)
-      if k is None:
-        k = numbers[lit] = len(numbers)
-      parts[i] = str(k)
-  if any(map(_DIGIT.search, parts[0::2])):
+      k = numbers.setdefault(lit, len(numbers))
+      parts[i] = _NUMBER_SLOTS[k] if k < _SLOTS else str(k)
+  if _DIGIT.search("\0".join(parts[0::2])):  # one search over the texts between literals
     return None
   if kept and not set(map(str, range(len(numbers)))).isdisjoint(kept):
     return None
@@ -649,8 +647,8 @@ def scan_cached(sql: str, index: dict[str, int]) -> Facts | None:
   sources, probe = facts.sources, facts.limit_probe
   if sources is not None:
     get, names = index.get, slots[0]
-    sources = tuple(None if k is None else get(names[k][1:-1].replace('""', '"').lower())
-                    for k in sources)
+    sources = tuple([None if k is None else get(names[k][1:-1].replace('""', '"').lower())
+                     for k in sources])
   if probe is not None:
     starts = _starts(orig, parts)
     form_starts = [f for f, _ in starts]
@@ -669,9 +667,11 @@ def scan_cached(sql: str, index: dict[str, int]) -> Facts | None:
     free_if = _resolve(free_if, slots)
   if decides_if is not None:
     decides_if = _resolve(decides_if, slots)
-  return Facts(has_limit=facts.has_limit, sources=sources, order_free=facts.order_free,
-               limit_probe=probe, probe_decides=facts.probe_decides,
-               order_free_if=free_if, probe_decides_if=decides_if)
+  return _new_facts(Facts, (facts.has_limit, sources, facts.order_free, probe,
+                           facts.probe_decides, free_if, decides_if))
+
+
+_new_facts = tuple.__new__  # a `Facts` from its 7 fields in order (no keyword parsing)
 
 
 def _resolve(conditions: tuple, slots: Slots) -> tuple:
