@@ -43,7 +43,7 @@ from symtune_jax import settings
 from symtune_jax.errors import InputError
 from symtune_jax.sql import prompts
 from symtune_jax.sql.executor import DEFAULT_MAX_STEPS, UNREAD, Executor, Skip
-from symtune_jax.sql.sampler import SamplerConfig, sample_query
+from symtune_jax.sql.sampler import SamplerConfig, feasible_shapes, sample_query
 from symtune_jax.sql.splits import SPLITS, split_id, split_of
 from symtune_jax.sql.templates import Template, load_templates, sample_from_templates
 from symtune_jax.tables import linearize, truncate
@@ -232,6 +232,22 @@ class ExampleBuilder:
       out = [prepare_table(t, self.config.max_cell_chars) for t in self._raw[split]]
       self._prepared[split] = out
     return out
+
+  def warm(self, split: str) -> None:
+    """Builds now, for every table of ``split``, what a run builds once per
+    table on first use: its SQLite database, its sampler view, the token
+    length of each row and, where it fits whole, its TAPEX text. The examples
+    are the same either way; a benchmark warms before its clock starts, so it
+    times what a long run spends per example."""
+    cfg = self.config
+    limit = None if cfg.max_input_length is None else cfg.max_input_length - 1
+    budget = cfg.table_budget if limit is None else (
+        limit - self._overhead(0, "") - cfg.sql_allowance)
+    for table in self.tables(split):
+      self.executor.prepare(table)
+      feasible_shapes(table, cfg.sampler)
+      if self._truncate(table, budget, 0, verify=limit is None) is table:
+        self._tapex(table, table)
 
   def num_tables(self, split: str) -> int:
     return len(self._raw[split])

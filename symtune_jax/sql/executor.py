@@ -299,6 +299,10 @@ class Executor:
       old.conn.close()
     return db
 
+  def prepare(self, table: Table) -> None:
+    """Builds ``table``'s database now (else it is built on first use)."""
+    self._db(table)
+
   def close(self) -> None:
     for db in self._dbs.values():
       db.conn.close()

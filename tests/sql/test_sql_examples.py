@@ -160,6 +160,18 @@ def test_examples_in_chunks_equal_one_at_a_time(sample_tables, cfg, chunk):
   assert (a.stats.refits > 0) == (cfg.max_input_length is not None)
 
 
+@pytest.mark.parametrize("cfg", [ExampleConfig(), ExampleConfig(max_input_length=600)])
+def test_warm_builds_the_per_table_caches_and_changes_no_example(sample_tables, cfg):
+  cold, warm = ExampleBuilder(sample_tables, cfg), ExampleBuilder(sample_tables, cfg)
+  warm.warm("train")
+  pool = warm.tables("train")
+  assert all(t.table_id in warm.executor._dbs for t in pool)  # pylint: disable=protected-access
+  assert warm._linear  # pylint: disable=protected-access  (whole-table texts made)
+  assert not cold.executor._dbs  # pylint: disable=protected-access
+  assert list(warm.examples(3, "train", 0, 150)) == list(cold.examples(3, "train", 0, 150))
+  assert warm.stats.to_json() == cold.stats.to_json()
+
+
 def test_no_table_can_make_an_example_raises():
   one_row = [Table.from_rows(f"t{i}", ["a", "b"], [["x", "1"]]) for i in range(3)]
   builder = ExampleBuilder(one_row, ExampleConfig(min_values=2, max_attempts=2))
