@@ -302,9 +302,14 @@ class ExampleBuilder:
       self._whole[key] = table
     return shown
 
-  def _tapex(self, shown: Table, table: Table) -> str:
-    """TAPEX text of ``shown``; kept per pool table for the common case that it fits whole."""
+  def _tapex(self, shown: Table, table: Table,
+             where: tuple[Table, list[int] | None] | None = None) -> str:
+    """TAPEX text of ``shown``; kept per pool table for the common case that it
+    fits whole, else made from the pool table's row texts where ``where``
+    (`_where_to_run`) names the rows."""
     if shown is not table:
+      if where is not None and where[0] is table and where[1] is not None:
+        return linearize.tapex_rows(table, where[1])
       return linearize.tapex(shown)
     hit = self._linear.get(id(table))
     if hit is None or hit[0] is not table:
@@ -367,7 +372,7 @@ class ExampleBuilder:
     answer = self._run(table, shown, query, facts, where)
     if answer is None:
       return None
-    inputs = prompts.format_inputs(prompt, query.sql, self._tapex(shown, table))
+    inputs = prompts.format_inputs(prompt, query.sql, self._tapex(shown, table, where))
     refit = False
     if limit is not None:
       # The query is known now: cut more rows (same order) until the input fits.

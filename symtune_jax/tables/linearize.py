@@ -61,6 +61,9 @@ def clean_cell(text: str, max_chars: int | None = None) -> str:
 _DISPLAY_ATTR = "_display_cells"
 
 
+_ROWS_ATTR = "_tapex_rows"  # `tapex_rows`' joined cells, per table
+
+
 def display_forms(table: Table) -> dict:
   """The table's cache of display forms: max_cell_chars -> (header, rows)."""
   return table.cache(_DISPLAY_ATTR)
@@ -122,6 +125,27 @@ def tapex(table: Table, *, max_cell_chars: int | None = None,
   parts += [f"row {i} : " + " | ".join(r) for i, r in enumerate(rows, start=1)]
   text = " ".join(parts).strip()
   return text.lower() if lower else text
+
+
+def tapex_rows(table: Table, rows: Sequence[int]) -> str:
+  """``tapex(table.select_rows(rows))``, from each row's cell text kept on ``table``.
+
+  For callers that show many subsets of one table (truncation keeps other rows
+  on each attempt): the cells of a row are joined once per table, not per
+  subset. ``rows``: indices into ``table.rows``, in the order shown.
+
+  Table(['name', 'year'], [['a', '1999'], ['b', '2001']]), [1] ->
+  'col : name | year row 1 : b | 2001'
+  """
+  per_table = table.cache(_ROWS_ATTR)
+  joined = per_table.get(None)
+  if joined is None:
+    header, cells = display_cells(table)
+    joined = per_table[None] = (" | ".join(header), tuple(" | ".join(r) for r in cells))
+  head, texts = joined
+  parts = ["col : " + head]
+  parts += [f"row {k} : " + texts[i] for k, i in enumerate(rows, start=1)]
+  return " ".join(parts).strip()
 
 
 def markdown_header(header: Sequence[str], *, lower: bool = False) -> str:

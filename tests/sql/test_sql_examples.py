@@ -2,6 +2,7 @@
 
 import json
 import logging
+import random
 
 import pytest
 
@@ -170,6 +171,14 @@ def test_warm_builds_the_per_table_caches_and_changes_no_example(sample_tables, 
   assert not cold.executor._dbs  # pylint: disable=protected-access
   assert list(warm.examples(3, "train", 0, 150)) == list(cold.examples(3, "train", 0, 150))
   assert warm.stats.to_json() == cold.stats.to_json()
+
+
+def test_tapex_rows_equals_tapex_on_the_pool_tables(sample_tables):
+  rng = random.Random(0)
+  for table in ExampleBuilder(sample_tables).tables("train"):
+    for _ in range(5):
+      rows = sorted(rng.sample(range(table.num_rows), rng.randint(0, table.num_rows)))
+      assert linearize.tapex_rows(table, rows) == linearize.tapex(table.select_rows(rows))
 
 
 def test_no_table_can_make_an_example_raises():

@@ -42,3 +42,12 @@ def test_display_form_cached_per_table():
   t = _t()
   assert linearize.display_cells(t) is linearize.display_cells(t)
   assert linearize.display_cells(t, 2) != linearize.display_cells(t)
+
+
+def test_tapex_rows_is_tapex_of_the_selected_rows():
+  t = Table.from_rows("t", ["Name", "Year"], [["Ann", "1999"], ["Bob", "2001"], ["Cy", ""]])
+  assert linearize.tapex_rows(t, [1]) == "col : Name | Year row 1 : Bob | 2001"
+  for rows in ([], [0], [2], [0, 2], [1, 2], [0, 1, 2], [2, 0]):
+    assert linearize.tapex_rows(t, rows) == linearize.tapex(t.select_rows(rows)), rows
+  # The last cell empty: no trailing space, as tapex strips the whole text.
+  assert linearize.tapex_rows(t, [2]).endswith("row 1 : Cy |")
