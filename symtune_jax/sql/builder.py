@@ -449,7 +449,7 @@ class ExampleBuilder:
         f"{cfg.max_attempts + n_fallback} attempts over all {len(pool)} tables; "
         f"skipped: {_skip_summary(why)}", field="split")
 
-  def examples(self, seed: int, split: str, start: int, stop: int, *, chunk: int = 512):
+  def examples(self, seed: int, split: str, start: int, stop: int, *, chunk: int = 2048):
     """Examples for indices start..stop-1 (one per index), in index order:
     the same as `example` for each index, made a chunk at a time.
 
@@ -457,8 +457,11 @@ class ExampleBuilder:
     without an example, first sampling all of them (`_prepare`), then running
     all (`_finish`): each stage runs as one tight loop (about a fifth less CPU
     than one example at a time), and every index sees the same attempts in the
-    same order. Indices left after ``max_attempts`` rounds go to `example`'s
-    fallback one by one.
+    same order. Within a round the attempts go in table order, so the attempts
+    on one table run one after the other while its rows, caches and database
+    are in the CPU's caches (about a seventh less time than index order on the
+    WTQ tables; nothing an attempt makes depends on the others). Indices left
+    after ``max_attempts`` rounds go to `example`'s fallback one by one.
     """
     sid = split_id(split)
     pool = self.tables(split)
@@ -469,10 +472,12 @@ class ExampleBuilder:
       todo = list(range(c, min(stop, c + chunk)))
       done: dict[int, dict[str, Any]] = {}
       for attempt in range(max_attempts):
-        staged = []
+        picks = []
         for i in todo:
           rng = attempt_rng(seed, sid, i, attempt)
-          staged.append((i, self._prepare(pool[int(rng.random() * len(pool))], rng)))
+          picks.append((int(rng.random() * len(pool)), i, rng))
+        picks.sort(key=_first)  # the attempts on one table side by side
+        staged = [(i, self._prepare(pool[t], rng)) for t, i, rng in picks]
         todo = []
         for i, st in staged:
           ex = None if st is None else self._finish(*st)
@@ -482,10 +487,14 @@ class ExampleBuilder:
             done[i] = ex
         if not todo:
           break
-      for i in todo:
+      for i in sorted(todo):
         done[i] = self._fallback(seed, split, i, pool)
       for i in range(c, min(stop, c + chunk)):
         yield done.pop(i)
+
+
+def _first(item: tuple) -> Any:
+  return item[0]
 
 
 _SKIP_HINTS = {
