@@ -1036,4 +1036,4 @@ def sample_query(table: Table, rng: Any, config: SamplerConfig | None = None, *,
   built = _BUILDERS[shape][1](_Ctx(v, q.TREE if reference else q.TEXT, rng, cfg))
   if built is None:
     return None
-  return Query.of(built, shape)
+  return Query.of(built, shape) if reference else Query.from_text(built, shape)
