@@ -631,7 +631,8 @@ def _unique_key(c: _Ctx, exclude: Sequence[int], need: int) -> tuple[int, int] |
     k = c.pick(keys)
     rows = c.v.unique_rows(k)
     if c.v.has_nulls(need):
-      rows = [i for i in rows if c.v.values[i][need] is not None]
+      values = c.v.values
+      rows = [i for i in rows if values[i][need] is not None]
     if rows:
       return k, c.pick(rows)
   return None
@@ -880,8 +881,10 @@ def _two_rows(c: _Ctx, n: int) -> tuple[int, int, int] | None:
   if first is None:
     return None
   k, a = first
+  values = c.v.values
+  va = values[a][n]
   others = [i for i in c.v.unique_rows(k)
-            if i != a and c.v.values[i][n] is not None and c.v.values[i][n] != c.v.values[a][n]]
+            if i != a and values[i][n] is not None and values[i][n] != va]
   if not others:
     return None
   return k, a, c.pick(others)
