@@ -267,6 +267,7 @@ class _And(str):
   """Text of an AND condition."""
 
 
+_FROM_W = " FROM " + TABLE_NAME
 _OP_TEXT = {"=": "=", "!=": "<>", ">": ">", "<": "<", ">=": ">=", "<=": "<="}
 
 
@@ -339,21 +340,22 @@ class TextBuilder:
              distinct: bool = False, group: Sequence[str] = (),
              having: str | None = None, order: Sequence[tuple[str, bool]] = (),
              limit: int | None = None, from_w: bool = True) -> str:
-    parts = ["SELECT DISTINCT " if distinct else "SELECT ", ", ".join(projections)]
+    # Clause by clause with `+` (no list of parts to join: half the cost on
+    # the sampler's short queries).
+    out = ("SELECT DISTINCT " if distinct else "SELECT ") + ", ".join(projections)
     if from_w:
-      parts.append(" FROM " + TABLE_NAME)
+      out += _FROM_W
     if where is not None:
-      parts.append(" WHERE " + where)
+      out += " WHERE " + where
     if group:
-      parts.append(" GROUP BY " + ", ".join(group))
+      out += " GROUP BY " + ", ".join(group)
     if having is not None:
-      parts.append(" HAVING " + having)
+      out += " HAVING " + having
     if order:
-      parts.append(" ORDER BY " + ", ".join(f"{e} DESC" if d else f"{e} ASC"
-                                            for e, d in order))
+      out += " ORDER BY " + ", ".join([f"{e} DESC" if d else f"{e} ASC" for e, d in order])
     if limit is not None:
-      parts.append(f" LIMIT {limit}")
-    return "".join(parts)
+      out += f" LIMIT {limit}"
+    return out
 
   @staticmethod
   def subquery(s: str) -> str:
