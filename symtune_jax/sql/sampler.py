@@ -237,6 +237,8 @@ class _View:
     self._more: dict[tuple[str, int], Any] = {}
     self._facts: _Facts | None = None
     self._feasible: tuple[SamplerConfig, _Choice] | None = None
+    # quoted().__getitem__, kept for `_Ctx` (made on first use).
+    self.text_col: Callable[[int], str] | None = None
     source = getattr(table, "source_rows", None) if derive else None
     if source is not None and len(source[1]) == n and source[0].header is table.header:
       base = _view(source[0])
@@ -554,7 +556,10 @@ class _Ctx:
     # col(j): the column reference. Text path: the quoted names, made once per
     # table; trees need new nodes each time.
     if b is q.TEXT:
-      self.col = v.quoted().__getitem__
+      col = v.text_col
+      if col is None:
+        col = v.text_col = v.quoted().__getitem__
+      self.col = col
       self.literal = _text_literal
     else:
       header, column = v.header, b.column
