@@ -237,6 +237,8 @@ class _View:
     self._more: dict[tuple[str, int], Any] = {}
     self._facts: _Facts | None = None
     self._feasible: tuple[SamplerConfig, _Choice] | None = None
+    # quoted().__getitem__, kept for `_Ctx` (made on first use).
+    self.text_col: Callable[[int], str] | None = None
     source = getattr(table, "source_rows", None) if derive else None
     if source is not None and len(source[1]) == n and source[0].header is table.header:
       base = _view(source[0])
@@ -554,7 +556,10 @@ class _Ctx:
     # col(j): the column reference. Text path: the quoted names, made once per
     # table; trees need new nodes each time.
     if b is q.TEXT:
-      self.col = v.quoted().__getitem__
+      col = v.text_col
+      if col is None:
+        col = v.text_col = v.quoted().__getitem__
+      self.col = col
       self.literal = _text_literal
     else:
       header, column = v.header, b.column
@@ -631,7 +636,8 @@ def _unique_key(c: _Ctx, exclude: Sequence[int], need: int) -> tuple[int, int] |
     k = c.pick(keys)
     rows = c.v.unique_rows(k)
     if c.v.has_nulls(need):
-      rows = [i for i in rows if c.v.values[i][need] is not None]
+      values = c.v.values
+      rows = [i for i in rows if values[i][need] is not None]
     if rows:
       return k, c.pick(rows)
   return None
@@ -880,8 +886,10 @@ def _two_rows(c: _Ctx, n: int) -> tuple[int, int, int] | None:
   if first is None:
     return None
   k, a = first
+  values = c.v.values
+  va = values[a][n]
   others = [i for i in c.v.unique_rows(k)
-            if i != a and c.v.values[i][n] is not None and c.v.values[i][n] != c.v.values[a][n]]
+            if i != a and values[i][n] is not None and values[i][n] != va]
   if not others:
     return None
   return k, a, c.pick(others)
@@ -1036,4 +1044,4 @@ def sample_query(table: Table, rng: Any, config: SamplerConfig | None = None, *,
   built = _BUILDERS[shape][1](_Ctx(v, q.TREE if reference else q.TEXT, rng, cfg))
   if built is None:
     return None
-  return Query.of(built, shape)
+  return Query.of(built, shape) if reference else Query.from_text(built, shape)

@@ -81,6 +81,21 @@ def test_query_from_text_parses_on_demand():
   assert isinstance(query.expression, exp.Select)
 
 
+def test_query_from_text_is_the_dataclass_query():
+  """`Query.from_text` (fields set directly) makes the query `Query(...)` makes:
+  equal, same hash and repr, a plain str even from a condition's text, the
+  tree parsed on demand."""
+  cond = q.TEXT.and_all([q.TEXT.eq('"a"', "1"), q.TEXT.eq('"b"', "2")])
+  assert type(cond) is not str  # the builder's AND-condition subclass
+  fast = q.Query.from_text(cond, "select_where")
+  slow = q.Query(sql=str(cond), shape="select_where")
+  assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+  assert type(fast.sql) is str and fast.tree is None
+  assert fast.expression.sql(dialect="sqlite") == '"a" = 1 AND "b" = 2'
+  with pytest.raises(AttributeError):
+    fast.sql = "x"  # still frozen
+
+
 def test_row_steps_give_the_neighbouring_row(cyclists):
   """next_row / previous_row: the row after (before) the reference row, in table order."""
   ex = Executor()
