@@ -174,7 +174,8 @@ class _RawSqlite:
     self.cpu = {"all": 0.0, "kept": 0.0}
     self.count = {"all": 0, "kept": 0}
 
-  def replay(self, kind: str, queries: list[tuple]) -> None:
+  def replay(self, kind: str, queries: list[tuple]) -> float:
+    """Runs ``queries`` (table id, sql, rows) on the ``kind`` databases; returns the wall seconds."""
     texts = []
     for tid, sql, rows in queries:
       if rows is not None:
@@ -189,9 +190,11 @@ class _RawSqlite:
         cur.close()
       except Exception:  # pylint: disable=broad-except  (as the executor, which skips it)
         pass
-    self.wall[kind] += time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    self.wall[kind] += wall
     self.cpu[kind] += time.process_time() - c0
     self.count[kind] += len(queries)
+    return wall
 
   def rates(self, kind: str) -> tuple[float, float]:
     """(queries/s, queries per CPU-second)."""
@@ -231,6 +234,7 @@ def _worker(args, path: str, rank: int, procs: int, barrier, results) -> None:
   start = time.time()
   elapsed = cpu = 0.0
   made, chars, longest = 0, 0, 0
+  chunk_ratios = []  # per chunk: raw SQLite's wall time on its queries / the chunk's
   first, last = rank * args.num // procs, (rank + 1) * args.num // procs  # contiguous share
   step = CHUNK if measure_raw else (last - first) or 1
   for c in range(first, last, step):
@@ -241,15 +245,17 @@ def _worker(args, path: str, rank: int, procs: int, barrier, results) -> None:
       chars += len(ex["inputs"])
       longest = max(longest, len(ex["inputs"].encode("utf-8")))
       kept.append((ex["table_id"], ex["sql"], None))
-    elapsed += time.perf_counter() - t0
+    spent = time.perf_counter() - t0
+    elapsed += spent
     cpu += time.process_time() - c0
     if measure_raw:
-      raw.replay("all", executed)
+      chunk_ratios.append(raw.replay("all", executed) / max(spent, 1e-9))
       raw.replay("kept", kept)
       executed.clear()
   raw_out = None
   if measure_raw:
-    raw_out = {"kept": raw.rates("kept"), "all": raw.rates("all"), "executed": raw.count["all"]}
+    raw_out = {"kept": raw.rates("kept"), "all": raw.rates("all"), "executed": raw.count["all"],
+               "chunks": chunk_ratios}
   s = builder.stats
   results.put({"rank": rank, "made": made, "elapsed": elapsed, "cpu": cpu, "start": start,
                "end": start + elapsed, "load_s": load_s, "warm_s": warm_s, "tables": n_tables,
@@ -373,6 +379,11 @@ def main(argv=None) -> int:
               f"({ex_cpu:,.0f} per CPU-second)")
         print(f"    END-TO-END / RAW SQLITE = {100 * r['rate'] / ex_wall:.1f}% by wall clock, "
               f"{100 * r['cpu_rate'] / ex_cpu:.1f}% by CPU time (goal >= 25%)")
+        chunks = sorted(raw["chunks"])
+        if len(chunks) > 1:  # the spread shows how much the machine's noise moves it
+          print(f"    per chunk of {CHUNK:,} examples (generation, then raw SQLite on its "
+                f"queries): {100 * chunks[0]:.1f}% to {100 * chunks[-1]:.1f}%, median "
+                f"{100 * chunks[len(chunks) // 2]:.1f}%")
         kw, kc = raw["kept"]
         print(f"    (the {made:,} kept queries alone, on the full tables: {kw:,.0f} queries/s, "
               f"{kc:,.0f} per CPU-second; end-to-end / that = "
