@@ -359,7 +359,9 @@ class ExampleBuilder:
       return None
     stats.sampled_shapes[query.shape] += 1
     where = self._where_to_run(table, shown)
-    facts = self.executor.read(where[0], query.sql)
+    # A LIMIT query's facts can spare its run (the probe may stand in for it);
+    # others are read only if the result passes the cheap checks (`execute`).
+    facts = self.executor.read(where[0], query.sql) if "LIMIT" in query.sql else UNREAD
     return table, shown, query, prompt, order_seed, limit, facts, where
 
   def _finish(self, table: Table, shown: Table, query, prompt: int, order_seed: int,
