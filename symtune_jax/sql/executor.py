@@ -413,10 +413,12 @@ class Executor:
       db = self._db(table)
       if isinstance(db, Skip):
         return db
-      out = self._fetch(db, self._wrap(db, text, rows), self.max_values + 1)
+      if rows is not None or db.rowid is None:
+        text = self._wrap(db, text, rows)  # else: on table w itself
+      out = self._fetch(db, text, self.max_values + 1)
       if isinstance(out, Skip):
         return out
-    values = tuple(v for row in out for v in row)
+    values = out[0] if len(out) == 1 else tuple(v for row in out for v in row)
     if not values:
       return Skip("empty")
     if len(values) > self.max_values:
