@@ -1041,8 +1041,12 @@ def sample_query(table: Table, rng: Any, config: SamplerConfig | None = None, *,
   cfg = config or _DEFAULT_CONFIG
   if not table.rows:
     return None
-  v = _view(table)
-  choice = v._choice(cfg)  # pylint: disable=protected-access
+  # The per-call path, one call per query: the view and its shape choice are
+  # read where cached (what `_view` and `_View._choice` return), and made
+  # through them otherwise.
+  v = table.__dict__.get(_VIEW_ATTR) or _view(table)
+  hit = v._feasible  # pylint: disable=protected-access
+  choice = hit[1] if hit is not None and hit[0] is cfg else v._choice(cfg)  # pylint: disable=protected-access
   if not choice.items:
     return None
   shape = choice.pick(rng.random())
