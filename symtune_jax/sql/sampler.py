@@ -588,9 +588,10 @@ def _others(cols: Sequence[int], exclude: Sequence[int]) -> list[int]:
 def _condition(c: _Ctx, j: int, row: int | None):
   """'col op literal' with a literal from row ``row`` (or a random non-empty one)."""
   v, rand = c.v, c.rand
-  if row is None or v.values[row][j] is None:
+  value = None if row is None else v.values[row][j]
+  if value is None:
     rows = v.nonnull_rows(j)
-    row = rows[int(rand() * len(rows))]
+    value = v.values[rows[int(rand() * len(rows))]][j]
   # pick_weighted(c.rng, ops), with the total summed once.
   ops, total = _TEXT_OPS_TOTAL if v.types[j] == ColumnType.TEXT else _NUMBER_OPS_TOTAL
   r = rand() * total
@@ -600,7 +601,7 @@ def _condition(c: _Ctx, j: int, row: int | None):
     if r < 0:
       op = name
       break
-  return c.b.compare(op, c.col(j), c.lit(row, j))
+  return c.b.compare(op, c.col(j), c.literal(value))
 
 
 def _where(c: _Ctx, exclude: Sequence[int], n: int | None = None):
@@ -619,9 +620,9 @@ def _where(c: _Ctx, exclude: Sequence[int], n: int | None = None):
     j = cols[int(rand() * m)]
     if j not in chosen:
       chosen.append(j)
+  if n == 1:  # most WHERE clauses: one condition, nothing to join
+    return _condition(c, chosen[0], anchor), chosen
   conds = [_condition(c, j, anchor) for j in chosen]
-  if len(conds) == 1:
-    return conds[0], chosen
   use_or = [rand() < cfg.or_probability for _ in conds[1:]]
   return c.b.conjoin(conds, use_or), chosen
 
