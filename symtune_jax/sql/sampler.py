@@ -1047,7 +1047,10 @@ def sample_query(table: Table, rng: Any, config: SamplerConfig | None = None, *,
   # through them otherwise.
   v = table.__dict__.get(_VIEW_ATTR) or _view(table)
   hit = v._feasible  # pylint: disable=protected-access
-  choice = hit[1] if hit is not None and hit[0] is cfg else v._choice(cfg)  # pylint: disable=protected-access
+  if hit is not None and hit[0] is cfg:
+    choice = hit[1]
+  else:
+    choice = v._choice(cfg)  # pylint: disable=protected-access
   if not choice.items:
     return None
   shape = choice.pick(rng.random())
