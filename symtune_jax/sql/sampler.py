@@ -386,25 +386,29 @@ class _View:
       out = self._more[key] = (lengths, per_row.count(lengths[-1]), per_row.count(lengths[0]))
     return out
 
-  def _cached(self, name: str, make: Callable[[], list[int]]) -> list[int]:
-    out = self._lists.get(name)
-    if out is None:
-      out = self._lists[name] = make()
-    return out
+  # The lists below are read on most queries of the shapes that use them:
+  # each property looks its list up first, and makes it only when missing.
 
   @property
   def distinct_orderable(self) -> list[int]:
     """Orderable columns whose non-empty values are all different (no ties)."""
-    return self._cached("distinct_orderable", lambda: [
-        j for j in self.orderable
-        if self.n_rows - self._nulls[j] >= 2
-        and self.num_distinct(j) == self.n_rows - self._nulls[j]])
+    out = self._lists.get("distinct_orderable")
+    if out is None:
+      n, nulls = self.n_rows, self._nulls
+      out = self._lists["distinct_orderable"] = [
+          j for j in self.orderable
+          if n - nulls[j] >= 2 and self.num_distinct(j) == n - nulls[j]]
+    return out
 
   @property
   def grouping(self) -> list[int]:
     """Text columns with a repeated value and more than one value."""
-    return self._cached("grouping", lambda: [
-        j for j in self.text if 1 < self.num_distinct(j) < self.n_rows - self._nulls[j]])
+    out = self._lists.get("grouping")
+    if out is None:
+      n, nulls = self.n_rows, self._nulls
+      out = self._lists["grouping"] = [
+          j for j in self.text if 1 < self.num_distinct(j) < n - nulls[j]]
+    return out
 
   def _has_grouping(self) -> bool:
     """bool(self.grouping), stopping at the first column. On rows kept once
@@ -423,7 +427,8 @@ class _View:
   @property
   def monotone(self) -> list[int]:
     """Orderable columns, set in every row, strictly increasing or decreasing down the table."""
-    def make():
+    out = self._lists.get("monotone")
+    if out is None:
       out = []
       for j in self.orderable:
         if self.n_rows < 3 or self._nulls[j]:
@@ -432,8 +437,8 @@ class _View:
         rest = col[1:]
         if all(map(operator.lt, col, rest)) or all(map(operator.gt, col, rest)):
           out.append(j)
-      return out
-    return self._cached("monotone", make)
+      self._lists["monotone"] = out
+    return out
 
   def _has_monotone(self) -> bool:
     """bool(self.monotone), stopping at the first column (a column monotone in
@@ -583,9 +588,10 @@ def _others(cols: Sequence[int], exclude: Sequence[int]) -> list[int]:
 def _condition(c: _Ctx, j: int, row: int | None):
   """'col op literal' with a literal from row ``row`` (or a random non-empty one)."""
   v, rand = c.v, c.rand
-  if row is None or v.values[row][j] is None:
+  value = None if row is None else v.values[row][j]
+  if value is None:
     rows = v.nonnull_rows(j)
-    row = rows[int(rand() * len(rows))]
+    value = v.values[rows[int(rand() * len(rows))]][j]
   # pick_weighted(c.rng, ops), with the total summed once.
   ops, total = _TEXT_OPS_TOTAL if v.types[j] == ColumnType.TEXT else _NUMBER_OPS_TOTAL
   r = rand() * total
@@ -595,7 +601,7 @@ def _condition(c: _Ctx, j: int, row: int | None):
     if r < 0:
       op = name
       break
-  return c.b.compare(op, c.col(j), c.lit(row, j))
+  return c.b.compare(op, c.col(j), c.literal(value))
 
 
 def _where(c: _Ctx, exclude: Sequence[int], n: int | None = None):
@@ -614,9 +620,9 @@ def _where(c: _Ctx, exclude: Sequence[int], n: int | None = None):
     j = cols[int(rand() * m)]
     if j not in chosen:
       chosen.append(j)
+  if n == 1:  # most WHERE clauses: one condition, nothing to join
+    return _condition(c, chosen[0], anchor), chosen
   conds = [_condition(c, j, anchor) for j in chosen]
-  if len(conds) == 1:
-    return conds[0], chosen
   use_or = [rand() < cfg.or_probability for _ in conds[1:]]
   return c.b.conjoin(conds, use_or), chosen
 
@@ -963,9 +969,9 @@ def _row_step(c: _Ctx, after: bool):
   row = rows[int(c.rng.random() * len(rows))]
   # Going down the table = ascending in o if o increases down the table.
   ascending = v.increasing(o) == after
-  keys = [k for k in _others(v.usable, (o,)) if row in v.unique_row_set(k)]
-  proj = _others(v.usable, (o,)) or [o]
-  p = c.pick(proj)
+  others = _others(v.usable, (o,))
+  keys = [k for k in others if row in v.unique_row_set(k)]
+  p = c.pick(others or [o])
   if keys and c.chance(0.7):
     k = c.pick(keys)
     ref = _scalar(c, o, k, row)
@@ -1036,8 +1042,15 @@ def sample_query(table: Table, rng: Any, config: SamplerConfig | None = None, *,
   cfg = config or _DEFAULT_CONFIG
   if not table.rows:
     return None
-  v = _view(table)
-  choice = v._choice(cfg)  # pylint: disable=protected-access
+  # The per-call path, one call per query: the view and its shape choice are
+  # read where cached (what `_view` and `_View._choice` return), and made
+  # through them otherwise.
+  v = table.__dict__.get(_VIEW_ATTR) or _view(table)
+  hit = v._feasible  # pylint: disable=protected-access
+  if hit is not None and hit[0] is cfg:
+    choice = hit[1]
+  else:
+    choice = v._choice(cfg)  # pylint: disable=protected-access
   if not choice.items:
     return None
   shape = choice.pick(rng.random())
