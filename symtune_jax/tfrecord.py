@@ -143,7 +143,12 @@ def frames(records: Sequence[bytes]) -> bytes:
 
 
 # --- protobuf wire format -----------------------------------------------------------
+_SMALL = tuple(bytes((n,)) for n in range(0x80))  # one-byte varints
+
+
 def _varint(n: int) -> bytes:
+  if 0 <= n < 0x80:
+    return _SMALL[n]
   if n < 0:
     n += 1 << 64  # int64: two's complement, 10 bytes
   out = bytearray()
@@ -179,16 +184,37 @@ def _feature(value: Any) -> bytes:
                   "(or a list of one kind)")
 
 
+def _one_feature(value: Any) -> bytes:
+  """`_feature` with fast paths for one str or one int (what the generators write)."""
+  kind = type(value)
+  if kind is str:
+    data = value.encode("utf-8")
+    inner = b"\x0a" + _varint(len(data)) + data  # BytesList.value
+    return b"\x0a" + _varint(len(inner)) + inner  # Feature.bytes_list
+  if kind is int:
+    packed = _varint(value)
+    inner = b"\x0a" + _SMALL[len(packed)] + packed  # Int64List.value (packed)
+    return b"\x1a" + _SMALL[len(inner)] + inner  # Feature.int64_list
+  return _feature(value)
+
+
+@functools.lru_cache(maxsize=256)
+def _key_field(key: str) -> bytes:
+  """The map entry's key field: field 1 of ``key``."""
+  return _field(1, key.encode("utf-8"))
+
+
 def example_bytes(features: Mapping[str, Any]) -> bytes:
   """A serialized ``tf.train.Example`` (deterministic: keys in sorted order).
 
   Values: str (UTF-8) / bytes -> bytes_list, int -> int64_list, float ->
   float_list; a list or tuple of one kind gives several values.
   """
-  entries = b"".join(
-      _field(1, _field(1, key.encode("utf-8")) + _field(2, _feature(features[key])))
-      for key in sorted(features))
-  return _field(1, entries)
+  parts = []
+  for key in sorted(features):
+    entry = _key_field(key) + _field(2, _one_feature(features[key]))
+    parts.append(b"\x0a" + _varint(len(entry)) + entry)  # Features.feature (map entry)
+  return _field(1, b"".join(parts))
 
 
 class TFRecordWriter:

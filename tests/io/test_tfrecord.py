@@ -97,3 +97,33 @@ def test_batched_crc_equals_per_record(monkeypatch):
   assert tfrecord.crc32c_many(datas) == [tfrecord._crc32c_python(d) for d in datas]
   assert tfrecord.crc32c_many(datas)[-1] == 0xE3069283
   assert tfrecord.frames(datas) == b"".join(tfrecord.frame(d) for d in datas)
+
+
+def test_fast_paths_write_what_the_general_encoder_writes():
+  """`example_bytes` (fast paths for one str / one int) against `_feature` for every value."""
+  import random  # pylint: disable=g-import-not-at-top
+
+  def general(features):
+    entries = b"".join(
+        tfrecord._field(1, tfrecord._field(1, k.encode("utf-8"))  # pylint: disable=protected-access
+                        + tfrecord._field(2, tfrecord._feature(features[k])))  # pylint: disable=protected-access
+        for k in sorted(features))
+    return tfrecord._field(1, entries)  # pylint: disable=protected-access
+
+  rng = random.Random(0)
+  for _ in range(500):
+    rec = {}
+    for key in ("inputs", "targets", "num_answers", "index", "é", "x" * 200):
+      kind = rng.random()
+      if kind < 0.4:  # text of lengths around the varint boundaries, non-ASCII too
+        rec[key] = "".join(rng.choice("ab é\u4e2d\U0001F600")
+                           for _ in range(rng.choice([0, 1, 42, 127, 128, 300, 20000])))
+      elif kind < 0.7:
+        rec[key] = rng.choice([0, 1, 127, 128, 300, 2**40, -1, -2**63, True, False])
+      elif kind < 0.8:
+        rec[key] = rng.random()
+      elif kind < 0.9:
+        rec[key] = [rng.randint(-5, 500) for _ in range(rng.randint(0, 3))]
+      else:
+        rec[key] = b"\x00\xff" * rng.randint(0, 100)
+    assert tfrecord.example_bytes(rec) == general(rec), rec
