@@ -18,7 +18,7 @@ import functools
 import operator
 import re
 import sqlite3
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 from symtune_jax.errors import TableError
 
@@ -82,11 +82,24 @@ def infer_type(cells: Sequence[str]) -> ColumnType:
   if not values:
     return ColumnType.TEXT
   need = TYPE_THRESHOLD * len(values)
-  if sum(parse_number(c) is not None for c in values) >= need:
+  if _parse_at_least(values, parse_number, need):
     return ColumnType.NUMBER
-  if sum(parse_date(c) is not None for c in values) >= need:
+  if _parse_at_least(values, parse_date, need):
     return ColumnType.DATE
   return ColumnType.TEXT
+
+
+def _parse_at_least(cells: Sequence[str], parse: Callable[[str], Any], need: float) -> bool:
+  """Whether at least ``need`` of ``cells`` parse: stops at the first failure
+  too many (a text column fails in its first few cells, not after all of them)."""
+  allowed = len(cells) - need
+  failed = 0
+  for c in cells:
+    if parse(c) is None:
+      failed += 1
+      if failed > allowed:
+        return False
+  return True
 
 
 def normalize_header(header: Sequence[str], *, path: str | None = None,

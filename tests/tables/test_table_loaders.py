@@ -166,3 +166,31 @@ def test_user_tsv_delimiter(tmp_path):
   p = tmp_path / "t.tsv"
   p.write_text("a\tb\n1\t2\n")
   assert loaders.load_csv(p, delimiter="\t").rows == (("1", "2"),)
+
+
+def test_infer_type_stops_early_with_the_same_answer_as_counting_every_cell():
+  import random  # pylint: disable=g-import-not-at-top
+  from symtune_jax.tables import table as tbl  # pylint: disable=g-import-not-at-top
+
+  def counted(cells):  # the rule spelled out: every non-empty cell votes
+    votes = [c for c in cells if c.strip()]
+    if not votes:
+      return tbl.ColumnType.TEXT
+    need = tbl.TYPE_THRESHOLD * len(votes)
+    for parse, kind in ((tbl.parse_number, tbl.ColumnType.NUMBER),
+                        (tbl.parse_date, tbl.ColumnType.DATE)):
+      if sum(parse(c) is not None for c in votes) >= need:
+        return kind
+    return tbl.ColumnType.TEXT
+
+  rng = random.Random(0)
+  pool = ["1", "2,000", "x", "", " ", "2004-05-01", "May 1, 2004", "12%", "abc", "3.5"]
+  seen = set()
+  for _ in range(5000):
+    cells = [rng.choice(pool) for _ in range(rng.randint(0, 30))]
+    assert tbl.infer_type(cells) == counted(cells), cells
+    seen.add(tbl.infer_type(cells))
+  assert seen == set(tbl.ColumnType)  # every outcome was exercised
+  # At the threshold exactly: 9 of 10 numbers is a number column, 8 of 10 is not.
+  assert tbl.infer_type(["1"] * 9 + ["x"]) == tbl.ColumnType.NUMBER
+  assert tbl.infer_type(["1"] * 8 + ["x"] * 2) == tbl.ColumnType.TEXT
