@@ -46,6 +46,7 @@ import cProfile
 import gc
 import io
 import multiprocessing
+import operator
 import os
 import pathlib
 import pstats
@@ -183,7 +184,7 @@ class _RawSqlite:
     limit); else in the order given.
     """
     texts = []
-    for tid, sql, rows in (sorted(queries, key=_first) if grouped else queries):
+    for tid, sql, rows in (sorted(queries, key=operator.itemgetter(0)) if grouped else queries):
       if rows is not None:
         ids = ",".join(str(int(i) + 1) for i in sorted(rows))
         sql = f"WITH w AS (SELECT * FROM main.w WHERE rowid IN ({ids})) {sql}"
@@ -206,10 +207,6 @@ class _RawSqlite:
     """(queries/s, queries per CPU-second)."""
     n = self.count[kind]
     return n / max(self.wall[kind], 1e-9), n / max(self.cpu[kind], 1e-9)
-
-
-def _first(item: tuple):
-  return item[0]
 
 
 def _recording(builder, executed: list) -> None:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import operator
 import random
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -478,7 +479,7 @@ class ExampleBuilder:
         for i in todo:
           rng = attempt_rng(seed, sid, i, attempt)
           picks.append((int(rng.random() * len(pool)), i, rng))
-        picks.sort(key=_first)  # the attempts on one table side by side
+        picks.sort(key=operator.itemgetter(0))  # the attempts on one table side by side
         staged = [(i, self._prepare(pool[t], rng)) for t, i, rng in picks]
         todo = []
         for i, st in staged:
@@ -493,10 +494,6 @@ class ExampleBuilder:
         done[i] = self._fallback(seed, split, i, pool)
       for i in range(c, min(stop, c + chunk)):
         yield done.pop(i)
-
-
-def _first(item: tuple) -> Any:
-  return item[0]
 
 
 _SKIP_HINTS = {

@@ -353,6 +353,15 @@ class Executor:
 
     ``store`` "_r" / "_s" runs it on the rows stored reversed / shuffled.
     """
+    got = self._selectable(table, sql)
+    if isinstance(got, Skip):
+      return got
+    sql, db = got
+    return self._fetch(db, self._wrap(db, sql, rows, store), self.max_values + 1)
+
+  def _selectable(self, table: Table, sql: str) -> tuple[str, _Db] | Skip:
+    """(``sql`` stripped, ``table``'s database), or a `Skip`: not a SELECT, or
+    no database for the table."""
     sql = sql.strip()
     head = sql[:6].upper()
     if not (head.startswith(("SELECT", "WITH ", "(")) or head == "WITH"):
@@ -360,7 +369,7 @@ class Executor:
     db = self._db(table)
     if isinstance(db, Skip):
       return db
-    return self._fetch(db, self._wrap(db, sql, rows, store), self.max_values + 1)
+    return sql, db
 
   def read(self, table: Table, sql: str) -> textscan.Facts | None | Skip:
     """What the executor reads from ``sql`` for ``table`` (`textscan.scan_cached`,
@@ -405,17 +414,12 @@ class Executor:
       db = self._db(table)
       out, probed = self._folded(db, facts.limit_probe, rows)
     folded = out is not None
-    if not folded:  # `run`, with the database looked up once
-      text = sql.strip()
-      head = text[:6].upper()
-      if not (head.startswith(("SELECT", "WITH ", "(")) or head == "WITH"):
-        return Skip("not_select", text[:40])
-      db = self._db(table)
-      if isinstance(db, Skip):
-        return db
-      if rows is not None or db.rowid is None:
-        text = self._wrap(db, text, rows)  # else: on table w itself
-      out = self._fetch(db, text, self.max_values + 1)
+    if not folded:  # `run`, keeping the database for the checks below
+      got = self._selectable(table, sql)
+      if isinstance(got, Skip):
+        return got
+      text, db = got
+      out = self._fetch(db, self._wrap(db, text, rows), self.max_values + 1)
       if isinstance(out, Skip):
         return out
     values = out[0] if len(out) == 1 else tuple(v for row in out for v in row)
