@@ -60,3 +60,26 @@ def test_min_values(cyclists):
   ex = Executor(min_values=2)
   out = ex.execute(cyclists, 'SELECT "Cyclist" FROM w WHERE "Rank" = 1')
   assert isinstance(out, Skip) and out.reason == "empty"
+
+
+def test_one_cursor_per_table_whatever_the_statement_before(cyclists):
+  """Each table's queries share one cursor: a statement left with rows unread,
+  one stopped by the step budget, or one that failed does not change what the
+  next query answers, nor the stores of other row orders made in between."""
+  sqls = [
+      'SELECT "Cyclist" FROM w',  # 8 rows, more than it fetches: left unread
+      'SELECT "Team" FROM w GROUP BY "Team" ORDER BY COUNT(*) DESC LIMIT 1',  # other orders
+      "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT MAX(x) FROM c",
+      "SELECT nope FROM w",
+      'SELECT "Cyclist" FROM w WHERE "Points" > (SELECT AVG("Points") FROM w)',
+      'SELECT COUNT(*) FROM w',
+  ]
+  shared = Executor(max_values=5, max_steps=100_000, fast=False)
+  rows = [0, 1, 2, 3, 5]
+  for sql in sqls * 2:
+    for subset in (None, rows):
+      fresh = Executor(max_values=5, max_steps=100_000, fast=False)
+      assert shared.execute(cyclists, sql, rows=subset) == fresh.execute(cyclists, sql,
+                                                                         rows=subset), sql
+  db = shared._dbs[cyclists.table_id]  # pylint: disable=protected-access
+  assert db.cursor.connection is db.conn
