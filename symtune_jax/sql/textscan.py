@@ -569,7 +569,10 @@ def skeleton(sql: str) -> tuple[str, Slots, list[str], list[str]] | None:
   """(the query's skeleton, its literals by slot, the query's pieces, the
   skeleton's pieces), or None when a digit is left outside the literals (a
   number touching a word or a dot, a name like x1) or a kept LIMIT number
-  reads like a slot.
+  is not a whole number below 1000. Where a kept number reads like a number
+  slot, the number slots start above the kept numbers: 'SELECT "a" FROM w
+  WHERE "b" > 7 OR "b" < 9 LIMIT 1' -> 'SELECT "q0" FROM w WHERE "q1" > 2 OR
+  "q1" < 3 LIMIT 1', numbers [None, None, '7', '9'] (slot k + 2 at index k + 2).
 
   'SELECT "Team" FROM w WHERE "Rank" = 3 AND "Team" <> \'ITA\' LIMIT 2' ->
   ('SELECT "q0" FROM w WHERE "q1" = 0 AND "q0" <> \'s0\' LIMIT 2',
@@ -581,7 +584,7 @@ def skeleton(sql: str) -> tuple[str, Slots, list[str], list[str]] | None:
   names: dict[str, int] = {}
   strings: dict[str, int] = {}
   numbers: dict[str, int] = {}
-  kept = None
+  kept = at = None  # the kept numbers; where the slotted ones are
   for i in range(1, len(parts), 2):
     lit = parts[i]
     c = lit[0]
@@ -598,11 +601,20 @@ def skeleton(sql: str) -> tuple[str, Slots, list[str], list[str]] | None:
         continue
       k = numbers.setdefault(lit, len(numbers))
       parts[i] = _NUMBER_SLOTS[k] if k < _SLOTS else str(k)
+      at = [i] if at is None else at + [i]
   if _DIGIT.search("\0".join(parts[0::2])):  # one search over the texts between literals
     return None
+  slotted = list(numbers)
   if kept and not set(map(str, range(len(numbers)))).isdisjoint(kept):
-    return None
-  return "".join(parts), (list(names), list(strings), list(numbers)), orig, parts
+    # A kept number reads like a slot: the slots start above the kept numbers
+    # instead (slot k is written k + base, and found at index k + base).
+    if not all(k.isascii() and k.isdigit() for k in kept) or max(map(len, kept)) > 3:
+      return None
+    base = 1 + max(map(int, kept))
+    for i in at:
+      parts[i] = str(numbers[orig[i]] + base)
+    slotted = [None] * base + slotted
+  return "".join(parts), (list(names), list(strings), slotted), orig, parts
 
 
 def _starts(orig: list[str], parts: list[str]) -> list[tuple[int, int]]:

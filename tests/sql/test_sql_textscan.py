@@ -271,6 +271,35 @@ def test_cached_scan_equals_scan_on_hand_written_queries():
     _same_as_scan(sql, HEADER)
 
 
+
+@pytest.mark.parametrize("sql", [
+    'SELECT "Team" FROM w WHERE "W" = 5 AND "P" > 2 ORDER BY "P" DESC LIMIT 1',
+    'SELECT "Team" FROM w WHERE "W" = 0 ORDER BY "P" ASC LIMIT 0',
+    'SELECT "Team" FROM w WHERE "P" > (SELECT "P" FROM w WHERE "W" = 7) AND "W" < 9 '
+    'ORDER BY "P" ASC LIMIT 1',  # a one-row condition on a number, read from its slot
+    'SELECT "Team" FROM w WHERE "W" IN (1, 2, 3) ORDER BY "W" LIMIT 2 OFFSET 1',
+    'SELECT "Team" FROM w WHERE "W" = 1 ORDER BY "P" LIMIT 1',  # the same text as the LIMIT
+])
+def test_a_limit_that_reads_like_a_number_slot_still_has_a_form(sql):
+  form = textscan.skeleton(sql)
+  assert form is not None, sql
+  facts = _same_as_scan(sql, HEADER)
+  # The form is shared with the same query written with other numbers.
+  other = sql.replace("5", "6").replace("7", "8").replace("9", "4")
+  if other != sql:
+    assert textscan.skeleton(other)[0] == form[0]
+    _same_as_scan(other, HEADER)
+  assert facts is not None
+
+
+def test_a_limit_too_long_for_a_form_is_scanned_whole():
+  sql = 'SELECT "Team" FROM w WHERE "W" = 5 AND "P" > 2 ORDER BY "P" LIMIT 1000'
+  assert textscan.skeleton(sql) is not None  # no slot reads 1000
+  sql = 'SELECT "Team" FROM w WHERE "W" IN (' + ", ".join(map(str, range(1001))) + ") LIMIT 1000"
+  assert textscan.skeleton(sql) is None
+  _same_as_scan(sql, HEADER)
+
+
 # Pieces whose literals a careless skeleton would get wrong: quotes inside
 # quotes, numbers touching words or dots, names that read as keywords or
 # brackets, LIMIT written in other cases and spacings, equal literals in
