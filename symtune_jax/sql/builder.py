@@ -318,11 +318,13 @@ class ExampleBuilder:
     return hit[1]
 
   def _run(self, table: Table, shown: Table, query, facts: Any = UNREAD,
-           where: tuple[Table, list[int] | None] | None = None) -> Any:
+           where: tuple[Table, list[int] | None] | None = None,
+           ahead: tuple | None = None) -> Any:
     """The query's `Answer` on the rows ``shown`` keeps (``where``: their
-    `_where_to_run`, if known); None (reason counted) if skipped."""
+    `_where_to_run`, if known; ``ahead``: `Executor.run_ahead`'s for it);
+    None (reason counted) if skipped."""
     run_on, rows = where or self._where_to_run(table, shown)
-    answer = self.executor.execute(run_on, query, rows=rows, facts=facts)
+    answer = self.executor.execute(run_on, query, rows=rows, facts=facts, ahead=ahead)
     if isinstance(answer, Skip):
       self.stats.skips[answer.reason] += 1
       return None
@@ -367,12 +369,13 @@ class ExampleBuilder:
 
   def _finish(self, table: Table, shown: Table, query, prompt: int, order_seed: int,
               limit: int | None, facts: Any = UNREAD,
-              where: tuple[Table, list[int] | None] | None = None) -> dict[str, Any] | None:
+              where: tuple[Table, list[int] | None] | None = None,
+              ahead: tuple | None = None) -> dict[str, Any] | None:
     """An attempt's second half (no randomness): execute, format, refit."""
     stats = self.stats
     # Execute before measuring the input: a skipped query's input is never
     # tokenized, a kept one is tokenized once (more only if it must refit).
-    answer = self._run(table, shown, query, facts, where)
+    answer = self._run(table, shown, query, facts, where, ahead)
     if answer is None:
       return None
     inputs = prompts.format_inputs(prompt, query.sql, self._tapex(shown, table, where))
@@ -481,9 +484,12 @@ class ExampleBuilder:
           picks.append((int(rng.random() * len(pool)), i, rng))
         picks.sort(key=operator.itemgetter(0))  # the attempts on one table side by side
         staged = [(i, self._prepare(pool[t], rng)) for t, i, rng in picks]
+        # The first statement of every attempt, back to back (`Executor.run_ahead`).
+        firsts = iter(self.executor.run_ahead(
+            [(st[7][0], st[2], st[7][1], st[6]) for _, st in staged if st is not None]))
         todo = []
         for i, st in staged:
-          ex = None if st is None else self._finish(*st)
+          ex = None if st is None else self._finish(*st, ahead=next(firsts))
           if ex is None:
             todo.append(i)
           else:

@@ -242,3 +242,24 @@ def test_stats_merge_and_json_roundtrip():
   b.merge(a)
   assert (b.examples, b.attempts, b.fallbacks, b.skips["empty"]) == (4, 6, 2, 2)
   assert b.table_skips == {"table_ragged_row": 2}  # the same tables, not summed
+
+
+def test_examples_run_each_first_statement_ahead_once(sample_tables):
+  """`examples` runs every attempt's first statement ahead, back to back
+  (`Executor.run_ahead`), and `execute` takes those results: each statement
+  runs once, as many as one index at a time runs, with the same examples."""
+  def counting(builder):
+    calls = []
+    fetch = builder.executor._fetch  # pylint: disable=protected-access
+    builder.executor._fetch = lambda *a: calls.append(a[1]) or fetch(*a)  # pylint: disable=protected-access
+    return calls
+
+  a, b = ExampleBuilder(sample_tables), ExampleBuilder(sample_tables)
+  ran_a, ran_b = counting(a), counting(b)
+  served = []
+  run_ahead = b.executor.run_ahead
+  b.executor.run_ahead = lambda runs: served.extend(out := run_ahead(runs)) or out
+  want = [a.example(3, "train", i) for i in range(300)]
+  assert list(b.examples(3, "train", 0, 300)) == want
+  assert sorted(ran_b) == sorted(ran_a)  # no statement twice, none left out
+  assert sum(s is not None for s in served) > 0.9 * b.stats.attempts

@@ -2,7 +2,7 @@
 
 import pytest
 
-from symtune_jax.sql.executor import Answer, Executor, Skip
+from symtune_jax.sql.executor import UNREAD, Answer, Executor, Skip
 
 
 def test_answers_and_canonical_text(cyclists):
@@ -83,3 +83,25 @@ def test_one_cursor_per_table_whatever_the_statement_before(cyclists):
                                                                          rows=subset), sql
   db = shared._dbs[cyclists.table_id]  # pylint: disable=protected-access
   assert db.cursor.connection is db.conn
+
+
+def test_execute_takes_a_result_run_ahead_only_for_its_own_statement(cyclists):
+  ex, ref = Executor(), Executor()
+  sqls = ['SELECT "Cyclist" FROM w WHERE "Team" = \'Team CSC\'',
+          'SELECT "Cyclist" FROM w ORDER BY "Points" DESC LIMIT 1',  # the probe runs first
+          'SELECT COUNT(*) FROM w']
+  runs = [(cyclists, sql, rows, ex.read(cyclists, sql) if "LIMIT" in sql else UNREAD)
+          for sql in sqls for rows in (None, [0, 1, 2, 4])]
+  ahead = ex.run_ahead(runs)
+  assert all(a is not None for a in ahead)
+  calls = []
+  fetch = ex._fetch  # pylint: disable=protected-access
+  ex._fetch = lambda *a: calls.append(a[1]) or fetch(*a)  # pylint: disable=protected-access
+  for (table, sql, rows, facts), a in zip(runs, ahead):
+    assert ex.execute(table, sql, rows=rows, facts=facts, ahead=a) == ref.execute(
+        table, sql, rows=rows)
+  assert not calls  # every first statement came from run_ahead
+  # Another statement's result is not taken: the query runs itself.
+  table, sql, rows, facts = runs[0]
+  got = ex.execute(table, sql, rows=rows, facts=facts, ahead=ahead[-1])
+  assert got == ref.execute(table, sql, rows=rows) and len(calls) == 1
