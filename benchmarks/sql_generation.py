@@ -81,6 +81,11 @@ def _length_fn(name: str):
   return truncate.vocab_length_fn(vocab)
 
 
+def sx_module():
+  from symtune_jax.sql import builder as sx  # pylint: disable=g-import-not-at-top
+  return sx
+
+
 def _builder(args, path: str):
   from symtune_jax.sql import builder as sx  # pylint: disable=g-import-not-at-top
   t0 = time.perf_counter()
@@ -229,7 +234,10 @@ CHUNK = 4096  # examples between two raw-SQLite replays in the 1-process run
 def _worker(args, path: str, rank: int, procs: int, barrier, results) -> None:
   builder, n_tables, load_s = _builder(args, path)
   warm_s = _warm(builder, args.split)
-  gc.freeze()  # as `symtune generate sql`'s workers do once the tables are built
+  if hasattr(sx_module(), "gc_for_generation"):  # as `symtune generate sql`'s workers do
+    sx_module().gc_for_generation()
+  else:  # older code: the tables frozen only
+    gc.freeze()
   measure_raw = rank == 0 and procs == 1
   executed: list = []
   raw = None

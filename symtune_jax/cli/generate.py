@@ -47,7 +47,6 @@ import collections
 import contextlib
 import ctypes
 import dataclasses
-import gc
 import glob
 import json
 import math
@@ -241,24 +240,7 @@ def _init_worker(settings: dict[str, Any], progress=None, tables=None,
   builder.tables(settings["split"])  # display forms, made once per process
   _WORKER.update(builder=builder, settings=settings, progress=progress)
   if parent_pid is not None:  # a pool worker: it holds the tables until it ends
-    gc.freeze()
-
-
-@contextlib.contextmanager
-def _tables_frozen():
-  """Keeps the objects alive now (the tables, built once) out of the garbage
-  collector's passes while generating, and hands them back after.
-
-  What a generation allocates and drops (a few objects per attempt) is all the
-  collector has to walk; on the 1,341 WTQ training tables its full passes took
-  about half of its ~7% of the CPU before (`gc.freeze`). Pool workers freeze once
-  in `_init_worker` and keep it: they end with the pool.
-  """
-  gc.freeze()
-  try:
-    yield
-  finally:
-    gc.unfreeze()
+    sx.gc_for_generation()  # kept: the worker ends with the pool
 
 
 TFRECORD_FEATURES = ("inputs", "targets", "table_id", "shape", "sql", "num_answers")
@@ -495,7 +477,10 @@ def run(args) -> int:
   if workers <= 1:
     if todo:
       _init_worker(settings, tables=tables, table_skips=table_skips)
-      with _tables_frozen():
+      # The tables kept out of the collector's passes while generating, and
+      # handed back after (`sx.generation_gc`); on the 1,341 WTQ training
+      # tables its full passes took about half of its ~7% of the CPU before.
+      with sx.generation_gc():
         for job in todo:
           run_job(job, bar.update)
   else:

@@ -34,7 +34,9 @@ several times (tables that cannot make any example) is `InputError` raised.
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
+import gc
 import operator
 import random
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -166,6 +168,43 @@ class GenerationStats:
                answer_counts=collections.Counter({int(k): v for k, v in
                                                   obj["answer_counts"].items()}),
                skips=collections.Counter(obj["skips"]))
+
+
+# The collector's generation-0 threshold while a process generates (CPython's
+# default is 700). A round of `ExampleBuilder.examples` keeps a few objects per
+# attempt alive until its end; at 700 allocations many of them outlive a
+# young collection and are walked again by the older ones. Measured on the
+# 1,341 WTQ training tables (40k examples, after 10k): the collector took
+# 8.9-10.4% of the CPU at 700, 4.2-4.7% at 5,000, 5.3% at 2,000, 5.6% at 20,000.
+GENERATION_GC_THRESHOLD = 5000
+
+
+def gc_for_generation() -> tuple[int, int, int]:
+  """Sets up the garbage collector of a process about to generate examples:
+  the objects alive now (the tables, built once) are kept out of its passes
+  (`gc.freeze`), and generation 0 is collected every `GENERATION_GC_THRESHOLD`
+  allocations. The examples do not change. Returns the thresholds before, for
+  `gc_restore`."""
+  before = gc.get_threshold()
+  gc.freeze()
+  gc.set_threshold(GENERATION_GC_THRESHOLD, *before[1:])
+  return before
+
+
+def gc_restore(before: tuple[int, int, int]) -> None:
+  """Undoes `gc_for_generation` (``before``: what it returned)."""
+  gc.set_threshold(*before)
+  gc.unfreeze()
+
+
+@contextlib.contextmanager
+def generation_gc():
+  """`gc_for_generation` for the duration of a ``with`` block, then `gc_restore`."""
+  before = gc_for_generation()
+  try:
+    yield
+  finally:
+    gc_restore(before)
 
 
 def attempt_rng(seed: int, sid: int, index: int, attempt: int | str) -> random.Random:

@@ -8,6 +8,7 @@ import os
 import pytest
 
 from symtune_jax.cli.main import main
+from symtune_jax.sql import builder as sx
 from symtune_jax.sql.splits import split_of
 
 
@@ -34,20 +35,23 @@ def test_writes_shards_and_summary(tmp_path, capsys):
   assert "skip reasons" in capsys.readouterr().out
 
 
-def test_in_process_run_freezes_the_tables_then_hands_them_back(tmp_path, monkeypatch):
+def test_in_process_run_sets_the_collector_up_then_hands_it_back(tmp_path, monkeypatch):
   from symtune_jax.cli import generate  # pylint: disable=g-import-not-at-top
   seen = []
   run_job = generate.run_job
 
   def spy(job, report=None):
-    seen.append(gc.get_freeze_count())
+    seen.append((gc.get_freeze_count(), gc.get_threshold()))
     return run_job(job, report)
 
   monkeypatch.setattr(generate, "run_job", spy)
-  before = gc.get_freeze_count()
+  before, threshold = gc.get_freeze_count(), gc.get_threshold()
   assert _gen(tmp_path / "a") == 0
-  assert len(seen) == 4 and min(seen) > before  # generating: the tables are frozen
+  assert len(seen) == 4
+  assert min(n for n, _ in seen) > before  # generating: the tables are frozen
+  assert {t for _, t in seen} == {(sx.GENERATION_GC_THRESHOLD, *threshold[1:])}
   assert gc.get_freeze_count() == before  # after: back in the collector's care
+  assert gc.get_threshold() == threshold
 
 
 def test_resume_after_kill_loses_and_duplicates_nothing(tmp_path):
