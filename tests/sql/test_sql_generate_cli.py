@@ -41,17 +41,45 @@ def test_in_process_run_sets_the_collector_up_then_hands_it_back(tmp_path, monke
   run_job = generate.run_job
 
   def spy(job, report=None):
-    seen.append((gc.get_freeze_count(), gc.get_threshold()))
+    seen.append((gc.get_freeze_count(), gc.isenabled()))
     return run_job(job, report)
 
+  checkpoints = []
+  checkpoint = sx.gc_checkpoint
+  monkeypatch.setattr(sx, "gc_checkpoint", lambda: checkpoints.append(1) or checkpoint())
+  monkeypatch.setattr(sx, "GC_CHECKPOINT_EVERY", 16)
   monkeypatch.setattr(generate, "run_job", spy)
-  before, threshold = gc.get_freeze_count(), gc.get_threshold()
+  before = gc.get_freeze_count()
+  assert gc.isenabled()
   assert _gen(tmp_path / "a") == 0
   assert len(seen) == 4
   assert min(n for n, _ in seen) > before  # generating: the tables are frozen
-  assert {t for _, t in seen} == {(sx.GENERATION_GC_THRESHOLD, *threshold[1:])}
+  assert not any(enabled for _, enabled in seen)  # and the collector is off,
+  assert len(checkpoints) == 4 * (30 // 16)  # but for a pass every 16 examples
   assert gc.get_freeze_count() == before  # after: back in the collector's care
-  assert gc.get_threshold() == threshold
+  assert gc.isenabled()
+
+
+def test_gc_checkpoint_collects_cycles_and_does_nothing_outside_generation():
+  class Node:
+    pass
+
+  def garbage_cycle():
+    a, b = Node(), Node()
+    a.b, b.a = b, a
+    return id(a)
+
+  frozen = gc.get_freeze_count()
+  sx.gc_checkpoint()  # not generating: nothing frozen
+  assert gc.get_freeze_count() == frozen
+  with sx.generation_gc():
+    assert not gc.isenabled()
+    garbage_cycle()
+    assert any(type(o) is Node for o in gc.get_objects())  # pylint: disable=unidiomatic-typecheck
+    sx.gc_checkpoint()
+    assert not any(type(o) is Node for o in gc.get_objects())  # pylint: disable=unidiomatic-typecheck
+    assert gc.get_freeze_count() > frozen
+  assert gc.isenabled() and gc.get_freeze_count() == frozen
 
 
 def test_resume_after_kill_loses_and_duplicates_nothing(tmp_path):
