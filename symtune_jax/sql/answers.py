@@ -32,6 +32,8 @@ def format_value(value: object) -> str | None:
   3.0 -> '3'; -0.0 -> '0'; 1/3 -> '0.333333'; 1e20 -> '100000000000000000000';
   'abc' -> 'abc'; True -> '1'.
   """
+  if value.__class__ is str:  # most values: text cells, as they are
+    return value
   if value is None:
     return None
   if isinstance(value, bool):

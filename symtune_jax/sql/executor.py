@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import itertools
 import math
 import sqlite3
 from typing import Any, Iterable, Sequence
@@ -485,7 +486,7 @@ class Executor:
       out = self._fetch_first(db, text, rows, self.max_values + 1, ahead)
       if isinstance(out, Skip):
         return out
-    values = out[0] if len(out) == 1 else tuple(v for row in out for v in row)
+    values = out[0] if len(out) == 1 else tuple(itertools.chain.from_iterable(out))
     if not values:
       return Skip("empty")
     if len(values) > self.max_values:
