@@ -181,7 +181,7 @@ class GenerationStats:
 # the collector took 8.9-10.4% of the CPU with CPython's defaults, 4.0-4.7%
 # with generation 0 at 5,000 allocations, 1.1-1.5% this way.
 GC_CHECKPOINT_EVERY = 2048
-_GC_BEFORE: list[tuple[bool, int]] = []  # (enabled, freeze count) before each setup
+_GC_BEFORE: list[bool] = []  # whether the collector ran, before each setup
 
 
 def gc_for_generation() -> None:
@@ -190,7 +190,7 @@ def gc_for_generation() -> None:
   passes (`gc.freeze`) and automatic collection is off until `gc_restore`;
   the generating loop calls `gc_checkpoint` every `GC_CHECKPOINT_EVERY`
   examples. The examples do not change."""
-  _GC_BEFORE.append((gc.isenabled(), gc.get_freeze_count()))
+  _GC_BEFORE.append(gc.isenabled())
   gc.disable()
   gc.freeze()
 
@@ -205,9 +205,8 @@ def gc_checkpoint() -> None:
 def gc_restore() -> None:
   """Undoes the last `gc_for_generation`: the frozen objects go back to the
   collector, which runs again if it did before."""
-  enabled, _ = _GC_BEFORE.pop()
   gc.unfreeze()
-  if enabled:
+  if _GC_BEFORE.pop():
     gc.enable()
 
 
