@@ -230,7 +230,10 @@ def _recording(builder, executed: list) -> None:
   builder.executor.execute = recorded
 
 
-CHUNK = 4096  # examples between two raw-SQLite replays in the 1-process run
+# Examples between two raw-SQLite replays in the 1-process run: one shard of
+# `symtune generate sql` (its DEFAULT_SHARD_SIZE), which its workers make in
+# one `ExampleBuilder.examples` call.
+CHUNK = 10_000
 
 
 def _worker(args, path: str, rank: int, procs: int, barrier, results) -> None:
