@@ -12,7 +12,9 @@ noise cancels in the ratios):
   - examples/s and examples per CPU-second, on 1 and 2 processes, and the
     scaling 2 vs 1 (goal >= 1.8x on an idle 2-core machine);
   - raw SQLite: plain sqlite3 executing the same kept queries on prepared
-    tables, and end-to-end / raw (goal >= 25%);
+    tables, and end-to-end / raw (goal >= 25%), over all passes and per pass
+    (--passes of --num examples on consecutive indices: on a shared machine
+    one pass's ratio moves by a few points from run to run);
   - the shape histogram of the kept examples;
   - the load average, beside the figures.
 
@@ -42,6 +44,7 @@ in the package; ``--tables DIR`` picks another root.
 from __future__ import annotations
 
 import argparse
+import collections
 import cProfile
 import gc
 import io
@@ -258,12 +261,16 @@ def _worker(args, path: str, rank: int, procs: int, barrier, results) -> None:
   elapsed = cpu = 0.0
   made, chars, longest = 0, 0, 0
   chunk_ratios = []  # per chunk: raw SQLite's wall time on its queries / the chunk's
-  first, last = rank * args.num // procs, (rank + 1) * args.num // procs  # contiguous share
-  step = CHUNK if measure_raw else (last - first) or 1
-  for c in range(first, last, step):
+  per_pass = collections.defaultdict(lambda: [0.0, 0.0])  # pass -> [raw, generation] seconds
+  total = args.num * args.passes
+  first, last = rank * total // procs, (rank + 1) * total // procs  # contiguous share
+  c = first
+  while c < last:
+    # The 1-process run stops at each CHUNK and pass end for the raw replay.
+    stop = min(last, c + CHUNK, (c // args.num + 1) * args.num) if measure_raw else last
     kept = []
     t0, c0 = time.perf_counter(), time.process_time()
-    for ex in builder.examples(args.seed, args.split, c, min(last, c + step)):
+    for ex in builder.examples(args.seed, args.split, c, stop):
       made += 1
       if made % every == 0:
         checkpoint()  # as `symtune generate sql`'s workers do while generating
@@ -274,15 +281,20 @@ def _worker(args, path: str, rank: int, procs: int, barrier, results) -> None:
     elapsed += spent
     cpu += time.process_time() - c0
     if measure_raw:
-      chunk_ratios.append(raw.replay("all", executed) / max(spent, 1e-9))
+      raw_s = raw.replay("all", executed)
+      chunk_ratios.append(raw_s / max(spent, 1e-9))
+      per_pass[c // args.num][0] += raw_s
+      per_pass[c // args.num][1] += spent
       raw.replay("as_run", executed, grouped=False)
       raw.replay("kept", kept)
       executed.clear()
+    c = stop
   raw_out = None
   if measure_raw:
     raw_out = {"kept": raw.rates("kept"), "all": raw.rates("all"),
                "as_run": raw.rates("as_run"), "executed": raw.count["all"],
-               "chunks": chunk_ratios}
+               "chunks": chunk_ratios,
+               "passes": [r / max(g, 1e-9) for _, (r, g) in sorted(per_pass.items())]}
   s = builder.stats
   results.put({"rank": rank, "made": made, "elapsed": elapsed, "cpu": cpu, "start": start,
                "end": start + elapsed, "load_s": load_s, "warm_s": warm_s, "tables": n_tables,
@@ -347,7 +359,10 @@ def main(argv=None) -> int:
   p.add_argument("--tables", default=str(wtq) if wtq else None,
                  help="WTQ root holding csv/, a folder of .csv/.jsonl tables or one file "
                  "(default: ../shared/data/wtq/official if present, else the shipped sample)")
-  p.add_argument("--num", type=int, default=20_000, help="examples per measurement")
+  p.add_argument("--num", type=int, default=20_000, help="examples per pass")
+  p.add_argument("--passes", type=int, default=3,
+                 help="passes of --num examples per measurement (consecutive indices; the "
+                 "ratio is printed per pass too, to show the machine's noise)")
   p.add_argument("--processes", type=int, nargs="+", default=[1, 2])
   p.add_argument("--split", default="train")
   p.add_argument("--seed", type=int, default=0)
@@ -368,7 +383,7 @@ def main(argv=None) -> int:
     profile(args)
     return 0
   print(f"tables: {args.tables or 'shipped sample'}; split {args.split}; mode {args.mode}; "
-        f"{args.num:,} examples; {os.cpu_count()} cores; {_load()}")
+        f"{args.passes} x {args.num:,} examples; {os.cpu_count()} cores; {_load()}")
   for path in args.length_fn:
     bound = (f"table <= {args.table_budget} approx tokens" if path == "approx" else
              f"input <= {args.max_input_length - 1} byte-vocab tokens ({path})")
@@ -406,10 +421,15 @@ def main(argv=None) -> int:
               f"({ex_cpu:,.0f} per CPU-second)")
         print(f"    END-TO-END / RAW SQLITE = {100 * r['rate'] / ex_wall:.1f}% by wall clock, "
               f"{100 * r['cpu_rate'] / ex_cpu:.1f}% by CPU time (goal >= 25%)")
+        passes = raw["passes"]
+        if len(passes) > 1:  # the spread shows how much the machine's noise moves it
+          print(f"    per pass of {args.num:,} examples: "
+                + ", ".join(f"{100 * x:.1f}%" for x in passes)
+                + f" (median {100 * sorted(passes)[len(passes) // 2]:.1f}%)")
         chunks = sorted(raw["chunks"])
-        if len(chunks) > 1:  # the spread shows how much the machine's noise moves it
-          print(f"    per chunk of {CHUNK:,} examples (generation, then raw SQLite on its "
-                f"queries): {100 * chunks[0]:.1f}% to {100 * chunks[-1]:.1f}%, median "
+        if len(chunks) > len(passes):
+          print(f"    per chunk of up to {CHUNK:,} examples (generation, then raw SQLite on "
+                f"its queries): {100 * chunks[0]:.1f}% to {100 * chunks[-1]:.1f}%, median "
                 f"{100 * chunks[len(chunks) // 2]:.1f}%")
         rw, _ = raw["as_run"]
         print(f"    (raw SQLite on the same queries in the order the generator ran them: "
