@@ -128,6 +128,7 @@ class _Db:
     self._decl = ", ".join(f"{_quote(h)} {'REAL' if t == ColumnType.NUMBER else 'TEXT'}"
                            for h, t in zip(table.header, table.types))
     self._stores: set[str] = set()
+    self._rowid_texts: list[str] | None = None
     self.handler = None  # the executor's progress handler, once set
     # No statement cache: generated queries rarely repeat on one table, and
     # sqlite3's default cache (128 statements per connection) held more memory
@@ -155,6 +156,13 @@ class _Db:
       conn.close()
       raise
     self.steps = steps
+
+  def rowid_texts(self) -> list[str]:
+    """Row i's rowid in ``w`` (i + 1) as SQL text at [i], made once per table."""
+    texts = self._rowid_texts
+    if texts is None:
+      texts = self._rowid_texts = [str(k + 1) for k in range(self.table.num_rows)]
+    return texts
 
   def store(self, name: str) -> str:
     """``name`` ("_t", "_r" or "_s"), made first if it isn't yet (a pure
@@ -321,7 +329,7 @@ class Executor:
     if store == "_t" and db.rowid is not None:
       if whole:
         return sql  # on table w itself
-      ids = ",".join(str(int(i) + 1) for i in sorted(rows))
+      ids = ",".join(map(db.rowid_texts().__getitem__, sorted(rows)))
       w = f"w AS NOT MATERIALIZED (SELECT {db.columns} FROM main.w WHERE {db.rowid} IN ({ids}))"
     else:
       where = ""
