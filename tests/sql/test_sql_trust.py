@@ -195,7 +195,8 @@ def test_budget_counts_vm_steps_not_time(cyclists):
 
 
 _SLOWED = textwrap.dedent("""
-    import json, sys, threading
+    import json, os, sys, threading
+    os.nice(10)                     # a lower priority than the CPU hog beside it
     sys.path.insert(0, {repo!r})
     from symtune_jax.sql.builder import ExampleBuilder
     from symtune_jax.tables import sample
@@ -220,9 +221,10 @@ def test_examples_identical_in_a_slowed_process(sample_tables):
   hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
           for _ in range(1)]  # a CPU hog beside the slowed process
   try:
+    # (No preexec_fn: it would run Python in the forked child of a process
+    # that may hold JAX's threads.)
     proc = subprocess.run([sys.executable, "-c", _SLOWED.format(repo=repo, n=n)],
-                          capture_output=True, text=True, check=True, timeout=600,
-                          preexec_fn=lambda: os.nice(10))
+                          capture_output=True, text=True, check=True, timeout=600)
   finally:
     for h in hogs:
       h.kill()
