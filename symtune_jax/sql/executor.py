@@ -58,7 +58,7 @@ import dataclasses
 import itertools
 import math
 import sqlite3
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import sqlglot
