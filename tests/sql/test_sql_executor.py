@@ -3,6 +3,7 @@
 import pytest
 
 from symtune_jax.sql.executor import UNREAD, Answer, Executor, Skip
+from symtune_jax.tables.table import Table
 
 
 def test_answers_and_canonical_text(cyclists):
@@ -102,6 +103,28 @@ def test_execute_takes_a_result_run_ahead_only_for_its_own_statement(cyclists):
         table, sql, rows=rows)
   assert not calls  # every first statement came from run_ahead
   # Another statement's result is not taken: the query runs itself.
-  table, sql, rows, facts = runs[0]
+  table, sql, rows, facts = runs[1]
+  assert rows is not None  # (on the whole table the answer is kept: see below)
   got = ex.execute(table, sql, rows=rows, facts=facts, ahead=ahead[-1])
   assert got == ref.execute(table, sql, rows=rows) and len(calls) == 1
+
+
+def test_a_query_on_a_whole_table_runs_once(cyclists):
+  """A query seen before on the same whole table gives its result again
+  without running (kept or skipped, and counted again either way)."""
+  ex = Executor(max_values=2)
+  calls = []
+  fetch = ex._fetch  # pylint: disable=protected-access
+  ex._fetch = lambda *a: calls.append(a[1]) or fetch(*a)  # pylint: disable=protected-access
+  kept = 'SELECT "Cyclist" FROM w WHERE "Team" = \'Team CSC\''
+  skipped = 'SELECT "Cyclist" FROM w'  # too many values
+  first = [ex.execute(cyclists, sql) for sql in (kept, skipped)]
+  n = len(calls)
+  assert [ex.execute(cyclists, sql) for sql in (kept, skipped)] == first
+  assert len(calls) == n  # nothing ran again
+  assert ex.kept == 2 and ex.skips == {"too_many": 2}
+  assert ex.run_ahead([(cyclists, kept, None, UNREAD)]) == [None]  # nothing to run ahead
+  ex.execute(cyclists, kept, rows=[0, 1, 2, 3, 4, 5, 6, 7])  # rows given: it runs
+  assert len(calls) == n + 1
+  other = Table.from_rows(cyclists.table_id, cyclists.header, [r[:] for r in cyclists.rows][:3])
+  assert ex.execute(other, kept) == Executor(max_values=2).execute(other, kept)  # another table
