@@ -253,10 +253,6 @@ class Executor:
       a statement over it is skipped as ``timeout``.
     cache_size: databases kept (least recently used are closed); all 2,108
       WTQ tables take about 160 MB.
-
-  A query on a whole table seen before gives its result again without
-  running (``memo_size`` results kept, then all dropped; about 0.5 KB each),
-  counted in ``kept`` / ``skips`` again.
     check_every: SQLite VM steps between two progress-handler calls.
     check_order: run each query on the rows in other orders too, and check each
       ORDER BY ... LIMIT boundary (``tie``); off only for raw experiments.
@@ -264,6 +260,10 @@ class Executor:
       parsing it, and skip the other-order runs of queries that provably can't
       depend on the row order; the same decisions and texts as with False
       (the reference path, which parses every query and re-runs every query).
+
+  A query on a whole table seen before gives its result again without running
+  (``memo_size`` results kept, then all dropped; about 0.5 KB each), counted in
+  ``kept`` / ``skips`` again.
   """
 
   def __init__(self, *, min_values: int = 1, max_values: int = 10,
@@ -409,10 +409,8 @@ class Executor:
     if isinstance(facts, Skip) or (facts is UNREAD and self.fast and self.check_order
                                    and "LIMIT" in sql):
       return None
-    if rows is None:
-      hit = self._memo.get((id(table), sql))
-      if hit is not None and hit[0] is table:
-        return None  # `execute` has its result already
+    if rows is None and self._remembered(table, sql) is not None:
+      return None  # `execute` has its result already
     if (self.fast and self.check_order and facts is not UNREAD and facts is not None
         and facts.probe_decides):
       probe_sql, k, n_keys = facts.limit_probe
@@ -483,15 +481,13 @@ class Executor:
       ``self.skips``.
     """
     if rows is None:  # on the whole table: the same query, the same result
-      key = (id(table), query if isinstance(query, str) else query.sql)
-      hit = self._memo.get(key)
-      if hit is not None and hit[0] is table:
-        result = hit[1]
-      else:
+      sql = query if isinstance(query, str) else query.sql
+      result = self._remembered(table, sql)
+      if result is None:
         result = self._execute(table, query, rows, facts, ahead)
         if len(self._memo) >= self.memo_size:
           self._memo.clear()
-        self._memo[key] = (table, result)
+        self._memo[(id(table), sql)] = (table, result)
     else:
       result = self._execute(table, query, rows, facts, ahead)
     if isinstance(result, Skip):
@@ -499,6 +495,11 @@ class Executor:
     else:
       self.kept += 1
     return result
+
+  def _remembered(self, table: Table, sql: str) -> Answer | Skip | None:
+    """`execute`'s result for ``sql`` on the whole ``table``, if it has one."""
+    hit = self._memo.get((id(table), sql))
+    return hit[1] if hit is not None and hit[0] is table else None
 
   def _execute(self, table: Table, query: Query | str,
                rows: Sequence[int] | None, facts=UNREAD,
