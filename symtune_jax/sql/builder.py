@@ -300,10 +300,8 @@ class ExampleBuilder:
     length of each row and, where it fits whole, its TAPEX text. The examples
     are the same either way; a benchmark warms before its clock starts, so it
     times what a long run spends per example."""
+    limit, budget = self._budgets(0)
     cfg = self.config
-    limit = None if cfg.max_input_length is None else cfg.max_input_length - 1
-    budget = cfg.table_budget if limit is None else (
-        limit - self._overhead(0, "") - cfg.sql_allowance)
     for table in self.tables(split):
       self.executor.prepare(table)
       feasible_shapes(table, cfg.sampler)
@@ -347,6 +345,15 @@ class ExampleBuilder:
     if hit is None:
       hit = self._overheads[key] = self.length_fn(prompts.format_inputs(prompt, "", ""))
     return hit
+
+  def _budgets(self, prompt: int) -> tuple[int | None, int]:
+    """(tokens the whole input may take, EOS left out, or None without
+    ``max_input_length``; tokens the table may take) with phrasing ``prompt``."""
+    cfg = self.config
+    if cfg.max_input_length is None:
+      return None, cfg.table_budget
+    limit = cfg.max_input_length - 1  # EOS
+    return limit, limit - self._overhead(prompt, "") - cfg.sql_allowance
 
   def _truncate(self, table: Table, budget: int, order_seed: int, verify: bool = True
                 ) -> Table:
@@ -398,14 +405,10 @@ class ExampleBuilder:
   def _prepare(self, table: Table, rng: random.Random) -> tuple | None:
     """An attempt's first half, all its randomness: the rows shown and the
     query, for `_finish`; None (and the reason counted) if skipped already."""
-    cfg, stats = self.config, self.stats
+    stats = self.stats
     prompt = int(rng.random() * len(prompts.PROMPTS))
     order_seed = rng.getrandbits(62)
-    limit = None if cfg.max_input_length is None else cfg.max_input_length - 1  # EOS
-    if limit is None:
-      budget = cfg.table_budget
-    else:
-      budget = limit - self._overhead(prompt, "") - cfg.sql_allowance
+    limit, budget = self._budgets(prompt)
     # With a whole-input limit the input is measured exactly below, so the
     # truncation trusts its cached per-row lengths (no encode of the table).
     shown = self._truncate(table, budget, order_seed, verify=limit is None)
