@@ -84,11 +84,6 @@ def _length_fn(name: str):
   return truncate.vocab_length_fn(vocab)
 
 
-def sx_module():
-  from symtune_jax.sql import builder as sx  # pylint: disable=g-import-not-at-top
-  return sx
-
-
 def _builder(args, path: str):
   from symtune_jax.sql import builder as sx  # pylint: disable=g-import-not-at-top
   t0 = time.perf_counter()
@@ -243,13 +238,11 @@ def _worker(args, path: str, rank: int, procs: int, barrier, results) -> None:
   builder, n_tables, load_s = _builder(args, path)
   warm_s = _warm(builder, args.split)
   # The garbage collector as `symtune generate sql`'s workers set it up.
-  sx = sx_module()
-  if hasattr(sx, "gc_checkpoint"):
+  from symtune_jax.sql import builder as sx  # pylint: disable=g-import-not-at-top
+  if hasattr(sx, "gc_for_generation"):
     sx.gc_for_generation()
-    checkpoint, every = sx.gc_checkpoint, sx.GC_CHECKPOINT_EVERY
   else:  # older code: the tables frozen only
     gc.freeze()
-    checkpoint, every = (lambda: None), 1 << 62
   measure_raw = rank == 0 and procs == 1
   executed: list = []
   raw = None
@@ -272,8 +265,6 @@ def _worker(args, path: str, rank: int, procs: int, barrier, results) -> None:
     t0, c0 = time.perf_counter(), time.process_time()
     for ex in builder.examples(args.seed, args.split, c, stop):
       made += 1
-      if made % every == 0:
-        checkpoint()  # as `symtune generate sql`'s workers do while generating
       chars += len(ex["inputs"])
       longest = max(longest, len(ex["inputs"].encode("utf-8")))
       kept.append((ex["table_id"], ex["sql"], None))

@@ -283,8 +283,6 @@ def run_job(job: Job, report: Callable[[int], None] | None = None) -> dict[str, 
       ex["index"] = i
       records.append(ex)
       pending += 1
-      if (i - job.start) % sx.GC_CHECKPOINT_EVERY == sx.GC_CHECKPOINT_EVERY - 1:
-        sx.gc_checkpoint()  # the collector is off while generating (`sx.gc_for_generation`)
       if pending == _PROGRESS_EVERY:
         report(pending)
         pending = 0

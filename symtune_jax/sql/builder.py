@@ -182,13 +182,13 @@ class GenerationStats:
 # steady generation makes no reference cycles (none over 5,000 examples on the
 # WTQ tables after 5,000), and its passes were walking, again and again, the
 # objects each round keeps alive until its end and the per-table caches that
-# grow as tables are used. Every `GC_CHECKPOINT_EVERY` examples the generating
-# loop calls `gc_checkpoint`, which collects (any cycle an odd input made) and
-# freezes what survived, so each collection walks only what is new since the
-# last. Measured on the 1,341 WTQ training tables (40k examples, after 10k):
-# the collector took 8.9-10.4% of the CPU with CPython's defaults, 4.0-4.7%
-# with generation 0 at 5,000 allocations, 1.1-1.5% this way.
-GC_CHECKPOINT_EVERY = 2048
+# grow as tables are used. `ExampleBuilder.examples` calls `gc_checkpoint`
+# before each round, which collects (any cycle an odd input made) and freezes
+# what survived, so each collection walks only what is new since the last.
+# Measured on the 1,341 WTQ training tables (40k examples, after 10k): the
+# collector took 8.9-10.4% of the CPU with CPython's defaults, 4.0-4.7% with
+# generation 0 at 5,000 allocations, 1.1-1.5% this way (a pass every 2,048 to
+# 20,000 examples).
 _GC_BEFORE: list[bool] = []  # whether the collector ran, before each setup
 
 
@@ -196,8 +196,8 @@ def gc_for_generation() -> None:
   """Sets up the garbage collector of a process about to generate examples
   (see above): what is alive now (the tables, built once) is frozen out of its
   passes (`gc.freeze`) and automatic collection is off until `gc_restore`;
-  the generating loop calls `gc_checkpoint` every `GC_CHECKPOINT_EVERY`
-  examples. The examples do not change."""
+  `ExampleBuilder.examples` calls `gc_checkpoint` before each round. The
+  examples do not change."""
   _GC_BEFORE.append(gc.isenabled())
   gc.disable()
   gc.freeze()
@@ -541,6 +541,7 @@ class ExampleBuilder:
       raise InputError(f"no tables in split {split!r}; give more tables", field="split")
     max_attempts = self.config.max_attempts
     for c in range(start, stop, chunk):
+      gc_checkpoint()  # the collector's pass, if it is off for generating
       todo = list(range(c, min(stop, c + chunk)))
       done: dict[int, dict[str, Any]] = {}
       for attempt in range(max_attempts):

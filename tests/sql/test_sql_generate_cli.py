@@ -47,7 +47,6 @@ def test_in_process_run_sets_the_collector_up_then_hands_it_back(tmp_path, monke
   checkpoints = []
   checkpoint = sx.gc_checkpoint
   monkeypatch.setattr(sx, "gc_checkpoint", lambda: checkpoints.append(1) or checkpoint())
-  monkeypatch.setattr(sx, "GC_CHECKPOINT_EVERY", 16)
   monkeypatch.setattr(generate, "run_job", spy)
   before = gc.get_freeze_count()
   assert gc.isenabled()
@@ -55,7 +54,7 @@ def test_in_process_run_sets_the_collector_up_then_hands_it_back(tmp_path, monke
   assert len(seen) == 4
   assert min(n for n, _ in seen) > before  # generating: the tables are frozen
   assert not any(enabled for _, enabled in seen)  # and the collector is off,
-  assert len(checkpoints) == 4 * (30 // 16)  # but for a pass every 16 examples
+  assert len(checkpoints) == 4  # but for a pass before each round (a shard of 30: one round)
   assert gc.get_freeze_count() == before  # after: back in the collector's care
   assert gc.isenabled()
 
