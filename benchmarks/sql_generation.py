@@ -241,6 +241,8 @@ def _worker(args, path: str, rank: int, procs: int, barrier, results) -> None:
   from symtune_jax.sql import builder as sx  # pylint: disable=g-import-not-at-top
   if hasattr(sx, "gc_for_generation"):
     sx.gc_for_generation()
+    if hasattr(builder, "for_generation"):
+      builder.for_generation()
   else:  # older code: the tables frozen only
     gc.freeze()
   measure_raw = rank == 0 and procs == 1

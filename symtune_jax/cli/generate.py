@@ -238,6 +238,7 @@ def _init_worker(settings: dict[str, Any], progress=None, tables=None,
     tables, table_skips = load_source(settings)
   builder = sx.ExampleBuilder(tables, config, length_fn=length_fn, table_skips=table_skips)
   builder.tables(settings["split"])  # display forms, made once per process
+  builder.for_generation()  # run with the collector off (`sx.gc_for_generation`)
   _WORKER.update(builder=builder, settings=settings, progress=progress)
   if parent_pid is not None:  # a pool worker: it holds the tables until it ends
     sx.gc_for_generation()  # kept: the worker ends with the pool

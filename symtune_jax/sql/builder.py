@@ -53,14 +53,19 @@ from symtune_jax.tables import linearize, truncate
 from symtune_jax.tables.table import Table
 
 MODES = ("grammar", "templates", "mixed")
-# Indices `ExampleBuilder.examples` makes a round at a time (one shard of
-# `symtune generate sql` by default). On the 1,341 WTQ training tables a
-# round of 2,048 gives each table 1.5 attempts; 10,000 give it 7, back to back
-# with its data in the CPU's caches. CPU for 20k examples (one process, 4
-# alternating runs each, 13:34, load 0.4): 2,048: 2.05-2.23 s, 4,096:
-# 1.86-2.05 s, 8,192: 1.72-1.91 s, 16,384: 1.70-1.78 s. Memory: a round holds
-# its examples until it ends (about 2.5 KB each).
-DEFAULT_CHUNK = 10_000
+# Indices `ExampleBuilder.examples` makes a round at a time. On the 1,341 WTQ
+# training tables a round of 2,048 gives each table 1.5 attempts; 10,000 give
+# it 7, back to back with its data in the CPU's caches. CPU for 20k examples
+# with the collector off (`gc_for_generation`; one process, 4 alternating runs
+# each, 13:34, load 0.4): 2,048: 2.05-2.23 s, 4,096: 1.86-2.05 s, 8,192:
+# 1.72-1.91 s, 16,384: 1.70-1.78 s. With the collector on, a round's objects
+# alive until its end cost its passes more than that saves (40k examples:
+# 6.84 s at 2,048, 7.38 s at 10,000 with the memo below, 14:49, load 0.8), so
+# the larger rounds go with `ExampleBuilder.for_generation`. Memory: a round
+# holds its examples until it ends (about 2.5 KB each).
+DEFAULT_CHUNK = 2048
+GENERATION_CHUNK = 10_000  # one shard of `symtune generate sql`
+GENERATION_MEMO = 1 << 16  # `Executor.memo_size` for generating
 # Fallback attempts (after max_attempts) go round the split's tables this often.
 FALLBACK_ROUNDS = 3
 
@@ -276,6 +281,7 @@ class ExampleBuilder:
                              max_values=self.config.max_values,
                              max_steps=self.config.max_steps)
     self._templates: list[Template] | None = None
+    self.chunk = DEFAULT_CHUNK  # indices `examples` makes a round at a time
     self.table_skips = collections.Counter(
         {f"table_{r}": n for r, n in (table_skips or {}).items()})
     self.stats = self.new_stats()
@@ -518,8 +524,16 @@ class ExampleBuilder:
         f"{cfg.max_attempts + n_fallback} attempts over all {len(pool)} tables; "
         f"skipped: {_skip_summary(why)}", field="split")
 
+  def for_generation(self) -> None:
+    """Settings for a process that generates with the collector off
+    (`gc_for_generation`), where they are cheaper: rounds of
+    `GENERATION_CHUNK` and the executor's memo of whole-table results
+    (`GENERATION_MEMO`). The examples do not change."""
+    self.chunk = GENERATION_CHUNK
+    self.executor.memo_size = GENERATION_MEMO
+
   def examples(self, seed: int, split: str, start: int, stop: int, *,
-               chunk: int = DEFAULT_CHUNK):
+               chunk: int | None = None):
     """Examples for indices start..stop-1 (one per index), in index order:
     the same as `example` for each index, made a chunk at a time.
 
@@ -531,10 +545,11 @@ class ExampleBuilder:
     on one table run one after the other while its rows, caches and database
     are in the CPU's caches (about a seventh less time than index order on the
     WTQ tables; nothing an attempt makes depends on the others); the larger
-    the chunk, the more attempts each table gets in a row (`DEFAULT_CHUNK`).
-    Indices left after ``max_attempts`` rounds go to `example`'s fallback one
-    by one.
+    the chunk, the more attempts each table gets in a row (``chunk``: None
+    for ``self.chunk``, `DEFAULT_CHUNK` unless `for_generation`). Indices left
+    after ``max_attempts`` rounds go to `example`'s fallback one by one.
     """
+    chunk = chunk or self.chunk
     sid = split_id(split)
     pool = self.tables(split)
     if not pool and start < stop:

@@ -261,9 +261,11 @@ class Executor:
       depend on the row order; the same decisions and texts as with False
       (the reference path, which parses every query and re-runs every query).
 
-  A query on a whole table seen before gives its result again without running
-  (``memo_size`` results kept, then all dropped; about 0.5 KB each), counted in
-  ``kept`` / ``skips`` again.
+  With ``memo_size`` > 0, a query on a whole table seen before gives its
+  result again without running (``memo_size`` results kept, then all dropped;
+  about 0.5 KB each), counted in ``kept`` / ``skips`` again. Off by default:
+  in a process whose garbage collector runs, its entries cost the collector
+  more than they save (`builder.ExampleBuilder.for_generation` turns it on).
   """
 
   def __init__(self, *, min_values: int = 1, max_values: int = 10,
@@ -286,7 +288,7 @@ class Executor:
     # queries repeat more as a run goes on (2% of the attempts in the first
     # 20k examples on the WTQ tables, 12% by 80-100k). Cleared when full.
     self._memo: dict[tuple[int, str], tuple[Table, Answer | Skip]] = {}
-    self.memo_size = 1 << 16
+    self.memo_size = 0
     self._dbs: collections.OrderedDict[str, _Db] = collections.OrderedDict()
     # Progress-handler calls of the running statement; [calls, limit].
     self._steps = [0, -(-max_steps // check_every)]
@@ -390,7 +392,7 @@ class Executor:
     seen: set[tuple[int, str]] = set()  # whole-table queries: the first runs, the rest
     for table, query, rows, facts in runs:  # find its result kept by `execute`
       sql = query if isinstance(query, str) else query.sql
-      if rows is None:
+      if rows is None and self.memo_size:
         if (id(table), sql) in seen:
           out.append(None)
           continue
@@ -409,7 +411,7 @@ class Executor:
     if isinstance(facts, Skip) or (facts is UNREAD and self.fast and self.check_order
                                    and "LIMIT" in sql):
       return None
-    if rows is None and self._remembered(table, sql) is not None:
+    if rows is None and self.memo_size and self._remembered(table, sql) is not None:
       return None  # `execute` has its result already
     if (self.fast and self.check_order and facts is not UNREAD and facts is not None
         and facts.probe_decides):
@@ -480,7 +482,7 @@ class Executor:
       (see the module docstring); else `Skip(reason)`, also counted in
       ``self.skips``.
     """
-    if rows is None:  # on the whole table: the same query, the same result
+    if rows is None and self.memo_size:  # on the whole table: same query, same result
       sql = query if isinstance(query, str) else query.sql
       result = self._remembered(table, sql)
       if result is None:

@@ -110,9 +110,10 @@ def test_execute_takes_a_result_run_ahead_only_for_its_own_statement(cyclists):
 
 
 def test_a_query_on_a_whole_table_runs_once(cyclists):
-  """A query seen before on the same whole table gives its result again
-  without running (kept or skipped, and counted again either way)."""
+  """With a memo, a query seen before on the same whole table gives its result
+  again without running (kept or skipped, and counted again either way)."""
   ex = Executor(max_values=2)
+  ex.memo_size = 1 << 16
   calls = []
   fetch = ex._fetch  # pylint: disable=protected-access
   ex._fetch = lambda *a: calls.append(a[1]) or fetch(*a)  # pylint: disable=protected-access
@@ -128,3 +129,10 @@ def test_a_query_on_a_whole_table_runs_once(cyclists):
   assert len(calls) == n + 1
   other = Table.from_rows(cyclists.table_id, cyclists.header, [r[:] for r in cyclists.rows][:3])
   assert ex.execute(other, kept) == Executor(max_values=2).execute(other, kept)  # another table
+  # Without one (the default) it runs each time.
+  plain = Executor(max_values=2)
+  fetched = []
+  fetch_plain = plain._fetch  # pylint: disable=protected-access
+  plain._fetch = lambda *a: fetched.append(a[1]) or fetch_plain(*a)  # pylint: disable=protected-access
+  assert plain.execute(cyclists, kept) == plain.execute(cyclists, kept) == first[0]
+  assert len(fetched) == 2

@@ -42,6 +42,9 @@ def test_in_process_run_sets_the_collector_up_then_hands_it_back(tmp_path, monke
 
   def spy(job, report=None):
     seen.append((gc.get_freeze_count(), gc.isenabled()))
+    builder = generate._WORKER["builder"]  # pylint: disable=protected-access
+    assert builder.chunk == sx.GENERATION_CHUNK  # the settings that go with it
+    assert builder.executor.memo_size == sx.GENERATION_MEMO
     return run_job(job, report)
 
   checkpoints = []
