@@ -44,9 +44,9 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from symtune_jax import settings
 from symtune_jax.errors import InputError
-from symtune_jax.sql import prompts
+from symtune_jax.sql import prompts, sampler
 from symtune_jax.sql.executor import DEFAULT_MAX_STEPS, UNREAD, Executor, Skip
-from symtune_jax.sql.sampler import SamplerConfig, feasible_shapes, sample_query
+from symtune_jax.sql.sampler import SamplerConfig, sample_query
 from symtune_jax.sql.splits import SPLITS, split_id, split_of
 from symtune_jax.sql.templates import Template, load_templates, sample_from_templates
 from symtune_jax.tables import linearize, truncate
@@ -302,17 +302,21 @@ class ExampleBuilder:
 
   def warm(self, split: str) -> None:
     """Builds now, for every table of ``split``, what a run builds once per
-    table on first use: its SQLite database, its sampler view, the token
-    length of each row and, where it fits whole, its TAPEX text. The examples
+    table on first use: its SQLite database and the executor's per-column
+    lookups, its sampler view with every column's facts, the token length
+    of each row and, where it fits whole, its TAPEX text (else the index of
+    its rows, for the cut ones). The examples
     are the same either way; a benchmark warms before its clock starts, so it
     times what a long run spends per example."""
     limit, budget = self._budgets(0)
     cfg = self.config
     for table in self.tables(split):
       self.executor.prepare(table)
-      feasible_shapes(table, cfg.sampler)
+      sampler.warm(table, cfg.sampler)
       if self._truncate(table, budget, 0, verify=limit is None) is table:
         self._tapex(table, table)
+      else:  # cut: the index of its rows, for `_where_to_run`
+        self._index_rows(table)
 
   def num_tables(self, split: str) -> int:
     return len(self._raw[split])
@@ -328,13 +332,16 @@ class ExampleBuilder:
     to the rows ``shown`` keeps (found by identity: truncation reuses row tuples)."""
     if shown is table:
       return table, None
-    index = self._row_index.get(id(table))
-    if index is None:
-      index = self._row_index[id(table)] = {id(r): i for i, r in enumerate(table.rows)}
+    index = self._row_index.get(id(table)) or self._index_rows(table)
     try:
       return table, [index[id(r)] for r in shown.rows]
     except KeyError:  # rows rebuilt: run on the truncated table itself
       return shown, None
+
+  def _index_rows(self, table: Table) -> dict[int, int]:
+    """id(row) -> its index in ``table``, kept for `_where_to_run`."""
+    index = self._row_index[id(table)] = {id(r): i for i, r in enumerate(table.rows)}
+    return index
 
   def _query(self, table: Table, rng: random.Random):
     cfg = self.config

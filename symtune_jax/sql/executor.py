@@ -212,16 +212,10 @@ class _Db:
     number = self.table.types[j] == ColumnType.NUMBER
     if condition[0] == "sum":
       hit = self._exact_sums.get(j)
-      if hit is None:
-        column = [row[j] for row in self.table.values if row[j] is not None]
-        hit = self._exact_sums[j] = number and all(
-            isinstance(v, (int, float)) and math.isfinite(v) and v == int(v) for v in column
-        ) and sum(abs(v) for v in column) < 2 ** 53
-      return hit
+      return self._exact_sum(j) if hit is None else hit
     counts = self._counts.get(j)
     if counts is None:
-      counts = self._counts[j] = collections.Counter(
-          row[j] for row in self.table.values if row[j] is not None)
+      counts = self._column_counts(j)
     _, _, kind, text = condition
     if kind == "str" and not number:
       return counts.get(text[1:-1].replace("''", "'"), 0) <= 1
@@ -230,6 +224,31 @@ class _Db:
       return sum(counts.get(v, 0) for v in {x, math.nextafter(x, math.inf),
                                             math.nextafter(x, -math.inf)}) <= 1
     return False
+
+  def _exact_sum(self, j: int) -> bool:
+    """`holds` of ("sum", column j), kept."""
+    number = self.table.types[j] == ColumnType.NUMBER
+    column = [row[j] for row in self.table.values if row[j] is not None]
+    hit = self._exact_sums[j] = number and all(
+        isinstance(v, (int, float)) and math.isfinite(v) and v == int(v) for v in column
+    ) and sum(abs(v) for v in column) < 2 ** 53
+    return hit
+
+  def _column_counts(self, j: int) -> collections.Counter:
+    """Value -> cells of column j holding it (empty cells left out), kept."""
+    counts = self._counts[j] = collections.Counter(
+        row[j] for row in self.table.values if row[j] is not None)
+    return counts
+
+  def warm(self) -> None:
+    """Makes now the per-column lookups the checks make on first use: the
+    cell texts of every column that is not text (`display`) and what
+    `holds` reads of each column."""
+    for j, t in enumerate(self.table.types):
+      if t != ColumnType.TEXT:
+        self.display(j)
+      self._exact_sum(j)
+      self._column_counts(j)
 
   def display(self, j: int) -> dict[object, set[str]]:
     """Column j: parsed value -> the cell texts that show it."""
@@ -300,7 +319,11 @@ class Executor:
     if db is not None and (db.table is table or (
         db.table.header == table.header and db.table.rows == table.rows
         and db.table.types == table.types)):
-      self._dbs.move_to_end(key)
+      # Least recently used first, once the cache is half full: below that
+      # nothing is closed soon, and the order costs a move per look-up (three
+      # per query). Which database is closed never changes a result.
+      if len(self._dbs) > self.cache_size >> 1:
+        self._dbs.move_to_end(key)
       return db
     if db is not None:
       db.conn.close()
@@ -326,8 +349,10 @@ class Executor:
     return db
 
   def prepare(self, table: Table) -> None:
-    """Builds ``table``'s database now (else it is built on first use)."""
-    self._db(table)
+    """Builds ``table``'s database and its lookups now (else each is built on first use)."""
+    db = self._db(table)
+    if not isinstance(db, Skip):
+      db.warm()
 
   def close(self) -> None:
     for db in self._dbs.values():
@@ -464,6 +489,11 @@ class Executor:
     db = self._db(table)
     if isinstance(db, Skip):
       return db
+    return self._read(db, sql)
+
+  @staticmethod
+  def _read(db: _Db, sql: str) -> textscan.Facts | None:
+    """`read` on the table's database ``db``."""
     facts = textscan.scan_cached(sql, db.index)
     if facts is not None and (facts.order_free_if or facts.probe_decides_if):
       facts = _given(db, facts)
@@ -521,11 +551,16 @@ class Executor:
       out, probed = self._folded(db, facts.limit_probe, rows, ahead)
     folded = out is not None
     if not folded:  # `run`, keeping the database for the checks below
-      got = self._selectable(table, sql)
-      if isinstance(got, Skip):
-        return got
-      text, db = got
-      out = self._fetch_first(db, text, rows, self.max_values + 1, ahead)
+      limit = self.max_values + 1
+      if (ahead is not None and ahead[2] is rows and ahead[3] == limit and ahead[1] == sql
+          and ahead[0].table is table):
+        db, out = ahead[0], ahead[4]  # `run_ahead` ran this very statement
+      else:
+        got = self._selectable(table, sql)
+        if isinstance(got, Skip):
+          return got
+        text, db = got
+        out = self._fetch_first(db, text, rows, limit, ahead)
       if isinstance(out, Skip):
         return out
     values = out[0] if len(out) == 1 else tuple(itertools.chain.from_iterable(out))
@@ -540,7 +575,7 @@ class Executor:
       return Skip("null")
     # What the SQL text tells without sqlglot (None: parse as before).
     if facts is UNREAD:
-      facts = self.read(table, sql)
+      facts = self._read(db, sql)
     tree = None if facts is not None else _parse(query)
     if self.check_order and not folded:
       if facts is None or not facts.order_free:

@@ -488,6 +488,27 @@ class _View:
           monotone=bool(self.orderable) and self._has_monotone())
     return f
 
+  def warm(self) -> None:
+    """Makes now, for every column, the facts the shapes read (each is
+    otherwise made on first use; the same either way)."""
+    for j in self.usable:
+      self.nonnull_rows(j)
+      self.num_distinct(j)
+      self.distinct(j)
+      self.unique_rows(j)
+    for j in self.grouping:
+      self.counts(j)
+    for j in self.text:
+      self.text_lengths(j)
+    if self.monotone:  # `_row_step` looks its key rows up
+      for j in self.usable:
+        self.unique_row_set(j)
+    self.distinct_orderable  # noqa: B018  pylint: disable=pointless-statement
+    self.with_distinct(2)
+    self.with_distinct(3)
+    if self.text_col is None:
+      self.text_col = self.quoted().__getitem__
+
   def feasible(self, cfg: SamplerConfig) -> list[tuple[str, float]]:
     """(shape, weight) for the shapes with weight > 0 this table allows."""
     return self._choice(cfg).items
@@ -1023,6 +1044,14 @@ def feasible_shapes(table: Table, config: SamplerConfig | None = None) -> list[s
   """Shapes with weight > 0 that this table's columns allow."""
   cfg = config or SamplerConfig()
   return [s for s, _ in _view(table).feasible(cfg)]
+
+
+def warm(table: Table, config: SamplerConfig | None = None) -> None:
+  """Makes now what sampling on ``table`` makes on first use: its view, the
+  shapes it allows, every column's facts (`ExampleBuilder.warm`)."""
+  v = _view(table)
+  v.feasible(config or _DEFAULT_CONFIG)
+  v.warm()
 
 
 def sample_query(table: Table, rng: Any, config: SamplerConfig | None = None, *,

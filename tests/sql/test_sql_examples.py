@@ -168,6 +168,8 @@ def test_warm_builds_the_per_table_caches_and_changes_no_example(sample_tables, 
   pool = warm.tables("train")
   assert all(t.table_id in warm.executor._dbs for t in pool)  # pylint: disable=protected-access
   assert warm._linear  # pylint: disable=protected-access  (whole-table texts made)
+  if cfg.max_input_length is not None:  # some tables are cut: their rows indexed
+    assert warm._row_index  # pylint: disable=protected-access
   assert not cold.executor._dbs  # pylint: disable=protected-access
   assert list(warm.examples(3, "train", 0, 150)) == list(cold.examples(3, "train", 0, 150))
   assert warm.stats.to_json() == cold.stats.to_json()

@@ -107,6 +107,31 @@ def test_execute_takes_a_result_run_ahead_only_for_its_own_statement(cyclists):
   assert rows is not None  # (on the whole table the answer is kept: see below)
   got = ex.execute(table, sql, rows=rows, facts=facts, ahead=ahead[-1])
   assert got == ref.execute(table, sql, rows=rows) and len(calls) == 1
+  # Nor the same statement's on another table.
+  other = Table.from_rows("t_other", cyclists.header, [r[:] for r in cyclists.rows][3:])
+  sql = sqls[0]
+  (elsewhere,) = ex.run_ahead([(other, sql, None, UNREAD)])
+  assert elsewhere is not None and elsewhere[1] == sql
+  got = ex.execute(cyclists, sql, ahead=elsewhere)
+  assert got == ref.execute(cyclists, sql) != ref.execute(other, sql) and len(calls) == 3
+
+
+def test_warm_lookups_equal_those_made_on_first_use(sample_tables, cyclists):
+  """`Executor.prepare` makes each column's lookups now (cell texts, what
+  `holds` reads): the same as made on first use."""
+  warm, cold = Executor(), Executor()
+  for table in list(sample_tables[:40]) + [cyclists]:
+    warm.prepare(table)
+    w, c = warm._db(table), cold._db(table)  # pylint: disable=protected-access
+    assert len(w._counts) == table.num_columns  # pylint: disable=protected-access
+    for j, name in enumerate(table.header):
+      cells = {v for row in table.values for v in (row[j],) if v is not None}
+      conditions = [("sum", name)] + [
+          ("one_row", name, "num", repr(v)) if isinstance(v, float)
+          else ("one_row", name, "str", "'" + str(v).replace("'", "''") + "'")
+          for v in sorted(cells, key=repr)[:5]]
+      assert [w.holds(x) for x in conditions] == [c.holds(x) for x in conditions]
+      assert w.display(j) == c.display(j)
 
 
 def test_a_query_on_a_whole_table_runs_once(cyclists):

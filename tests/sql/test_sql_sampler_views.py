@@ -83,6 +83,22 @@ def test_derived_views_equal_views_of_the_table_alone(sample_tables, cyclists):
   assert derived > 1000
 
 
+def test_warmed_views_equal_views_made_on_first_use(sample_tables, cyclists):
+  """`sampler.warm` makes every column's facts now: they, and those of the
+  selections derived from the warmed view, equal the ones made on first use."""
+  rng = random.Random(5)
+  for table in list(sample_tables[:40]) + [cyclists]:
+    warmed = _alone(table)
+    sampler.warm(warmed)
+    view = sampler._view(warmed)  # pylint: disable=protected-access
+    assert len(view._nonnull) == len(view.usable)  # pylint: disable=protected-access
+    assert _facts(view) == _facts(sampler._View(table, derive=False))  # pylint: disable=protected-access
+    for rows in _subsets(table, rng, 10):
+      shown = warmed.select_rows(rows)
+      fresh = sampler._View(shown, derive=False)  # pylint: disable=protected-access
+      assert _facts(sampler._view(shown)) == _facts(fresh), (table.table_id, rows)  # pylint: disable=protected-access
+
+
 def test_selection_of_a_selection_points_at_the_first_table(cyclists):
   a = cyclists.select_rows([1, 2, 4, 6, 7])
   b = a.select_rows([0, 2, 4])
