@@ -277,6 +277,9 @@ class ExampleBuilder:
     self._overheads: dict[tuple[int, str], int] = {}
     self._linear: dict[int, tuple[Table, str]] = {}
     self._whole: dict[tuple[int, int, bool], Table] = {}
+    # id(table) -> (table, why an attempt on it whole is skipped before
+    # sampling: "no_rows", "empty_columns", or "" when it is not).
+    self._blank: dict[int, tuple[Table, str]] = {}
     self.executor = Executor(min_values=self.config.min_values,
                              max_values=self.config.max_values,
                              max_steps=self.config.max_steps)
@@ -426,18 +429,24 @@ class ExampleBuilder:
     # truncation trusts its cached per-row lengths (no encode of the table).
     shown = self._truncate(table, budget, order_seed, verify=limit is None)
     stats.attempts += 1
-    if shown.num_rows == 0:
-      stats.skips["no_rows"] += 1  # not even one row fits the budget
-      return None
-    if not any(v is not None for row in shown.values for v in row):
-      stats.skips["empty_columns"] += 1  # every cell shown is empty
+    hit = self._blank.get(id(shown)) if shown is table else None
+    if hit is not None and hit[0] is table:
+      blank = hit[1]
+    else:
+      blank = ("no_rows" if shown.num_rows == 0  # not even one row fits the budget
+               else "" if any(v is not None for row in shown.values for v in row)
+               else "empty_columns")  # every cell shown is empty
+      if shown is table:
+        self._blank[id(table)] = (table, blank)
+    if blank:
+      stats.skips[blank] += 1
       return None
     query = self._query(shown, rng)
     if query is None:
       stats.skips["no_query"] += 1
       return None
     stats.sampled_shapes[query.shape] += 1
-    where = self._where_to_run(table, shown)
+    where = (table, None) if shown is table else self._where_to_run(table, shown)
     # A LIMIT query's facts can spare its run (the probe may stand in for it);
     # others are read only if the result passes the cheap checks (`execute`).
     facts = self.executor.read(where[0], query.sql) if "LIMIT" in query.sql else UNREAD
