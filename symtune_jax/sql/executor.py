@@ -81,7 +81,7 @@ _FAILED = object()  # a probe that could not run
 UNREAD = object()  # facts not read yet
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Answer:
   """A kept result: the values (row-major) and their canonical text."""
   values: tuple
@@ -92,7 +92,7 @@ class Answer:
     return len(self.values)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Skip:
   """A query that is not kept, and why (one of `SKIP_REASONS`)."""
   reason: str
@@ -302,11 +302,15 @@ class Executor:
     self.fast = fast
     self.skips: collections.Counter[str] = collections.Counter()
     self.kept = 0
-    # Results of queries on whole tables, by (id(table), SQL) -> (table, result):
-    # a query's result is a function of the table and its text, and generated
+    # Results of queries on whole tables, by (id(table), SQL) -> result: a
+    # query's result is a function of the table and its text, and generated
     # queries repeat more as a run goes on (2% of the attempts in the first
     # 20k examples on the WTQ tables, 12% by 80-100k). Cleared when full.
-    self._memo: dict[tuple[int, str], tuple[Table, Answer | Skip]] = {}
+    # ``_memo_tables`` holds each table whose results are kept, so its id
+    # names no other table while they are (one reference per table, not one
+    # pair per result: fewer objects for the collector to visit).
+    self._memo: dict[tuple[int, str], Answer | Skip] = {}
+    self._memo_tables: dict[int, Table] = {}
     self.memo_size = 0
     self._dbs: collections.OrderedDict[str, _Db] = collections.OrderedDict()
     # Progress-handler calls of the running statement; [calls, limit].
@@ -519,7 +523,9 @@ class Executor:
         result = self._execute(table, query, rows, facts, ahead)
         if len(self._memo) >= self.memo_size:
           self._memo.clear()
-        self._memo[(id(table), sql)] = (table, result)
+          self._memo_tables.clear()
+        self._memo[(id(table), sql)] = result
+        self._memo_tables[id(table)] = table
     else:
       result = self._execute(table, query, rows, facts, ahead)
     if isinstance(result, Skip):
@@ -530,8 +536,7 @@ class Executor:
 
   def _remembered(self, table: Table, sql: str) -> Answer | Skip | None:
     """`execute`'s result for ``sql`` on the whole ``table``, if it has one."""
-    hit = self._memo.get((id(table), sql))
-    return hit[1] if hit is not None and hit[0] is table else None
+    return self._memo.get((id(table), sql))
 
   def _execute(self, table: Table, query: Query | str,
                rows: Sequence[int] | None, facts=UNREAD,
