@@ -9,7 +9,7 @@ import pytest
 from symtune_jax.sql import prompts
 from symtune_jax.errors import InputError
 from symtune_jax.sql import builder as sx
-from symtune_jax.sql.builder import ExampleBuilder, ExampleConfig, build_example
+from symtune_jax.sql.builder import ExampleBuilder, ExampleConfig, attempt_rng, build_example
 from symtune_jax.sql.executor import Executor
 from symtune_jax.sql.splits import SPLITS, held_out_ids, split_of
 from symtune_jax.tables import linearize, loaders, truncate
@@ -265,3 +265,15 @@ def test_examples_run_each_first_statement_ahead_once(sample_tables):
   assert list(b.examples(3, "train", 0, 300)) == want
   assert sorted(ran_b) == sorted(ran_a)  # no statement twice, none left out
   assert sum(s is not None for s in served) > 0.9 * b.stats.attempts
+
+
+def test_attempt_rng_is_random_seeded_with_its_text():
+  """`attempt_rng` seeds without `random.Random.seed`'s Python checks; its
+  stream is that of ``random.Random(text)`` (the data contract)."""
+  for args in [(0, 0, 0, 0), (7, 2, 123456, 3), (2**40, 1, 10**9, "start"), (-3, 0, 5, 29)]:
+    ours, ref = attempt_rng(*args), random.Random("/".join(map(str, args)))
+    assert type(ours) is random.Random
+    assert [ours.random() for _ in range(50)] == [ref.random() for _ in range(50)]
+    assert ours.getrandbits(62) == ref.getrandbits(62)
+    assert ours.getstate() == ref.getstate()
+    assert ours.gauss(0, 1) == ref.gauss(0, 1)
