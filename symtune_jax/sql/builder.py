@@ -324,8 +324,7 @@ class ExampleBuilder:
     """Builds now, for every table of ``split``, what a run builds once per
     table on first use: its SQLite database and the executor's per-column
     lookups, its sampler view with every column's facts, the token length
-    of each row and, where it fits whole, its TAPEX text (else the index of
-    its rows, for the cut ones). The examples
+    of each row and, where it fits whole, its TAPEX text. The examples
     are the same either way; a benchmark warms before its clock starts, so it
     times what a long run spends per example."""
     limit, budget = self._budgets(0)
@@ -335,8 +334,6 @@ class ExampleBuilder:
       sampler.warm(table, cfg.sampler)
       if self._truncate(table, budget, 0, verify=limit is None) is table:
         self._tapex(table, table)
-      else:  # cut: the index of its rows, for `_where_to_run`
-        self._index_rows(table)
 
   def num_tables(self, split: str) -> int:
     return len(self._raw[split])
@@ -349,19 +346,20 @@ class ExampleBuilder:
 
   def _where_to_run(self, table: Table, shown: Table) -> tuple[Table, list[int] | None]:
     """(table, rows) to execute on: the full table's cached database, restricted
-    to the rows ``shown`` keeps (found by identity: truncation reuses row tuples)."""
+    to the rows ``shown`` keeps: the rows a truncation selected (`Table.source_rows`),
+    else found by identity (truncation reuses row tuples)."""
     if shown is table:
       return table, None
-    index = self._row_index.get(id(table)) or self._index_rows(table)
+    source = shown.source_rows  # (truncation selects rows of ``table``)
+    if source is not None and source[0] is table:
+      return table, list(source[1])
+    index = self._row_index.get(id(table))  # (rows of another table)
+    if index is None:
+      index = self._row_index[id(table)] = {id(r): i for i, r in enumerate(table.rows)}
     try:
       return table, [index[id(r)] for r in shown.rows]
     except KeyError:  # rows rebuilt: run on the truncated table itself
       return shown, None
-
-  def _index_rows(self, table: Table) -> dict[int, int]:
-    """id(row) -> its index in ``table``, kept for `_where_to_run`."""
-    index = self._row_index[id(table)] = {id(r): i for i, r in enumerate(table.rows)}
-    return index
 
   def _query(self, table: Table, rng: random.Random):
     cfg = self.config

@@ -168,8 +168,6 @@ def test_warm_builds_the_per_table_caches_and_changes_no_example(sample_tables, 
   pool = warm.tables("train")
   assert all(t.table_id in warm.executor._dbs for t in pool)  # pylint: disable=protected-access
   assert warm._linear  # pylint: disable=protected-access  (whole-table texts made)
-  if cfg.max_input_length is not None:  # some tables are cut: their rows indexed
-    assert warm._row_index  # pylint: disable=protected-access
   assert not cold.executor._dbs  # pylint: disable=protected-access
   assert list(warm.examples(3, "train", 0, 150)) == list(cold.examples(3, "train", 0, 150))
   assert warm.stats.to_json() == cold.stats.to_json()
@@ -277,3 +275,23 @@ def test_attempt_rng_is_random_seeded_with_its_text():
     assert ours.getrandbits(62) == ref.getrandbits(62)
     assert ours.getstate() == ref.getstate()
     assert ours.gauss(0, 1) == ref.gauss(0, 1)
+
+
+def test_rows_run_on_are_the_rows_the_truncation_kept(sample_tables):
+  """`_where_to_run` reads a cut table's rows from its selection
+  (`Table.source_rows`); the same rows as found by row identity."""
+  b = ExampleBuilder(sample_tables)
+  cut = 0
+  for table in b.tables("train")[:40]:
+    for seed in range(4):
+      shown = b._truncate(table, 80, seed)  # pylint: disable=protected-access
+      if shown is table:
+        continue
+      cut += 1
+      run_on, rows = b._where_to_run(table, shown)  # pylint: disable=protected-access
+      assert run_on is table and [table.rows[i] for i in rows] == list(shown.rows)
+      alone = Table(table_id=shown.table_id, header=shown.header, rows=shown.rows,
+                    types=shown.types)  # the same row tuples, no selection recorded
+      assert alone.source_rows is None
+      assert b._where_to_run(table, alone) == (table, rows)  # pylint: disable=protected-access
+  assert cut > 20
