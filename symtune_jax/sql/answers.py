@@ -72,7 +72,10 @@ def splittable(texts: Sequence[str]) -> bool:
 
   ['Columbus, OH'] -> False; [' x'] -> False; ['1,234', 'Paris'] -> True.
   """
-  return all(t and t == t.strip() and SEPARATOR not in t for t in texts)
+  for t in texts:  # (a loop: no generator per call)
+    if not t or t != t.strip() or SEPARATOR in t:
+      return False
+  return True
 
 
 def answer_text(values: Iterable[object]) -> str:

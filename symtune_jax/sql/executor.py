@@ -419,13 +419,15 @@ class Executor:
     """
     out: list[tuple | None] = []
     seen: set[tuple[int, str]] = set()  # whole-table queries: the first runs, the rest
+    memo = self._memo
     for table, query, rows, facts in runs:  # find its result kept by `execute`
       sql = query if isinstance(query, str) else query.sql
       if rows is None and self.memo_size:
-        if (id(table), sql) in seen:
+        key = (id(table), sql)
+        if key in seen or key in memo:  # `execute` has its result (or will have)
           out.append(None)
           continue
-        seen.add((id(table), sql))
+        seen.add(key)
       first = self._first_statement(table, sql, rows, facts)
       if first is not None:
         db, sql, limit = first
@@ -440,8 +442,6 @@ class Executor:
     if isinstance(facts, Skip) or (facts is UNREAD and self.fast and self.check_order
                                    and "LIMIT" in sql):
       return None
-    if rows is None and self.memo_size and self._remembered(table, sql) is not None:
-      return None  # `execute` has its result already
     if (self.fast and self.check_order and facts is not UNREAD and facts is not None
         and facts.probe_decides):
       probe_sql, k, n_keys = facts.limit_probe
@@ -518,7 +518,7 @@ class Executor:
     """
     if rows is None and self.memo_size:  # on the whole table: same query, same result
       sql = query if isinstance(query, str) else query.sql
-      result = self._remembered(table, sql)
+      result = self._memo.get((id(table), sql))
       if result is None:
         result = self._execute(table, query, rows, facts, ahead)
         if len(self._memo) >= self.memo_size:
@@ -533,10 +533,6 @@ class Executor:
     else:
       self.kept += 1
     return result
-
-  def _remembered(self, table: Table, sql: str) -> Answer | Skip | None:
-    """`execute`'s result for ``sql`` on the whole ``table``, if it has one."""
-    return self._memo.get((id(table), sql))
 
   def _execute(self, table: Table, query: Query | str,
                rows: Sequence[int] | None, facts=UNREAD,

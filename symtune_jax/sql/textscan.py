@@ -527,8 +527,8 @@ def _render(pieces: list, sql: str, where: Callable[[int], int] | None = None) -
   """The text of `_limit_probe` pieces: spans of ``sql`` (positions mapped by
   ``where``) and inserted text."""
   if where is None:
-    return "".join(p if isinstance(p, str) else sql[p[0]:p[1]] for p in pieces)
-  return "".join(p if isinstance(p, str) else sql[where(p[0]):where(p[1])] for p in pieces)
+    return "".join([p if isinstance(p, str) else sql[p[0]:p[1]] for p in pieces])
+  return "".join([p if isinstance(p, str) else sql[where(p[0]):where(p[1])] for p in pieces])
 
 
 # --- the same facts, once per query form ---------------------------------------------
