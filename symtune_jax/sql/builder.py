@@ -38,7 +38,6 @@ import collections
 import contextlib
 import dataclasses
 import gc
-import hashlib
 import operator
 import random
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -237,7 +236,10 @@ def generation_gc():
 
 _new_random = random.Random.__new__  # an unseeded object (seeded below)
 _seed_random = _random.Random.seed  # the C seeding, from an int
-_sha512 = hashlib.sha512
+try:  # the digest `random.Random.seed` takes
+  from _sha512 import sha512 as _sha512  # pylint: disable=g-import-not-at-top
+except ImportError:  # (a Python built without it: random.py falls back the same way)
+  from hashlib import sha512 as _sha512  # pylint: disable=g-import-not-at-top
 
 
 def attempt_rng(seed: int, sid: int, index: int, attempt: int | str) -> random.Random:
@@ -602,7 +604,7 @@ class ExampleBuilder:
             [(st[7][0], st[2], st[7][1], st[6]) for _, st in staged if st is not None]))
         todo = []
         for i, st in staged:
-          ex = None if st is None else self._finish(*st, ahead=next(firsts))
+          ex = None if st is None else self._finish(*st, next(firsts))  # (ahead)
           if ex is None:
             todo.append(i)
           else:
