@@ -43,7 +43,6 @@ import random
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 
-from symtune_jax import settings
 from symtune_jax.errors import InputError
 from symtune_jax.sql import prompts, sampler
 from symtune_jax.sql.executor import DEFAULT_MAX_STEPS, UNREAD, Executor, Skip

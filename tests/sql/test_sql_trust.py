@@ -1,8 +1,6 @@
 """SQL answers a researcher can trust (issue 9): ties, round trip, cells as shown,
 deterministic budget, hostile column names, tables SQLite can't hold."""
 
-import collections
-import itertools
 import os
 import subprocess
 import sys
