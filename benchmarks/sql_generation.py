@@ -19,9 +19,14 @@ noise cancels in the ratios):
   - the load average, beside the figures.
 
 Table loading and what a run builds once per table (`ExampleBuilder.warm`:
-the SQLite databases, sampler views, row token lengths, whole-table texts) are
-done per process before the clock starts: a long run builds each once, so the
-clock sees what it spends per example. The stage breakdown runs on cold caches.
+the SQLite databases and the executor's per-column lookups, the sampler views
+with every column's facts, row token lengths, whole-table texts) are done per
+process before the clock starts: a long run builds each once, so the clock
+sees what it spends per example. What a run builds per query form (the
+executor's `textscan` forms), per cell value (the sampler's literal texts) or
+per query (the executor's memo of whole-table results) is not built ahead: it
+is part of the clock, so the first pass, on a cold process, is the slowest.
+The stage breakdown runs on cold caches.
 
 Two length paths, both measured by default:
   approx  the table alone cut to --table-budget approximate tokens (words and
@@ -98,8 +103,8 @@ def _builder(args, path: str):
 
 def _warm(builder, split: str) -> float:
   """Builds what a long run builds once per table (`ExampleBuilder.warm`: the
-  SQLite databases, sampler views, row token lengths, whole-table texts);
-  returns the seconds it took."""
+  SQLite databases and lookups, sampler views and column facts, row token
+  lengths, whole-table texts); returns the seconds it took."""
   from symtune_jax.sql import sampler  # pylint: disable=g-import-not-at-top
   t0 = time.perf_counter()
   if hasattr(builder, "warm"):

@@ -10,6 +10,8 @@ the linearized table:
 
 from __future__ import annotations
 
+import string
+
 # (instruction, layout); the layout has {instruction}, {sql} and {table}.
 PROMPTS: tuple[tuple[str, str], ...] = (
     ("Execute the following SQL query on the table and give the result.",
@@ -34,7 +36,37 @@ PROMPTS: tuple[tuple[str, str], ...] = (
 INSTRUCTIONS: tuple[str, ...] = tuple(p[0] for p in PROMPTS)
 
 
+def _compiled(instruction: str, layout: str) -> tuple[str, str, str, bool]:
+  """``layout`` with its instruction filled in, as (before, between, after,
+  sql first): the input is ``before + sql + between + table + after`` (or
+  with the table first). A layout is one {instruction}, one {sql}, one
+  {table}, and text."""
+  pieces, fields = [""], []
+  for text, field, spec, conversion in string.Formatter().parse(layout):
+    pieces[-1] += text
+    if field is None:
+      continue
+    if spec or conversion or field not in ("instruction", "sql", "table"):
+      raise ValueError(f"layout field {{{field}}}: only plain {{instruction}}, {{sql}}, "
+                       f"{{table}} are allowed in {layout!r}")
+    if field == "instruction":
+      pieces[-1] += instruction
+    else:
+      fields.append(field)
+      pieces.append("")
+  if sorted(fields) != ["sql", "table"]:
+    raise ValueError(f"layout {layout!r}: needs {{sql}} and {{table}} once each")
+  return pieces[0], pieces[1], pieces[2], fields[0] == "sql"
+
+
+# Each phrasing's layout split once (`str.format` parses it on every call).
+_COMPILED = tuple(_compiled(*p) for p in PROMPTS)
+
+
 def format_inputs(prompt_index: int, sql: str, table: str) -> str:
-  """The model's input text for phrasing ``prompt_index`` (see module docstring)."""
-  instruction, layout = PROMPTS[prompt_index]
-  return layout.format(instruction=instruction, sql=sql, table=table)
+  """The model's input text for phrasing ``prompt_index`` (see module docstring):
+  ``layout.format(instruction=..., sql=sql, table=table)``."""
+  before, between, after, sql_first = _COMPILED[prompt_index]
+  if sql_first:
+    return "".join((before, sql, between, table, after))
+  return "".join((before, table, between, sql, after))

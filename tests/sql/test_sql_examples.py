@@ -295,3 +295,19 @@ def test_rows_run_on_are_the_rows_the_truncation_kept(sample_tables):
       assert alone.source_rows is None
       assert b._where_to_run(table, alone) == (table, rows)  # pylint: disable=protected-access
   assert cut > 20
+
+
+def test_inputs_are_each_layout_formatted():
+  """`prompts.format_inputs` joins each layout's pieces, split once: the text
+  `str.format` makes of the layout (the module docstring's example too)."""
+  sql, table = 'SELECT "a{b}" FROM w WHERE "c" = \'{x}\'', "col : a {0} row 1 : x"
+  for k, (instruction, layout) in enumerate(prompts.PROMPTS):
+    want = layout.format(instruction=instruction, sql=sql, table=table)
+    assert prompts.format_inputs(k, sql, table) == want
+  assert prompts.format_inputs(0, "SELECT COUNT(*) FROM w", "col : a row 1 : x") == (
+      "Execute the following SQL query on the table and give the result.\n\n"
+      "SQL: SELECT COUNT(*) FROM w\n\nTable: col : a row 1 : x")
+  for bad in ("{instruction} {sql}", "{sql} {table} {sql}", "{instruction} {sql!r} {table}",
+              "{sql} {table} {other}"):
+    with pytest.raises(ValueError, match="layout"):
+      prompts._compiled("i", bad)  # pylint: disable=protected-access
