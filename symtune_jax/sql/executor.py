@@ -478,10 +478,11 @@ class Executor:
   def _selectable(self, table: Table, sql: str) -> tuple[str, _Db] | Skip:
     """(``sql`` stripped, ``table``'s database), or a `Skip`: not a SELECT, or
     no database for the table."""
-    sql = sql.strip()
-    head = sql[:6].upper()
-    if not (head.startswith(("SELECT", "WITH ", "(")) or head == "WITH"):
-      return Skip("not_select", sql[:40])
+    if not (sql.startswith("SELECT ") and not sql[-1].isspace()):  # (what the sampler writes)
+      sql = sql.strip()
+      head = sql[:6].upper()
+      if not (head.startswith(("SELECT", "WITH ", "(")) or head == "WITH"):
+        return Skip("not_select", sql[:40])
     db = self._db(table)
     if isinstance(db, Skip):
       return db
@@ -596,7 +597,7 @@ class Executor:
       return texts
     if not answers.splittable(texts):
       return Skip("unsplittable", answers.join_answers(texts)[:80])
-    return Answer(values=values, text=answers.join_answers(texts))
+    return Answer(values, answers.join_answers(texts))
 
   # --- row-order independence ------------------------------------------------------
   def _order_dependent(self, db: _Db, sql: str, tree: exp.Expression | None,
