@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import itertools
 import re
 from typing import Callable, NamedTuple, Sequence
 
@@ -523,12 +524,10 @@ def _limit_probe(sql: str, toks: list[_Tok]) -> tuple[list, int, int] | None:
   return pieces, k, (len(pieces) - 5) // 2
 
 
-def _render(pieces: list, sql: str, where: Callable[[int], int] | None = None) -> str:
-  """The text of `_limit_probe` pieces: spans of ``sql`` (positions mapped by
-  ``where``) and inserted text."""
-  if where is None:
-    return "".join([p if isinstance(p, str) else sql[p[0]:p[1]] for p in pieces])
-  return "".join([p if isinstance(p, str) else sql[where(p[0]):where(p[1])] for p in pieces])
+def _render(pieces: list, sql: str) -> str:
+  """The text of `_limit_probe` pieces: spans of ``sql`` and inserted text
+  (`_plan` renders them for every query of a form)."""
+  return "".join([p if isinstance(p, str) else sql[p[0]:p[1]] for p in pieces])
 
 
 # --- the same facts, once per query form ---------------------------------------------
@@ -559,7 +558,7 @@ _SLOTS = 64  # slot texts made once: '"q0"', "'s0'", '0', ...
 _NAME_SLOTS = tuple(f'"q{k}"' for k in range(_SLOTS))
 _STRING_SLOTS = tuple(f"'s{k}'" for k in range(_SLOTS))
 _NUMBER_SLOTS = tuple(str(k) for k in range(_SLOTS))
-_FORMS: dict[str, tuple[Facts | None, list | None]] = {}
+_FORMS: dict[str, tuple[Facts | None, list | None]] = {}  # form -> (facts, probe plan)
 _MAX_FORMS = 1 << 16
 
 Slots = tuple[list[str], list[str], list[str]]  # quoted names, strings, numbers
@@ -617,13 +616,37 @@ def skeleton(sql: str) -> tuple[str, Slots, list[str], list[str]] | None:
   return "".join(parts), (list(names), list(strings), slotted), orig, parts
 
 
-def _starts(orig: list[str], parts: list[str]) -> list[tuple[int, int]]:
-  """(start in the skeleton, start in the query) of each piece."""
-  out, at_form, at = [], 0, 0
-  for a, b in zip(parts, orig):
-    out.append((at_form, at))
-    at_form += len(a)
-    at += len(b)
+def _plan(pieces: list, parts: list[str], form: str) -> list[str | int]:
+  """`_render` of ``pieces`` (spans of ``form`` and inserted text) for any query
+  of this form, as text and piece indices: a query's probe is the plan's texts
+  with each index i replaced by the query's piece i (its literal). The form's
+  pieces (``parts``, `skeleton`) and a query's are the same texts between the
+  literals; a span never starts or ends inside a literal."""
+  starts = list(itertools.accumulate(map(len, parts), initial=0))
+  out: list[str | int] = []
+
+  def text(t: str) -> None:
+    if out and out[-1].__class__ is str:
+      out[-1] += t
+    elif t:
+      out.append(t)
+
+  for p in pieces:
+    if isinstance(p, str):
+      text(p)
+      continue
+    a, b = p
+    n = bisect.bisect_right(starts, a) - 1
+    while a < b:
+      lo, hi = starts[n], starts[n + 1]
+      if n % 2:  # a literal: whole, from the query
+        if a != lo or b < hi:
+          raise AssertionError(f"span {p} cuts a literal of {form!r}")
+        out.append(n)
+      else:
+        text(parts[n][a - lo:min(b, hi) - lo])
+      a = hi
+      n += 1
   return out
 
 
@@ -649,11 +672,14 @@ def scan_cached(sql: str, index: dict[str, int]) -> Facts | None:
   form, slots, orig, parts = skel
   hit = _FORMS.get(form)
   if hit is None:
-    hit = _scan(form, lambda name: int(name[1:]))
+    facts, pieces = _scan(form, lambda name: int(name[1:]))
+    # The probe's text as constant text and the query's literals (by piece index).
+    plan = None if facts is None or facts.limit_probe is None else _plan(pieces, parts, form)
+    hit = (facts, plan)
     if len(_FORMS) >= _MAX_FORMS:
       _FORMS.clear()
     _FORMS[form] = hit
-  facts, pieces = hit
+  facts, plan = hit
   if facts is None:
     return None
   sources, probe = facts.sources, facts.limit_probe
@@ -662,18 +688,7 @@ def scan_cached(sql: str, index: dict[str, int]) -> Facts | None:
     sources = tuple([None if k is None else get(names[k][1:-1].replace('""', '"').lower())
                      for k in sources])
   if probe is not None:
-    starts = _starts(orig, parts)
-    form_starts = [f for f, _ in starts]
-
-    def where(pos: int) -> int:  # a token boundary of the skeleton -> of the query
-      n = bisect.bisect_right(form_starts, pos) - 1
-      f, o = starts[n]
-      if n % 2:  # a literal: only its start is a boundary
-        if pos != f:
-          raise AssertionError(f"position {pos} inside a literal of {form!r}")
-        return o
-      return o + pos - f
-    probe = (_render(pieces, sql, where), probe[1], probe[2])
+    probe = ("".join([x if x.__class__ is str else orig[x] for x in plan]), probe[1], probe[2])
   free_if, decides_if = facts.order_free_if, facts.probe_decides_if
   if free_if is not None:
     free_if = _resolve(free_if, slots)
