@@ -499,17 +499,18 @@ class ExampleBuilder:
         answer = self._run(table, shown, query, facts)
         if answer is None:
           return None
+    count = len(answer.values)  # (`Answer.count`)
     stats.examples += 1
     stats.refits += refit
     stats.shapes[query.shape] += 1
-    stats.answer_counts[answer.count] += 1
+    stats.answer_counts[count] += 1
     return {
         "inputs": inputs,
         "targets": answer.text,
         "table_id": table.table_id,
         "shape": query.shape,
         "sql": query.sql,
-        "num_answers": answer.count,
+        "num_answers": count,
     }
 
   def example(self, seed: int, split: str, index: int) -> dict[str, Any]:
