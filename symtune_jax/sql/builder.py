@@ -462,7 +462,7 @@ class ExampleBuilder:
       stats.skips["no_query"] += 1
       return None
     stats.sampled_shapes[query.shape] += 1
-    where = (table, None) if shown is table else self._where_to_run(table, shown)
+    where = self._where_to_run(table, shown)
     # A LIMIT query's facts can spare its run (the probe may stand in for it);
     # others are read only if the result passes the cheap checks (`execute`).
     facts = self.executor.read(where[0], query.sql) if "LIMIT" in query.sql else UNREAD

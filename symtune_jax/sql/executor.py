@@ -454,12 +454,19 @@ class Executor:
     text, db = got
     return db, text, self.max_values + 1
 
+  @staticmethod
+  def _ran_ahead(ahead: tuple | None, table: Table, sql: str, rows: Sequence[int] | None,
+                 limit: int) -> bool:
+    """Whether ``ahead`` (`run_ahead`'s) ran this very statement: ``sql`` (before
+    `_wrap`) on ``table``'s database, on ``rows``, fetching ``limit`` rows."""
+    return (ahead is not None and ahead[2] is rows and ahead[3] == limit and ahead[1] == sql
+            and ahead[0].table is table)
+
   def _fetch_first(self, db: _Db, sql: str, rows: Sequence[int] | None, limit: int,
                    ahead: tuple | None) -> list[tuple] | Skip:
     """`_fetch` of ``sql`` on ``rows``, or its result from `run_ahead` if
     ``ahead`` ran this very statement."""
-    if (ahead is not None and ahead[0] is db and ahead[2] is rows and ahead[3] == limit
-        and ahead[1] == sql):
+    if self._ran_ahead(ahead, db.table, sql, rows, limit):
       return ahead[4]
     return self._fetch(db, self._wrap(db, sql, rows), limit)
 
@@ -554,9 +561,8 @@ class Executor:
     folded = out is not None
     if not folded:  # `run`, keeping the database for the checks below
       limit = self.max_values + 1
-      if (ahead is not None and ahead[2] is rows and ahead[3] == limit and ahead[1] == sql
-          and ahead[0].table is table):
-        db, out = ahead[0], ahead[4]  # `run_ahead` ran this very statement
+      if self._ran_ahead(ahead, table, sql, rows, limit):  # (no `_selectable` then)
+        db, out = ahead[0], ahead[4]
       else:
         got = self._selectable(table, sql)
         if isinstance(got, Skip):

@@ -506,8 +506,15 @@ class _View:
     self.distinct_orderable  # noqa: B018  pylint: disable=pointless-statement
     self.with_distinct(2)
     self.with_distinct(3)
-    if self.text_col is None:
-      self.text_col = self.quoted().__getitem__
+    self.text_column()
+
+  def text_column(self) -> Callable[[int], str]:
+    """j -> the column reference '"<name>"' (``quoted().__getitem__``), kept in
+    ``text_col`` for `_Ctx`."""
+    col = self.text_col
+    if col is None:
+      col = self.text_col = self.quoted().__getitem__
+    return col
 
   def feasible(self, cfg: SamplerConfig) -> list[tuple[str, float]]:
     """(shape, weight) for the shapes with weight > 0 this table allows."""
@@ -582,10 +589,7 @@ class _Ctx:
     # col(j): the column reference. Text path: the quoted names, made once per
     # table; trees need new nodes each time.
     if b is q.TEXT:
-      col = v.text_col
-      if col is None:
-        col = v.text_col = v.quoted().__getitem__
-      self.col = col
+      self.col = v.text_col or v.text_column()
       self.literal = _text_literal
     else:
       header, column = v.header, b.column
