@@ -33,7 +33,6 @@ several times (tables that cannot make any example) is `InputError` raised.
 
 from __future__ import annotations
 
-import _random
 import collections
 import contextlib
 import dataclasses
@@ -42,7 +41,7 @@ import operator
 import random
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-
+from symtune_jax import seeding
 from symtune_jax.errors import InputError
 from symtune_jax.sql import prompts, sampler
 from symtune_jax.sql.executor import DEFAULT_MAX_STEPS, UNREAD, Executor, Skip
@@ -233,27 +232,13 @@ def generation_gc():
     gc_restore()
 
 
-_new_random = random.Random.__new__  # an unseeded object (seeded below)
-_seed_random = _random.Random.seed  # the C seeding, from an int
-try:  # the digest `random.Random.seed` takes
-  from _sha512 import sha512 as _sha512  # pylint: disable=g-import-not-at-top
-except ImportError:  # (a Python built without it: random.py falls back the same way)
-  from hashlib import sha512 as _sha512  # pylint: disable=g-import-not-at-top
-
-
 def attempt_rng(seed: int, sid: int, index: int, attempt: int | str) -> random.Random:
   """The one RNG of an attempt: a pure function of (seed, split id, index, attempt).
 
-  ``random.Random(f"{seed}/{sid}/{index}/{attempt}")``, seeded as its
-  ``seed`` does a str (version 2: the text's UTF-8 bytes followed by their
-  SHA-512, read as one big-endian int) without the Python-level checks on
-  the way (a test compares the two streams).
+  ``random.Random(f"{seed}/{sid}/{index}/{attempt}")`` (`seeding.from_text`:
+  the same stream, seeded without ``Random.seed``'s Python-level checks).
   """
-  key = f"{seed}/{sid}/{index}/{attempt}".encode()
-  rng = _new_random(random.Random)
-  _seed_random(rng, int.from_bytes(key + _sha512(key).digest()))
-  rng.gauss_next = None  # (what `random.Random.seed` sets too)
-  return rng
+  return seeding.from_text(f"{seed}/{sid}/{index}/{attempt}")
 
 
 def prepare_table(table: Table, max_cell_chars: int | None) -> Table:

@@ -22,7 +22,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from symtune_jax import lengths
+from symtune_jax import lengths, seeding
 from symtune_jax.lengths import LengthFn
 from symtune_jax.tables import linearize as lin
 from symtune_jax.tables.table import Table, normalize_header
@@ -295,7 +295,7 @@ class _LazyOrder:
       if self._pool is None:
         self._pool = list(range(self.n))
         self._done = 0
-        self._draw = random.Random(self.rng.seed).random
+        self._draw = seeding.from_int(self.rng.seed).random  # random.Random(seed)'s
       pool, n, draw = self._pool, self.n, self._draw
       k = min(k, n)
       for i in range(self._done, k):

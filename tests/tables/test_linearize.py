@@ -1,5 +1,7 @@
 """TAPEX and markdown linearization."""
 
+import itertools
+
 from symtune_jax.tables import linearize
 from symtune_jax.tables.table import Table
 
@@ -51,3 +53,12 @@ def test_tapex_rows_is_tapex_of_the_selected_rows():
     assert linearize.tapex_rows(t, rows) == linearize.tapex(t.select_rows(rows)), rows
   # The last cell empty: no trailing space, as tapex strips the whole text.
   assert linearize.tapex_rows(t, [2]).endswith("row 1 : Cy |")
+  # A row whose whole text is empty (one empty cell), first, between, last.
+  one = Table.from_rows("o", ["Name"], [[""], ["a"], [""], ["b"], [""]])
+  for rows in itertools.chain.from_iterable(
+      itertools.permutations(range(5), k) for k in range(4)):
+    assert linearize.tapex_rows(one, rows) == linearize.tapex(one.select_rows(rows)), rows
+  # Longer tables than any before: the row labels grow (and are reused after).
+  long = Table.from_rows("l", ["n", "m"], [[str(i), ""] for i in range(300)])
+  for rows in (range(300), range(299, -1, -3), [7], range(150)):
+    assert linearize.tapex_rows(long, list(rows)) == linearize.tapex(long.select_rows(rows))
