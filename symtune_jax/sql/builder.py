@@ -278,6 +278,7 @@ class ExampleBuilder:
     self._prepared: dict[str, list[Table]] = {}
     self._row_index: dict[int, dict[int, int]] = {}
     self._overheads: dict[tuple[int, str], int] = {}
+    self._budget_cache: dict[int, tuple[int | None, int]] = {}  # `_budgets`
     self._linear: dict[int, tuple[Table, str]] = {}
     self._whole: dict[tuple[int, int, bool], Table] = {}
     # id(table) -> (table, why an attempt on it whole is skipped before
@@ -365,7 +366,14 @@ class ExampleBuilder:
 
   def _budgets(self, prompt: int) -> tuple[int | None, int]:
     """(tokens the whole input may take, EOS left out, or None without
-    ``max_input_length``; tokens the table may take) with phrasing ``prompt``."""
+    ``max_input_length``; tokens the table may take) with phrasing ``prompt``
+    (kept per phrasing: the config and length function are fixed)."""
+    hit = self._budget_cache.get(prompt)
+    if hit is None:
+      hit = self._budget_cache[prompt] = self._new_budgets(prompt)
+    return hit
+
+  def _new_budgets(self, prompt: int) -> tuple[int | None, int]:
     cfg = self.config
     if cfg.max_input_length is None:
       return None, cfg.table_budget
@@ -428,7 +436,12 @@ class ExampleBuilder:
     limit, budget = self._budgets(prompt)
     # With a whole-input limit the input is measured exactly below, so the
     # truncation trusts its cached per-row lengths (no encode of the table).
-    shown = self._truncate(table, budget, order_seed, verify=limit is None)
+    # (The look-up `_truncate` starts with, inline: most tables fit whole.)
+    verify = limit is None
+    if budget < 0 or self._whole.get((id(table), budget, verify)) is not table:
+      shown = self._truncate(table, budget, order_seed, verify)
+    else:
+      shown = table
     stats.attempts += 1
     hit = self._blank.get(id(shown)) if shown is table else None
     if hit is not None and hit[0] is table:
@@ -442,29 +455,34 @@ class ExampleBuilder:
     if blank:
       stats.skips[blank] += 1
       return None
-    query = self._query(shown, rng)
+    cfg = self.config
+    query = (sample_query(shown, rng, cfg.sampler) if cfg.mode == "grammar"
+             else self._query(shown, rng))
     if query is None:
       stats.skips["no_query"] += 1
       return None
     stats.sampled_shapes[query.shape] += 1
-    where = self._where_to_run(table, shown)
+    where = (table, None) if shown is table else self._where_to_run(table, shown)
     # A LIMIT query's facts can spare its run (the probe may stand in for it);
     # others are read only if the result passes the cheap checks (`execute`).
     facts = self.executor.read(where[0], query.sql) if "LIMIT" in query.sql else UNREAD
     return table, shown, query, prompt, order_seed, limit, facts, where
 
   def _finish(self, table: Table, shown: Table, query, prompt: int, order_seed: int,
-              limit: int | None, facts: Any = UNREAD,
-              where: tuple[Table, list[int] | None] | None = None,
+              limit: int | None, facts: Any, where: tuple[Table, list[int] | None],
               ahead: tuple | None = None) -> dict[str, Any] | None:
-    """An attempt's second half (no randomness): execute, format, refit."""
+    """An attempt's second half (no randomness): execute, format, refit
+    (``where``: `_where_to_run`'s for the rows shown)."""
     stats = self.stats
     # Execute before measuring the input: a skipped query's input is never
     # tokenized, a kept one is tokenized once (more only if it must refit).
-    answer = self._run(table, shown, query, facts, where, ahead)
-    if answer is None:
+    answer = self.executor.execute(where[0], query, rows=where[1], facts=facts, ahead=ahead)
+    if answer.__class__ is Skip:  # (`_run`, inline)
+      stats.skips[answer.reason] += 1
       return None
-    inputs = prompts.format_inputs(prompt, query.sql, self._tapex(shown, table, where))
+    hit = self._linear.get(id(table)) if shown is table else None  # (`_tapex`'s, inline)
+    text = hit[1] if hit is not None and hit[0] is table else self._tapex(shown, table, where)
+    inputs = prompts.format_inputs(prompt, query.sql, text)
     refit = False
     if limit is not None:
       # The query is known now: cut more rows (same order) until the input fits.
