@@ -331,7 +331,7 @@ class ExampleBuilder:
       self._templates = load_templates(self.config.templates_path)
     return self._templates
 
-  def _where_to_run(self, table: Table, shown: Table) -> tuple[Table, list[int] | None]:
+  def _where_to_run(self, table: Table, shown: Table) -> tuple[Table, Sequence[int] | None]:
     """(table, rows) to execute on: the full table's cached database, restricted
     to the rows ``shown`` keeps: the rows a truncation selected (`Table.source_rows`),
     else found by identity (truncation reuses row tuples)."""
@@ -339,7 +339,7 @@ class ExampleBuilder:
       return table, None
     source = shown.source_rows  # (truncation selects rows of ``table``)
     if source is not None and source[0] is table:
-      return table, list(source[1])
+      return table, source[1]  # (its tuple, not a copy)
     index = self._row_index.get(id(table))  # (rows of another table)
     if index is None:
       index = self._row_index[id(table)] = {id(r): i for i, r in enumerate(table.rows)}
@@ -396,7 +396,7 @@ class ExampleBuilder:
     return shown
 
   def _tapex(self, shown: Table, table: Table,
-             where: tuple[Table, list[int] | None] | None = None) -> str:
+             where: tuple[Table, Sequence[int] | None] | None = None) -> str:
     """TAPEX text of ``shown``; kept per pool table for the common case that it
     fits whole, else made from the pool table's row texts where ``where``
     (`_where_to_run`) names the rows."""
@@ -410,7 +410,7 @@ class ExampleBuilder:
     return hit[1]
 
   def _run(self, table: Table, shown: Table, query, facts: Any = UNREAD,
-           where: tuple[Table, list[int] | None] | None = None,
+           where: tuple[Table, Sequence[int] | None] | None = None,
            ahead: tuple | None = None) -> Any:
     """The query's `Answer` on the rows ``shown`` keeps (``where``: their
     `_where_to_run`, if known; ``ahead``: `Executor.run_ahead`'s for it);
@@ -469,7 +469,7 @@ class ExampleBuilder:
     return table, shown, query, prompt, order_seed, limit, facts, where
 
   def _finish(self, table: Table, shown: Table, query, prompt: int, order_seed: int,
-              limit: int | None, facts: Any, where: tuple[Table, list[int] | None],
+              limit: int | None, facts: Any, where: tuple[Table, Sequence[int] | None],
               ahead: tuple | None = None) -> dict[str, Any] | None:
     """An attempt's second half (no randomness): execute, format, refit
     (``where``: `_where_to_run`'s for the rows shown)."""

@@ -211,6 +211,42 @@ class _Facts(NamedTuple):
   monotone: bool  # bool(_View.monotone)
 
 
+def _pick_column(base: "_View", columns: list, get, rows: Sequence[int], j: int) -> tuple:
+  """Column j of a view of rows ``rows`` of ``base``'s table (``get``:
+  ``itemgetter(*rows)``, None for one row or none), kept in ``columns``."""
+  full = base._columns[j]  # pylint: disable=protected-access
+  col = columns[j] = get(full) if get is not None else tuple([full[i] for i in rows])
+  return col
+
+
+class _NullCounts(dict):
+  """Column j -> its empty cells, for a view of rows of another table, counted
+  on first use: none where the source has none, all where it has only empty
+  cells. (It holds the view's column list, not the view: no reference cycle,
+  so a truncated table's view is freed as soon as the table is.)"""
+
+  __slots__ = ("base", "columns", "get", "rows")
+
+  def __init__(self, base: "_View", columns: list, get, rows: Sequence[int]):
+    super().__init__()
+    self.base, self.columns, self.get, self.rows = base, columns, get, rows
+
+  def __missing__(self, j: int) -> int:
+    base = self.base
+    k = base._nulls[j]  # pylint: disable=protected-access
+    if not k:
+      out = 0
+    elif k == base.n_rows:
+      out = len(self.rows)
+    else:
+      col = self.columns[j]
+      if col is None:
+        col = _pick_column(base, self.columns, self.get, self.rows, j)
+      out = col.count(None)
+    self[j] = out
+    return out
+
+
 class _View:
   """Per-table facts the shapes need (typed columns, non-empty rows, uniques,
   counts, monotone columns), computed lazily and kept with the table.
@@ -250,10 +286,14 @@ class _View:
       self._columns: list[tuple | None] = [None] * len(self.header)
       base_nulls = base._nulls
       if any(base_nulls):
-        column = self.column
-        self._nulls = [column(j).count(None) if k else 0 for j, k in enumerate(base_nulls)]
-        bn = base.n_rows
-        same = all([(a == n) == (b == bn) for a, b in zip(self._nulls, base_nulls)])
+        # Counted when first read, but where a column could be empty here
+        # and not there (what `same` asks): rows kept once each can't all be
+        # empty in a column with fewer empty cells than rows kept.
+        self._nulls = nulls = _NullCounts(base, self._columns, self._get, rows)
+        same = True
+        for j, k in base.partly_empty():
+          if (k >= n or not self._in_order) and nulls[j] == n:
+            same = False
       else:  # no empty cell anywhere: none here either
         self._nulls, same = base_nulls, True
       if same and n:  # the same columns are all empty (none, mostly): the same lists
@@ -279,13 +319,16 @@ class _View:
     """The values of column j, top to bottom."""
     col = self._columns[j]
     if col is None:
-      full = self._base._columns[j]  # pylint: disable=protected-access
-      if self._get is not None:
-        col = self._get(full)
-      else:
-        col = tuple([full[i] for i in self._rows])
-      self._columns[j] = col
+      col = _pick_column(self._base, self._columns, self._get, self._rows, j)
     return col
+
+  def partly_empty(self) -> list[tuple[int, int]]:
+    """(column, empty cells) of the columns with some cells empty, not all."""
+    out = self._lists.get("partly_empty")
+    if out is None:
+      n = self.n_rows
+      out = self._lists["partly_empty"] = [(j, k) for j, k in enumerate(self._nulls) if 0 < k < n]
+    return out
 
   def nonnull_rows(self, j: int) -> list[int]:
     rows = self._nonnull.get(j)

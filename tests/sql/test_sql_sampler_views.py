@@ -39,6 +39,8 @@ def _facts(v: sampler._View) -> dict:  # pylint: disable=protected-access
       "number": v.number, "date": v.date, "text": v.text, "usable": v.usable,
       "orderable": v.orderable, "n_rows": v.n_rows, "quoted": v.quoted(),
       "nulls": [v.has_nulls(j) for j in range(m)],
+      # Empty cells per column (a derived view counts them when first read).
+      "null_counts": [v._nulls[j] for j in range(m)],  # pylint: disable=protected-access
       "columns": [v.column(j) for j in range(m)],
       "nonnull": [v.nonnull_rows(j) for j in range(m)],
       "num_distinct": [v.num_distinct(j) for j in range(m)],
