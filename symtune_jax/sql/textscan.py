@@ -547,12 +547,25 @@ def _render(pieces: list, sql: str) -> str:
 # name's slot (resolved per table), and the LIMIT probe's spans of the
 # skeleton are read from the query at the same tokens. Tests compare it with
 # `scan` on every shape and on fuzzed text.
-_LITERAL = re.compile(r"""
-    (?=["'0-9.])  # (fails fast where no literal starts)
-    ("[^"]*(?:""[^"]*)*"
-  | '[^']*(?:''[^']*)*'
-  | (?<![A-Za-z0-9_.])(?:\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)(?![A-Za-z0-9_.]))
-""", re.VERBOSE)
+#
+# The pattern: each alternative starts with one given character, so the regex
+# engine skips the text between literals at C speed (with a leading assertion
+# it tries the whole pattern at every position: half the cost again). A
+# number: an ASCII digit (or '.') no letter, digit, '_' or '.' precedes, then
+# any digits. Last, a run of ASCII digits where no number starts (a digit
+# touching a word or a dot): `skeleton` gives up on the query there, since
+# such a run is never a literal; so, in ASCII text, no digit is left between
+# the literals, and only a query with other characters is searched for
+# digits (`_DIGIT`) after the split.
+_NOT_AFTER = r"(?![A-Za-z0-9_.])"
+_EXPONENT = r"(?:[eE][+-]?\d+)?"
+_LITERAL = re.compile("(" + "|".join(
+    [r'"[^"]*(?:""[^"]*)*"', r"'[^']*(?:''[^']*)*'"]
+    + [rf"{d}(?<![A-Za-z0-9_.]{d})\d*(?:\.\d*)?{_EXPONENT}{_NOT_AFTER}" for d in "0123456789"]
+    + [rf"\.(?<![A-Za-z0-9_.]\.)\d+{_EXPONENT}{_NOT_AFTER}"]
+    + [rf"{d}[0-9]*" for d in "0123456789"]) + ")")
+# What a number literal never touches: a digit run beside one is a stray run.
+_TOUCHING = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.")
 _DIGIT = re.compile(r"\d")
 _SLOTS = 64  # slot texts made once: '"q0"', "'s0'", '0', ...
 _NAME_SLOTS = tuple(f'"q{k}"' for k in range(_SLOTS))
@@ -595,13 +608,15 @@ def skeleton(sql: str) -> tuple[str, Slots, list[str], list[str]] | None:
       parts[i] = _STRING_SLOTS[k] if k < _SLOTS else f"'s{k}'"
     else:
       before = parts[i - 1]
+      if before[-1:] in _TOUCHING or parts[i + 1][:1] in _TOUCHING:
+        return None  # a stray digit run (`_LITERAL`): a digit outside the literals
       if before[-1:].isspace() and before.rstrip()[-6:].upper().endswith(("LIMIT", "OFFSET")):
         kept = [lit] if kept is None else kept + [lit]  # LIMIT k: kept as written
         continue
       k = numbers.setdefault(lit, len(numbers))
       parts[i] = _NUMBER_SLOTS[k] if k < _SLOTS else str(k)
       at = [i] if at is None else at + [i]
-  if _DIGIT.search("\0".join(parts[0::2])):  # one search over the texts between literals
+  if not sql.isascii() and _DIGIT.search("\0".join(parts[0::2])):  # (other digits)
     return None
   slotted = list(numbers)
   if kept and not set(map(str, range(len(numbers)))).isdisjoint(kept):
