@@ -302,15 +302,16 @@ class Executor:
     self.fast = fast
     self.skips: collections.Counter[str] = collections.Counter()
     self.kept = 0
-    # Results of queries on whole tables, by (id(table), SQL) -> result: a
-    # query's result is a function of the table and its text, and generated
+    # Results of queries on whole tables, id(table) -> (table, {SQL: result}):
+    # a query's result is a function of the table and its text, and generated
     # queries repeat more as a run goes on (2% of the attempts in the first
-    # 20k examples on the WTQ tables, 12% by 80-100k). Cleared when full.
-    # ``_memo_tables`` holds each table whose results are kept, so its id
-    # names no other table while they are (one reference per table, not one
-    # pair per result: fewer objects for the collector to visit).
-    self._memo: dict[tuple[int, str], Answer | Skip] = {}
-    self._memo_tables: dict[int, Table] = {}
+    # 20k examples on the WTQ tables, 12% by 80-100k). All dropped when
+    # ``memo_size`` results are kept. Each entry holds its table, so its id
+    # names no other table while its results are kept; per table, the results
+    # are keyed by their SQL alone (no key pair per result: fewer objects for
+    # the collector to visit, and none made per look-up).
+    self._memo: dict[int, tuple[Table, dict[str, Answer | Skip]]] = {}
+    self._memo_count = 0
     self.memo_size = 0
     self._dbs: collections.OrderedDict[str, _Db] = collections.OrderedDict()
     # Progress-handler calls of the running statement; [calls, limit].
@@ -357,6 +358,11 @@ class Executor:
     db = self._db(table)
     if not isinstance(db, Skip):
       db.warm()
+
+  def clear_memo(self) -> None:
+    """Drops every kept whole-table result (see ``memo_size``)."""
+    self._memo.clear()
+    self._memo_count = 0
 
   def close(self) -> None:
     for db in self._dbs.values():
@@ -423,9 +429,10 @@ class Executor:
     for table, query, rows, facts in runs:  # find its result kept by `execute`
       sql = query if isinstance(query, str) else query.sql
       if rows is None and self.memo_size:
+        kept = memo.get(id(table))
         key = (id(table), sql)
-        if key in seen or key in memo:  # `execute` has its result (or will have)
-          out.append(None)
+        if (kept is not None and kept[0] is table and sql in kept[1]) or key in seen:
+          out.append(None)  # `execute` has its result (or will have)
           continue
         seen.add(key)
       first = self._first_statement(table, sql, rows, facts)
@@ -526,14 +533,19 @@ class Executor:
     """
     if rows is None and self.memo_size:  # on the whole table: same query, same result
       sql = query if isinstance(query, str) else query.sql
-      result = self._memo.get((id(table), sql))
+      kept = self._memo.get(id(table))
+      results = kept[1] if kept is not None and kept[0] is table else None
+      result = None if results is None else results.get(sql)
       if result is None:
         result = self._execute(table, query, rows, facts, ahead)
-        if len(self._memo) >= self.memo_size:
-          self._memo.clear()
-          self._memo_tables.clear()
-        self._memo[(id(table), sql)] = result
-        self._memo_tables[id(table)] = table
+        if self._memo_count >= self.memo_size:
+          self.clear_memo()
+          results = None
+        if results is None:
+          results = {}
+          self._memo[id(table)] = (table, results)
+        results[sql] = result
+        self._memo_count += 1
     else:
       result = self._execute(table, query, rows, facts, ahead)
     if isinstance(result, Skip):

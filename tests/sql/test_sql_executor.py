@@ -161,3 +161,13 @@ def test_a_query_on_a_whole_table_runs_once(cyclists):
   plain._fetch = lambda *a: fetched.append(a[1]) or fetch_plain(*a)  # pylint: disable=protected-access
   assert plain.execute(cyclists, kept) == plain.execute(cyclists, kept) == first[0]
   assert len(fetched) == 2
+  # A full memo is dropped whole: what it held runs again, and gives the same.
+  small = Executor(max_values=2)
+  small.memo_size = 2
+  ran = []
+  fetch_small = small._fetch  # pylint: disable=protected-access
+  small._fetch = lambda *a: ran.append(a[1]) or fetch_small(*a)  # pylint: disable=protected-access
+  third = 'SELECT COUNT(*) FROM w'
+  got = [small.execute(cyclists, sql) for sql in (kept, skipped, kept, third, kept)]
+  assert got == [first[0], first[1], first[0], Executor().execute(cyclists, third), first[0]]
+  assert len(ran) == 4  # kept, skipped, third (the memo full: dropped), kept again
