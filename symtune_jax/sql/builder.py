@@ -344,7 +344,7 @@ class ExampleBuilder:
     if index is None:
       index = self._row_index[id(table)] = {id(r): i for i, r in enumerate(table.rows)}
     try:
-      return table, [index[id(r)] for r in shown.rows]
+      return table, tuple([index[id(r)] for r in shown.rows])
     except KeyError:  # rows rebuilt: run on the truncated table itself
       return shown, None
 
