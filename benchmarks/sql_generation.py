@@ -131,10 +131,12 @@ def stage_breakdown(args, path: str) -> dict:
   from symtune_jax.sql import executor as sqlx  # pylint: disable=g-import-not-at-top
   builder, _, _ = _builder(args, path)
   spent = dict.fromkeys(STAGES, 0.0)
+  calls = dict.fromkeys(STAGES, 0)  # (a stage whose functions were never called: 0)
   clock = time.process_time
 
   def timed(stage, fn):
     def wrapper(*a, **k):
+      calls[stage] += 1
       t0 = clock()
       try:
         return fn(*a, **k)
@@ -146,12 +148,15 @@ def stage_breakdown(args, path: str) -> dict:
   rng_site = (sx, "attempt_rng") if hasattr(sx, "attempt_rng") else (sx.np.random, "default_rng")
   patches = [(rng_site[0], rng_site[1], "RNG set-up"),
              (sx.ExampleBuilder, "_truncate", "truncation"),
-             (sx.ExampleBuilder, "_query", "query sampling"),
+             # (the builder's own names for the samplers: `_prepare` calls them directly)
+             (sx, "sample_query", "query sampling"),
+             (sx, "sample_from_templates", "query sampling"),
              (sqlx.Executor, "execute", "execution"),
              (sqlx.Executor, "run_ahead", "execution"),  # each round's first statements
              (sqlx.Executor, "read", "execution"),  # what the checks read from the SQL
              (sqlx.Executor, "_db", "  of which DB builds"),
              (sx.linearize, "tapex", "linearize+format"),
+             (sx.linearize, "tapex_rows", "linearize+format"),  # a cut table's rows
              (sx.prompts, "format_inputs", "linearize+format")]
   patches = [p for p in patches if hasattr(p[0], p[1])]  # (older code: no run_ahead)
   saved = [(obj, name, getattr(obj, name)) for obj, name, _ in patches]
@@ -165,7 +170,7 @@ def stage_breakdown(args, path: str) -> dict:
   finally:
     for obj, name, fn in saved:
       setattr(obj, name, fn)
-  return {"total": total, "spent": spent, "num": args.num}
+  return {"total": total, "spent": spent, "calls": calls, "num": args.num}
 
 
 class _RawSqlite:
