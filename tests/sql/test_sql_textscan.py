@@ -470,12 +470,12 @@ def _plain_skeleton(sql: str):
   parts = _PLAIN_LITERAL.split(sql)
   if re.search(r"\d", "\0".join(parts[0::2])):
     return None
-  slowest = textscan._LITERAL  # pylint: disable=protected-access
+  fast = textscan._LITERAL  # pylint: disable=protected-access
   try:
     textscan._LITERAL = _PLAIN_LITERAL  # pylint: disable=protected-access
     return textscan.skeleton(sql)
   finally:
-    textscan._LITERAL = slowest  # pylint: disable=protected-access
+    textscan._LITERAL = fast  # pylint: disable=protected-access
 
 
 def test_skeleton_equals_the_plain_tokenizer_on_fuzzed_text(sample_tables):
