@@ -277,7 +277,6 @@ class ExampleBuilder:
       self._raw[split_of(tid)].append(by_id[tid])
     self._prepared: dict[str, list[Table]] = {}
     self._row_index: dict[int, dict[int, int]] = {}
-    self._overheads: dict[tuple[int, str], int] = {}
     self._budget_cache: dict[int, tuple[int | None, int]] = {}  # `_budgets`
     self._linear: dict[int, tuple[Table, str]] = {}
     self._whole: dict[tuple[int, int, bool], Table] = {}
@@ -355,14 +354,9 @@ class ExampleBuilder:
     return sample_query(table, rng, cfg.sampler)
 
   def _overhead(self, prompt: int, sql: str) -> int:
-    """Tokens of the input without the table (cached for the empty query)."""
-    if sql:
-      return self.length_fn(prompts.format_inputs(prompt, sql, ""))
-    key = (prompt, "")
-    hit = self._overheads.get(key)
-    if hit is None:
-      hit = self._overheads[key] = self.length_fn(prompts.format_inputs(prompt, "", ""))
-    return hit
+    """Tokens of the input without the table (for the empty query, measured
+    once per phrasing: `_budgets` keeps what it gives)."""
+    return self.length_fn(prompts.format_inputs(prompt, sql, ""))
 
   def _budgets(self, prompt: int) -> tuple[int | None, int]:
     """(tokens the whole input may take, EOS left out, or None without
