@@ -26,6 +26,7 @@ RTL text and emoji are kept.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from typing import Sequence
@@ -148,18 +149,17 @@ def tapex_rows(table: Table, rows: Sequence[int]) -> str:
     return ("col : " + head).strip()
   # 'row k :' and row texts alternately, joined by spaces in one C-level pass:
   # the same text as joining 'row k : <text>' pieces.
-  labels = _ROW_LABELS if len(_ROW_LABELS) >= len(rows) else _row_labels(len(rows))
+  labels = _row_labels(-(-len(rows) // 64) * 64)
   body = " ".join(itertools.chain.from_iterable(zip(labels, map(texts.__getitem__, rows))))
   return ("col : " + head + " " + body).strip()
 
 
-_ROW_LABELS: list[str] = []  # 'row 1 :', 'row 2 :', ... (`tapex_rows`), grown as needed
-
-
-def _row_labels(n: int) -> list[str]:
-  """`_ROW_LABELS`, grown to at least n labels."""
-  _ROW_LABELS.extend(f"row {k} :" for k in range(len(_ROW_LABELS) + 1, n + 1))
-  return _ROW_LABELS
+@functools.lru_cache(maxsize=64)
+def _row_labels(n: int) -> tuple[str, ...]:
+  """('row 1 :', ..., 'row n :') for `tapex_rows`; n in blocks of 64, so tables
+  of similar size share one. (Made whole and kept, never grown in place: two
+  threads can't interleave their labels.)"""
+  return tuple(f"row {k} :" for k in range(1, n + 1))
 
 
 def markdown_header(header: Sequence[str], *, lower: bool = False) -> str:

@@ -58,7 +58,7 @@ def test_tapex_rows_is_tapex_of_the_selected_rows():
   for rows in itertools.chain.from_iterable(
       itertools.permutations(range(5), k) for k in range(4)):
     assert linearize.tapex_rows(one, rows) == linearize.tapex(one.select_rows(rows)), rows
-  # Longer tables than any before: the row labels grow (and are reused after).
+  # Longer tables than 64 rows: more label blocks (and each is reused after).
   long = Table.from_rows("l", ["n", "m"], [[str(i), ""] for i in range(300)])
   for rows in (range(300), range(299, -1, -3), [7], range(150)):
     assert linearize.tapex_rows(long, list(rows)) == linearize.tapex(long.select_rows(rows))
