@@ -241,7 +241,7 @@ def _recording(builder, executed: list) -> None:
 
 def _asked(executed: list) -> list[tuple]:
   """`_recording`'s notes as `_RawSqlite.replay` takes them: (table id, sql,
-  rows, None for all of them)."""
+  rows), with rows None where they are all of the table's."""
   return [(table.table_id, query if isinstance(query, str) else query.sql,
            None if rows is None or len(rows) == table.num_rows else rows)
           for table, query, rows in executed]
