@@ -459,7 +459,7 @@ class ExampleBuilder:
     where = (table, None) if shown is table else self._where_to_run(table, shown)
     # A LIMIT query's facts can spare its run (the probe may stand in for it);
     # others are read only if the result passes the cheap checks (`execute`).
-    facts = self.executor.read(where[0], query.sql) if "LIMIT" in query.sql else UNREAD
+    facts = self.executor.read(where[0], query) if "LIMIT" in query.sql else UNREAD
     return table, shown, query, prompt, order_seed, limit, facts, where
 
   def _finish(self, table: Table, shown: Table, query, prompt: int, order_seed: int,

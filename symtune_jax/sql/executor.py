@@ -123,6 +123,7 @@ class _Db:
     self.columns = ", ".join(_quote(h) for h in table.header)
     self._display: dict[int, dict[object, set[str]]] = {}
     self.index = textscan.header_index(table.header)
+    self.quoted = textscan.quoted_index(table.header)
     self._exact_sums: dict[int, bool] = {}
     self._counts: dict[int, collections.Counter] = {}
     self._decl = ", ".join(f"{_quote(h)} {'REAL' if t == ColumnType.NUMBER else 'TEXT'}"
@@ -513,18 +514,24 @@ class Executor:
       return db
     return sql, db
 
-  def read(self, table: Table, sql: str) -> textscan.Facts | None | Skip:
-    """What the executor reads from ``sql`` for ``table`` (`textscan.scan_cached`,
+  def read(self, table: Table, query: Query | str) -> textscan.Facts | None | Skip:
+    """What the executor reads from ``query`` for ``table`` (`textscan.scan_cached`,
     with the data's conditions checked), for `execute`'s ``facts``."""
     db = self._db(table)
     if isinstance(db, Skip):
       return db
-    return self._read(db, sql)
+    return self._read(db, query)
 
   @staticmethod
-  def _read(db: _Db, sql: str) -> textscan.Facts | None:
+  def _read(db: _Db, query: Query | str) -> textscan.Facts | None:
     """`read` on the table's database ``db``."""
-    facts = textscan.scan_cached(sql, db.index)
+    if query.__class__ is str:
+      facts = textscan.scan_cached(query, db.index)
+    elif query.template is not None:  # a sampled query: read per template
+      facts = textscan.scan_template(query.sql, query.template, query.literals, db.index,
+                                      db.quoted)
+    else:
+      facts = textscan.scan_cached(query.sql, db.index)
     if facts is not None and (facts.order_free_if or facts.probe_decides_if):
       facts = _given(db, facts)
     return facts
@@ -575,7 +582,7 @@ class Executor:
     if not self.fast:
       facts = None
     elif facts is UNREAD and self.check_order and "LIMIT" in sql:
-      facts = self.read(table, sql)
+      facts = self.read(table, query)
       if isinstance(facts, Skip):
         return facts
     if facts is not UNREAD and facts is not None and facts.probe_decides and self.check_order:
@@ -606,7 +613,7 @@ class Executor:
       return Skip("null")
     # What the SQL text tells without sqlglot (None: parse as before).
     if facts is UNREAD:
-      facts = self._read(db, sql)
+      facts = self._read(db, query)
     tree = None if facts is not None else _parse(query)
     if self.check_order and not folded:
       if facts is None or not facts.order_free:

@@ -58,10 +58,16 @@ class Query:
     shape: what kind of query it is (``select_where``, ``agg_count``, ...).
     expression: the sqlglot AST (the tree it was rendered from, or, for a
       query built as text, parsed from ``sql`` on first use).
+    template, literals: for a query the sampler built as text, the template
+      it filled (``sql == template.format(*literals)``: `sampler._TextCtx`),
+      by which the executor reads the query's facts once per template
+      (`textscan.scan_template`); None otherwise.
   """
   sql: str
   shape: str
   tree: exp.Expression | None = dataclasses.field(default=None, repr=False, compare=False)
+  template: str | None = dataclasses.field(default=None, repr=False, compare=False)
+  literals: Sequence[str] | None = dataclasses.field(default=None, repr=False, compare=False)
 
   @property
   def expression(self) -> exp.Expression:
@@ -77,13 +83,15 @@ class Query:
     return cls(sql=render(expression), shape=shape, tree=expression)
 
   @classmethod
-  def from_text(cls, sql: str, shape: str) -> "Query":
-    """``Query(sql=str(sql), shape=shape)``, its fields set directly: the
+  def from_text(cls, sql: str, shape: str, template: str | None = None,
+                literals: Sequence[str] | None = None) -> "Query":
+    """``Query(sql=str(sql), shape=shape, ...)``, its fields set directly: the
     frozen dataclass's ``__init__`` (one ``object.__setattr__`` per field)
     costs twice as much, once per sampled query."""
     out = object.__new__(cls)
     d = out.__dict__
     d["sql"], d["shape"], d["tree"] = str(sql), shape, None
+    d["template"], d["literals"] = template, literals
     return out
 
 

@@ -553,7 +553,7 @@ class _View:
 
   def text_column(self) -> Callable[[int], str]:
     """j -> the column reference '"<name>"' (``quoted().__getitem__``), kept in
-    ``text_col`` for `_Ctx`."""
+    ``text_col`` for `_TextCtx`."""
     col = self.text_col
     if col is None:
       col = self.text_col = self.quoted().__getitem__
@@ -604,49 +604,120 @@ def _view(table: Table) -> _View:
   return v
 
 
-# SQL text of cell values (`query.TEXT.literal`), kept: tables repeat their
-# cells across queries. Cells are floats, ISO dates and text; no two of them
-# are equal with different texts (0.0 and -0.0 are both '0').
-_LITERALS: dict[Any, str] = {}
-_LITERALS_MAX = 200_000
-
-
-def _text_literal(value: float | str) -> str:
-  out = _LITERALS.get(value)
-  if out is None:
-    out = q.TEXT.literal(value)
-    if len(_LITERALS) >= _LITERALS_MAX:
-      _LITERALS.clear()
-    _LITERALS[value] = out
-  return out
-
-
 class _Ctx:
-  """What a shape builder works with: the table's view, a builder, rng, config."""
+  """What a shape builder works with: the table's view, a builder, rng, config,
+  and the texts (or tree nodes) of column references, literals and numbers:
+  ``col(j)``, ``literal(value)``, ``lit(row, j)``, ``number(n)``."""
 
-  __slots__ = ("v", "b", "rng", "cfg", "rand", "col", "literal")
+  __slots__ = ("v", "b", "rng", "cfg", "rand")
 
   def __init__(self, v: _View, b, rng, cfg: SamplerConfig):
     self.v, self.b, self.rng, self.cfg = v, b, rng, cfg
     self.rand = rng.random  # the one draw every choice is made of
-    # col(j): the column reference. Text path: the quoted names, made once per
-    # table; trees need new nodes each time.
-    if b is q.TEXT:
-      self.col = v.text_col or v.text_column()
-      self.literal = _text_literal
-    else:
-      header, column = v.header, b.column
-      self.col = lambda j: column(header[j])
-      self.literal = b.literal
 
   def lit(self, i: int, j: int):
-    return self.literal(self.v.values[i][j])
+    return self.literal(self.v.values[i][j])  # pylint: disable=no-member
 
   def pick(self, seq: Sequence):
     return seq[int(self.rand() * len(seq))]
 
   def chance(self, p: float) -> bool:
     return self.rand() < p
+
+
+class _TreeCtx(_Ctx):
+  """`_Ctx` of the reference path: sqlglot nodes (`query.TREE`)."""
+
+  __slots__ = ("col", "literal")
+
+  def __init__(self, v: _View, rng, cfg: SamplerConfig):
+    super().__init__(v, q.TREE, rng, cfg)
+    header, column = v.header, q.TREE.column
+    self.col = lambda j: column(header[j])  # trees need new nodes each time
+    self.literal = q.TREE.literal
+
+  def number(self, n: int):
+    return q.TREE.number(n)
+
+
+# The text path builds a template: each column reference, literal and number
+# is a placeholder, numbered by its text in the order first made (the same
+# text, the same number), the texts kept in `_TextCtx.lits`, and
+# ``template.format(*lits)`` is the SQL. A name's placeholder is "{k!s}", a
+# string's "{k}", a number's "{k:}" ("-{k:}" for a negative one, its text kept
+# without the sign, as `textscan.skeleton` reads it): each formats a str as
+# itself, so the template tells each literal's kind and which are the same
+# text, and `textscan.scan_template` reads the SQL's facts once per template.
+_PLACEHOLDERS = 64  # made once: "{0!s}", ...
+_PH_NAME = tuple(f"{{{k}!s}}" for k in range(_PLACEHOLDERS))
+_PH_STRING = tuple(f"{{{k}}}" for k in range(_PLACEHOLDERS))
+_PH_NUMBER = tuple(f"{{{k}:}}" for k in range(_PLACEHOLDERS))
+_PH_NEGATIVE = tuple(f"-{{{k}:}}" for k in range(_PLACEHOLDERS))
+
+# A cell value's literal (`query.TEXT.literal`) as the template takes it: (its
+# text, without a leading '-'; its placeholders), kept: tables repeat their
+# cells across queries. Cells are floats, ISO dates and text; no two of them
+# are equal with different texts (0.0 and -0.0 are both '0').
+_LITERALS: dict[Any, tuple[str, tuple[str, ...]]] = {}
+_LITERALS_MAX = 200_000
+
+
+def _placeholder(kind: tuple[str, ...], k: int) -> str:
+  """Placeholder k of ``kind`` (``_PH_NAME``, ...), also past the ones made once."""
+  if k < _PLACEHOLDERS:
+    return kind[k]
+  first = kind[0]  # "{0!s}" -> "{<k>!s}"
+  return first[:first.index("{") + 1] + str(k) + first[first.index("0") + 1:]
+
+
+class _TextCtx(_Ctx):
+  """`_Ctx` of the text path: placeholders of a template (above), their texts
+  in ``lits``. (Each method numbers its text itself: a call less per literal.)"""
+
+  __slots__ = ("lits", "quoted")
+
+  def __init__(self, v: _View, rng, cfg: SamplerConfig):
+    super().__init__(v, q.TEXT, rng, cfg)
+    self.lits: list[str] = []
+    self.quoted = v.text_col or v.text_column()  # j -> '"<name>"'
+
+  def col(self, j: int) -> str:
+    text, lits = self.quoted(j), self.lits
+    if text in lits:
+      k = lits.index(text)
+    else:
+      k = len(lits)
+      lits.append(text)
+    return _PH_NAME[k] if k < _PLACEHOLDERS else _placeholder(_PH_NAME, k)
+
+  def literal(self, value: float | str) -> str:
+    hit = _LITERALS.get(value)
+    if hit is None:
+      text = q.TEXT.literal(value)
+      hit = ((text[1:], _PH_NEGATIVE) if text[0] == "-"
+             else (text, _PH_STRING if text[0] == "'" else _PH_NUMBER))
+      if len(_LITERALS) >= _LITERALS_MAX:
+        _LITERALS.clear()
+      _LITERALS[value] = hit
+    text, lits = hit[0], self.lits
+    if text in lits:
+      k = lits.index(text)
+    else:
+      k = len(lits)
+      lits.append(text)
+    return hit[1][k] if k < _PLACEHOLDERS else _placeholder(hit[1], k)
+
+  def number(self, n: int) -> str:
+    text, kind = str(n), _PH_NUMBER
+    if text[0] == "-":
+      text, kind = text[1:], _PH_NEGATIVE
+    lits = self.lits
+    if text in lits:
+      k = lits.index(text)
+    else:
+      k = len(lits)
+      lits.append(text)
+    return kind[k] if k < _PLACEHOLDERS else _placeholder(kind, k)
 
 
 def _others(cols: Sequence[int], exclude: Sequence[int]) -> list[int]:
@@ -895,7 +966,7 @@ def _group_having(c: _Ctx):
   g = c.pick(v.grouping)
   where = c.b.not_null(c.col(g)) if v.has_nulls(g) else None
   having = c.b.compare(c.pick((">=", ">")), _count_star(c),
-                       c.b.number(1 + int(c.rng.random() * 3)))
+                       c.number(1 + int(c.rng.random() * 3)))
   return c.b.select([c.col(g)], where=where, group=[c.col(g)], having=having)
 
 
@@ -904,7 +975,7 @@ def _group_count(c: _Ctx):
   v = c.v
   g = c.pick(v.grouping)
   having = c.b.compare(c.pick((">=", ">")), _count_star(c),
-                       c.b.number(1 + int(c.rng.random() * 3)))
+                       c.number(1 + int(c.rng.random() * 3)))
   where = c.b.not_null(c.col(g)) if v.has_nulls(g) else None
   inner = c.b.select([c.col(g)], where=where, group=[c.col(g)], having=having)
   return c.b.count_of(inner)
@@ -1018,7 +1089,7 @@ def _text_length(c: _Ctx):
   lengths, n_longest, n_shortest = v.text_lengths(t)
   if c.chance(0.35):
     k = lengths[int(c.rng.random() * len(lengths))]
-    cond = c.b.compare(c.pick((">", "<")), c.b.length(c.col(t)), c.b.number(k))
+    cond = c.b.compare(c.pick((">", "<")), c.b.length(c.col(t)), c.number(k))
     return c.b.select([_count_star(c)], where=cond)
   desc = c.chance(0.7)
   if (n_longest if desc else n_shortest) != 1:  # rows holding the longest (shortest) text
@@ -1130,7 +1201,12 @@ def sample_query(table: Table, rng: Any, config: SamplerConfig | None = None, *,
   if not choice.items:
     return None
   shape = choice.pick(rng.random())
-  built = _BUILDERS[shape][1](_Ctx(v, q.TREE if reference else q.TEXT, rng, cfg))
+  if reference:
+    built = _BUILDERS[shape][1](_TreeCtx(v, rng, cfg))
+    return None if built is None else Query.of(built, shape)
+  c = _TextCtx(v, rng, cfg)
+  built = _BUILDERS[shape][1](c)
   if built is None:
     return None
-  return Query.of(built, shape) if reference else Query.from_text(built, shape)
+  lits = c.lits
+  return Query.from_text(built.format(*lits), shape, built, lits)

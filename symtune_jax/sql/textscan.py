@@ -685,16 +685,7 @@ def scan_cached(sql: str, index: dict[str, int]) -> Facts | None:
   if skel is None:
     return _scan(sql, _column_lookup(index))[0]
   form, slots, orig, parts = skel
-  hit = _FORMS.get(form)
-  if hit is None:
-    facts, pieces = _scan(form, lambda name: int(name[1:]))
-    # The probe's text as constant text and the query's literals (by piece index).
-    plan = None if facts is None or facts.limit_probe is None else _plan(pieces, parts, form)
-    hit = (facts, plan)
-    if len(_FORMS) >= _MAX_FORMS:
-      _FORMS.clear()
-    _FORMS[form] = hit
-  facts, plan = hit
+  facts, plan = _form(form, parts)
   if facts is None:
     return None
   sources, probe = facts.sources, facts.limit_probe
@@ -711,6 +702,165 @@ def scan_cached(sql: str, index: dict[str, int]) -> Facts | None:
     decides_if = _resolve(decides_if, slots)
   return _new_facts(Facts, (facts.has_limit, sources, facts.order_free, probe,
                            facts.probe_decides, free_if, decides_if))
+
+
+def _form(form: str, parts: list[str]) -> tuple[Facts | None, list | None]:
+  """(a skeleton's facts, its probe plan), scanned once per form (``parts``:
+  `skeleton`'s pieces of it)."""
+  hit = _FORMS.get(form)
+  if hit is None:
+    facts, pieces = _scan(form, lambda name: int(name[1:]))
+    # The probe's text as constant text and the query's literals (by piece index).
+    plan = None if facts is None or facts.limit_probe is None else _plan(pieces, parts, form)
+    hit = (facts, plan)
+    if len(_FORMS) >= _MAX_FORMS:
+      _FORMS.clear()
+    _FORMS[form] = hit
+  return hit
+
+
+# --- the same, once per template of the sampler --------------------------------------
+#
+# The sampler's text path makes each query as ``template.format(*literals)``
+# (`sampler._TextCtx`), where a placeholder "{k!s}" is a quoted name, "{k}" a
+# string literal, "{k:}" a number ("-{k:}" a negative one: the '-' is the
+# template's, as `skeleton` reads it), and placeholders of the same text have
+# the same k. Two queries of one template then have the same skeleton: the
+# texts between their literals are the template's, each placeholder is one
+# literal of its kind there (a quoted literal ends at its own closing quote; a
+# number is a run of digits between the template's characters, which decide
+# whether it touches a word), and the slots, numbered by first occurrence,
+# follow the same placeholders. So `_template_entry` reads the first query of a
+# template with `skeleton` and `_form`, and keeps for each slot and piece the
+# literal index it takes its text from; the next queries need only a look-up.
+# It checks that each placeholder is exactly one literal of the first query's
+# skeleton, and each other literal a number after LIMIT or OFFSET (kept as
+# written, the same in every query of the template); else (None) the queries
+# of that template are read as text (`scan_cached`). Tests compare the two on
+# every shape and on literals made to be awkward.
+_PLACEHOLDER = re.compile(r"(-?)\{(\d+)(?:!s|:)?\}")
+_TEMPLATES: dict[str, tuple | None] = {}
+_MAX_TEMPLATES = 1 << 16
+_MISSING = object()
+
+
+def scan_template(sql: str, template: str, literals: Sequence[str], index: dict[str, int],
+                  quoted: dict[str, int]) -> Facts | None:
+  """`scan_cached(sql, index)` for a query the sampler made as ``sql =
+  template.format(*literals)`` (above); ``quoted``: `quoted_index(header)`, by
+  which each output's name is found (a name not in it: `scan_cached`)."""
+  hit = _TEMPLATES.get(template, _MISSING)
+  if hit is _MISSING:
+    hit = _template_entry(sql, template, literals)
+    if len(_TEMPLATES) >= _MAX_TEMPLATES:
+      _TEMPLATES.clear()
+    _TEMPLATES[template] = hit
+  if hit is None:
+    return scan_cached(sql, index)
+  facts, sources, probe, free_if, decides_if = hit
+  if facts is None:
+    return None
+  if sources is not None:  # each output's name by its literal index, resolved here
+    try:
+      sources = tuple([None if m is None else quoted[literals[m]] for m in sources])
+    except KeyError:  # (a name the sampler didn't quote from the header)
+      return scan_cached(sql, index)
+  if probe is not None:
+    probe = ("".join([x if x.__class__ is str else literals[x] for x in probe[0]]),
+             probe[1], probe[2])
+  if free_if is not None:
+    free_if = _fill(free_if, literals)
+  if decides_if is not None:
+    decides_if = _fill(decides_if, literals)
+  return _new_facts(Facts, (facts.has_limit, sources, facts.order_free, probe,
+                           facts.probe_decides, free_if, decides_if))
+
+
+def _fill(conditions: tuple, literals: Sequence[str]) -> tuple:
+  """`_order_conditions` with literal indices (`_template_entry`) -> with the literals."""
+  out = []
+  for c in conditions:
+    name = literals[c[1]][1:-1].replace('""', '"')
+    out.append(("sum", name) if c[0] == "sum" else ("one_row", name, c[2], literals[c[3]]))
+  return tuple(out)
+
+
+def quoted_index(header: Sequence[str]) -> dict[str, int]:
+  """A column's quoted name as the sampler writes it ('"Team"') -> the column
+  `header_index` finds for it."""
+  index = header_index(header)
+  return {'"' + h.replace('"', '""') + '"': index[h.lower()] for h in header}
+
+
+def _template_entry(sql: str, template: str, literals: Sequence[str]) -> tuple | None:
+  """What `scan_template` needs of ``template``, read from its query ``sql``:
+  (the form's facts; its sources, probe pieces and conditions with literal
+  indices in place of slots), or None where the template can't stand for the
+  text (above)."""
+  skel = skeleton(sql)
+  if skel is None:
+    return None
+  form, (names, strings, numbers), orig, parts = skel
+  # Where each placeholder's literal starts in sql: (start, literal index).
+  starts, at, pos = {}, 0, 0
+  for m in _PLACEHOLDER.finditer(template):
+    at += m.start() - pos + len(m.group(1))
+    k = int(m.group(2))
+    if k >= len(literals) or at in starts:
+      return None
+    starts[at] = k
+    at += len(literals[k])
+    pos = m.end()
+  if at + len(template) - pos != len(sql) or len(set(starts.values())) != len(literals):
+    return None
+  fill, at = [], 0
+  first: dict[str, int] = {}  # literal text -> the index of its first piece
+  for i, part in enumerate(orig):
+    if i % 2:
+      k = starts.pop(at, None)
+      if k is None:  # a number of the template's own: a LIMIT / OFFSET number only
+        before = orig[i - 1].rstrip().upper()
+        if not (part.isdigit() and before.endswith(("LIMIT", "OFFSET"))):
+          return None
+      elif literals[k] != part:
+        return None
+      else:
+        fill.append((i, k))
+        first.setdefault(part, k)
+    at += len(part)
+  if starts:
+    return None
+  facts, plan = _form(form, parts)
+  if facts is None:
+    return (None,) * 5
+  # Each slot's literal index (the first piece with its text); every slot is
+  # a placeholder's (a number of the template's own is a LIMIT / OFFSET number).
+  try:
+    names = [first[t] for t in names]
+    strings = [first[t] for t in strings]
+    numbers = [None if t is None else first[t] for t in numbers]
+  except KeyError:
+    return None
+  sources = probe = None
+  if facts.sources is not None:
+    sources = tuple([None if k is None else names[k] for k in facts.sources])
+  if plan is not None:  # the probe's text: constant text and literal indices
+    at = dict(fill)
+    probe = ([x if x.__class__ is str else (at[x] if x in at else orig[x]) for x in plan],
+             *facts.limit_probe[1:])
+
+  def conditions(cs: tuple | None) -> tuple | None:  # (`_resolve`, by literal index)
+    if cs is None:
+      return None
+    return tuple([("sum", names[int(c[1][1:])]) if c[0] == "sum" else
+                  ("one_row", names[int(c[1][1:])], c[2],
+                   strings[int(c[3][2:-1])] if c[2] == "str" else numbers[int(c[3])])
+                  for c in cs])
+
+  free_if, decides_if = conditions(facts.order_free_if), conditions(facts.probe_decides_if)
+  if None in [c[-1] for c in (free_if or ()) + (decides_if or ())]:
+    return None  # (a number slot without a literal: none is ever read)
+  return facts, sources, probe, free_if, decides_if
 
 
 _new_facts = tuple.__new__  # a `Facts` from its 7 fields in order (no keyword parsing)
