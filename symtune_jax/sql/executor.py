@@ -122,6 +122,9 @@ class _Db:
     self.key = _quote(row_key_name(table.header))
     self.columns = ", ".join(_quote(h) for h in table.header)
     self._display: dict[int, dict[object, set[str]]] = {}
+    # Output sources (`textscan.Facts.sources`) -> whether none is a number or
+    # date column (`Executor._texts`: the formatted values are the texts).
+    self.text_sources: dict[tuple, bool] = {}
     self.index = textscan.header_index(table.header)
     self.quoted = textscan.quoted_index(table.header)
     self._exact_sums: dict[int, bool] = {}
@@ -730,6 +733,13 @@ class Executor:
     `answers.format_value`, row-major): a table cell's text as the table shows
     it where the value is one, else the formatted value."""
     if sources is None:
+      return formatted
+    as_is = db.text_sources.get(sources)  # no value from a number or date column
+    if as_is is None:
+      types = db.table.types
+      as_is = db.text_sources[sources] = all(j is None or types[j] == ColumnType.TEXT
+                                              for j in sources)
+    if as_is:
       return formatted
     texts = formatted[:]
     types, n_sources, at = db.table.types, len(sources), 0
