@@ -734,6 +734,8 @@ class Executor:
     it where the value is one, else the formatted value."""
     if sources is None:
       return formatted
+    if sources.__class__ is not tuple:  # (a list, from the parsed tree)
+      sources = tuple(sources)
     as_is = db.text_sources.get(sources)  # no value from a number or date column
     if as_is is None:
       types = db.table.types
