@@ -42,8 +42,10 @@ return nothing. All randomness comes from ``rng`` (anything with a
 is a pure function of (table, rng state, config).
 
 Two paths give the same text: by default queries are built as SQL text
-(`query.TEXT`); ``reference=True`` builds sqlglot trees (`query.TREE`) and
-renders them. Per-table facts (`_View`) are computed once per table object;
+(`query.TEXT`), a template whose placeholders are then filled with the
+names, literals and numbers (`Query.template`, read by the executor once per
+template); ``reference=True`` builds sqlglot trees (`query.TREE`) and renders
+them. Per-table facts (`_View`) are computed once per table object;
 a truncated table (`Table.select_rows`) derives its facts from the full
 table's, column by column as they are used. Which shapes a table allows is
 decided by a few facts (`_Facts`) and cached per (config, facts): a config is

@@ -13,6 +13,10 @@ ones.
 on the order the rows are stored in (see its docstring); the executor then
 skips the re-runs on the rows in other orders, which could not change the
 decision.
+
+The facts are read once per form (`scan_cached`: the query with its literals
+as slots) and, for the sampler's queries, once per template
+(`scan_template`); tests compare both with `scan` and with each other.
 """
 
 from __future__ import annotations
