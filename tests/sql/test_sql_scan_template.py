@@ -123,3 +123,10 @@ def test_quoted_index_finds_what_the_header_index_finds():
   header = ["Team", "team", 'odd "name"', "P"]
   quoted = textscan.quoted_index(header)
   assert quoted == {'"Team"': 0, '"team"': 0, '"odd ""name"""': 2, '"P"': 3}
+
+
+def test_placeholders_past_the_ones_made_once():
+  from symtune_jax.sql import sampler  # pylint: disable=g-import-not-at-top
+  for kind in (sampler._PH_NAME, sampler._PH_STRING, sampler._PH_NUMBER, sampler._PH_NEGATIVE):
+    assert sampler._placeholder(kind, 3) == kind[3]
+    assert sampler._placeholder(kind, 70) == kind[7].replace("7", "70")
