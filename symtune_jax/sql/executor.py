@@ -66,7 +66,7 @@ from sqlglot import exp
 
 from symtune_jax.sql import answers
 from symtune_jax.sql import textscan
-from symtune_jax.sql.query import Query, render
+from symtune_jax.sql.query import Query, quote_identifier, render
 from symtune_jax.tables.table import ColumnType, Table
 
 SKIP_REASONS = ("error", "timeout", "empty", "too_many", "null", "not_select", "tie",
@@ -109,6 +109,16 @@ def row_key_name(header: Sequence[str]) -> str:
   return name
 
 
+def quoted_index(header: Sequence[str], index: dict[str, int] | None = None
+                 ) -> dict[str, int]:
+  """Each column reference as the sampler writes it (`query.quote_identifier`,
+  '"Team"') -> the column ``index`` (`textscan.header_index(header)`) finds
+  for it: the names `textscan.scan_template` resolves."""
+  if index is None:
+    index = textscan.header_index(header)
+  return {quote_identifier(h): index[h.lower()] for h in header}
+
+
 def _quote(name: str) -> str:
   return '"' + name.replace('"', '""') + '"'
 
@@ -126,7 +136,7 @@ class _Db:
     # date column (`Executor._texts`: the formatted values are the texts).
     self.text_sources: dict[tuple, bool] = {}
     self.index = textscan.header_index(table.header)
-    self.quoted = textscan.quoted_index(table.header)
+    self.quoted = quoted_index(table.header, self.index)
     self._exact_sums: dict[int, bool] = {}
     self._counts: dict[int, collections.Counter] = {}
     self._decl = ", ".join(f"{_quote(h)} {'REAL' if t == ColumnType.NUMBER else 'TEXT'}"

@@ -751,8 +751,10 @@ _MISSING = object()
 def scan_template(sql: str, template: str, literals: Sequence[str], index: dict[str, int],
                   quoted: dict[str, int]) -> Facts | None:
   """`scan_cached(sql, index)` for a query the sampler made as ``sql =
-  template.format(*literals)`` (above); ``quoted``: `quoted_index(header)`, by
-  which each output's name is found (a name not in it: `scan_cached`)."""
+  template.format(*literals)`` (above); ``quoted``: each column reference as
+  the sampler writes it -> the column `header_index` finds for it
+  (`executor.quoted_index`), by which each output's name is found (a name not
+  in it: `scan_cached`)."""
   hit = _TEMPLATES.get(template, _MISSING)
   if hit is _MISSING:
     hit = _template_entry(sql, template, literals)
@@ -787,13 +789,6 @@ def _fill(conditions: tuple, literals: Sequence[str]) -> tuple:
     name = literals[c[1]][1:-1].replace('""', '"')
     out.append(("sum", name) if c[0] == "sum" else ("one_row", name, c[2], literals[c[3]]))
   return tuple(out)
-
-
-def quoted_index(header: Sequence[str]) -> dict[str, int]:
-  """A column's quoted name as the sampler writes it ('"Team"') -> the column
-  `header_index` finds for it."""
-  index = header_index(header)
-  return {'"' + h.replace('"', '""') + '"': index[h.lower()] for h in header}
 
 
 def _template_entry(sql: str, template: str, literals: Sequence[str]) -> tuple | None:

@@ -12,7 +12,7 @@ import random
 
 import pytest
 
-from symtune_jax.sql import textscan
+from symtune_jax.sql import executor as sqlx, textscan
 from symtune_jax.sql.sampler import SHAPES, sample_query
 from symtune_jax.tables.table import Table
 
@@ -32,10 +32,11 @@ def _check(tables, n, seed):
     made += 1
     assert query.template.format(*query.literals) == query.sql
     assert len(set(query.literals)) == len(query.literals)  # one placeholder per text
-    index = textscan.header_index(table.header)
+    index, quoted = textscan.header_index(table.header), sqlx.quoted_index(table.header)
+    # Every name the sampler writes is found by its text (no fall-back to the text).
+    assert all(t in quoted for t in query.literals if t[0] == '"'), query.sql
     want = textscan.scan_cached(query.sql, index)
-    got = textscan.scan_template(query.sql, query.template, query.literals, index,
-                                 textscan.quoted_index(table.header))
+    got = textscan.scan_template(query.sql, query.template, query.literals, index, quoted)
     assert got == want, (query.sql, query.template)
     shapes.add(query.shape)
     if want is not None:
@@ -99,7 +100,7 @@ def test_templates_that_cannot_stand_for_their_text_are_read_as_text(template, l
   textscan._TEMPLATES.clear()  # pylint: disable=protected-access
   header = ["Team", "P"]
   sql = template.format(*literals)
-  index, quoted = textscan.header_index(header), textscan.quoted_index(header)
+  index, quoted = textscan.header_index(header), sqlx.quoted_index(header)
   for _ in range(2):  # the entry made, then read
     got = textscan.scan_template(sql, template, literals, index, quoted)
     assert got == textscan.scan_cached(sql, index)
@@ -109,7 +110,7 @@ def test_templates_that_cannot_stand_for_their_text_are_read_as_text(template, l
 def test_a_template_with_a_limit_reads_each_query_s_literals():
   textscan._TEMPLATES.clear()  # pylint: disable=protected-access
   header = ["Team", "P", "W"]
-  index, quoted = textscan.header_index(header), textscan.quoted_index(header)
+  index, quoted = textscan.header_index(header), sqlx.quoted_index(header)
   template = 'SELECT {0!s} FROM w WHERE {1!s} = {2:} OR {1!s} < -{3:} ORDER BY {4!s} DESC LIMIT 1'
   for literals in (['"Team"', '"P"', "1", "2", '"W"'], ['"W"', '"Team"', "0", "7", '"P"'],
                    ['"P"', '"W"', "12", "1", '"Team"']):
@@ -121,7 +122,7 @@ def test_a_template_with_a_limit_reads_each_query_s_literals():
 
 def test_quoted_index_finds_what_the_header_index_finds():
   header = ["Team", "team", 'odd "name"', "P"]
-  quoted = textscan.quoted_index(header)
+  quoted = sqlx.quoted_index(header)
   assert quoted == {'"Team"': 0, '"team"': 0, '"odd ""name"""': 2, '"P"': 3}
 
 
