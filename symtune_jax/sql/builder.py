@@ -308,18 +308,20 @@ class ExampleBuilder:
 
   def warm(self, split: str) -> None:
     """Builds now, for every table of ``split``, what a run builds once per
-    table on first use: its SQLite database and the executor's per-column
-    lookups, its sampler view with every column's facts, the token length
-    of each row and, where it fits whole, its TAPEX text. The examples
-    are the same either way; a benchmark warms before its clock starts, so it
-    times what a long run spends per example."""
-    limit, budget = self._budgets(0)
+    table on first use: its SQLite database with the rows in the other
+    orders and the executor's per-column lookups (`Executor.prepare`), its
+    sampler view with every column's facts, the token length of each row,
+    whether it fits whole in each phrasing's budget and, where it does, its
+    TAPEX text. The examples are the same either way; a benchmark warms
+    before its clock starts, so it times what a long run spends per example."""
+    budgets = sorted(set(map(self._budgets, range(len(prompts.PROMPTS)))))  # (one limit)
     cfg = self.config
     for table in self.tables(split):
       self.executor.prepare(table)
       sampler.warm(table, cfg.sampler)
-      if self._truncate(table, budget, 0, verify=limit is None) is table:
-        self._tapex(table, table)
+      for limit, budget in budgets:
+        if self._truncate(table, budget, 0, verify=limit is None) is table:
+          self._tapex(table, table)
 
   def num_tables(self, split: str) -> int:
     return len(self._raw[split])

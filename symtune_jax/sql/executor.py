@@ -255,14 +255,20 @@ class _Db:
     return counts
 
   def warm(self) -> None:
-    """Makes now the per-column lookups the checks make on first use: the
-    cell texts of every column that is not text (`display`) and what
-    `holds` reads of each column."""
+    """Makes now what the checks make on first use: the per-column lookups
+    (the cell texts of every column that is not text, `display`, and what
+    `holds` reads of each column), the rows stored in the other orders
+    (`store` "_r" and "_s", which the row-order check runs on) and the
+    rowid texts a truncated table's rows are selected by."""
     for j, t in enumerate(self.table.types):
       if t != ColumnType.TEXT:
         self.display(j)
       self._exact_sum(j)
       self._column_counts(j)
+    self.store("_r")
+    self.store("_s")
+    if self.rowid is not None:
+      self.rowid_texts()
 
   def display(self, j: int) -> dict[object, set[str]]:
     """Column j: parsed value -> the cell texts that show it."""
@@ -368,7 +374,8 @@ class Executor:
     return db
 
   def prepare(self, table: Table) -> None:
-    """Builds ``table``'s database and its lookups now (else each is built on first use)."""
+    """Builds ``table``'s database, its rows in the other orders and its lookups now
+    (else each is built on first use; `_Db.warm`)."""
     db = self._db(table)
     if not isinstance(db, Skip):
       db.warm()

@@ -169,6 +169,18 @@ def test_warm_builds_the_per_table_caches_and_changes_no_example(sample_tables, 
   assert all(t.table_id in warm.executor._dbs for t in pool)  # pylint: disable=protected-access
   assert warm._linear  # pylint: disable=protected-access  (whole-table texts made)
   assert not cold.executor._dbs  # pylint: disable=protected-access
+  # Whether each table fits whole is known for every phrasing's budget (they
+  # differ with a whole-input limit).
+  budgets = {warm._budgets(p) for p in range(len(prompts.PROMPTS))}  # pylint: disable=protected-access
+  assert (len(budgets) > 1) == (cfg.max_input_length is not None)
+  for limit, budget in budgets:
+    verify = limit is None
+    for table in pool:
+      whole = truncate.fit_to_budget(table, max(0, budget), warm.length_fn,
+                                     order_seed=0, max_cell_chars=cfg.max_cell_chars,
+                                     verify=verify) is table
+      key = (id(table), max(0, budget), verify)
+      assert (warm._whole.get(key) is table) == whole  # pylint: disable=protected-access
   assert list(warm.examples(3, "train", 0, 150)) == list(cold.examples(3, "train", 0, 150))
   assert warm.stats.to_json() == cold.stats.to_json()
 

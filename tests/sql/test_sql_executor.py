@@ -118,7 +118,7 @@ def test_execute_takes_a_result_run_ahead_only_for_its_own_statement(cyclists):
 
 def test_warm_lookups_equal_those_made_on_first_use(sample_tables, cyclists):
   """`Executor.prepare` makes each column's lookups now (cell texts, what
-  `holds` reads): the same as made on first use."""
+  `holds` reads) and the rows in the other orders: the same as made on first use."""
   warm, cold = Executor(), Executor()
   for table in list(sample_tables[:40]) + [cyclists]:
     warm.prepare(table)
@@ -132,6 +132,13 @@ def test_warm_lookups_equal_those_made_on_first_use(sample_tables, cyclists):
           for v in sorted(cells, key=repr)[:5]]
       assert [w.holds(x) for x in conditions] == [c.holds(x) for x in conditions]
       assert w.display(j) == c.display(j)
+    # The rows in the other orders are stored now, as made on first use.
+    assert {"_r", "_s"} <= w._stores and not {"_r", "_s"} & c._stores  # pylint: disable=protected-access
+    for name in ("_r", "_s"):
+      assert (w.conn.execute(f"SELECT * FROM {name}").fetchall()
+              == c.conn.execute(f"SELECT * FROM {c.store(name)}").fetchall())
+    if w.rowid is not None:
+      assert w._rowid_texts == c.rowid_texts()  # pylint: disable=protected-access
 
 
 def test_a_query_on_a_whole_table_runs_once(cyclists):
