@@ -48,7 +48,9 @@ the other orders, it sees ``w`` through ``WITH w AS NOT MATERIALIZED (SELECT
 <the header columns> FROM <store> WHERE <row number> IN (...))``, in sub-queries
 too; in ``w`` the row number is its rowid (``rowid``, ``_rowid_`` or ``oid``,
 whichever no header shadows; a table whose headers shadow all three also gets
-a ``_t`` copy with the row-number column).
+a ``_t`` copy with the row-number column), and ``w``'s columns are the header
+columns, so a truncated table's rows are ``SELECT * FROM main.w WHERE rowid IN
+(...)``.
 """
 
 from __future__ import annotations
@@ -398,7 +400,8 @@ class Executor:
       if whole:
         return sql  # on table w itself
       ids = ",".join(map(db.rowid_texts().__getitem__, sorted(rows)))
-      w = f"w AS NOT MATERIALIZED (SELECT {db.columns} FROM main.w WHERE {db.rowid} IN ({ids}))"
+      # (``*``: main.w holds the header columns only, in order; shorter to prepare)
+      w = f"w AS NOT MATERIALIZED (SELECT * FROM main.w WHERE {db.rowid} IN ({ids}))"
     else:
       where = ""
       if not whole:
