@@ -311,9 +311,10 @@ class ExampleBuilder:
     table on first use: its SQLite database with the rows in the other
     orders and the executor's per-column lookups (`Executor.prepare`), its
     sampler view with every column's facts, the token length of each row,
-    whether it fits whole in each phrasing's budget and, where it does, its
-    TAPEX text. The examples are the same either way; a benchmark warms
-    before its clock starts, so it times what a long run spends per example."""
+    whether it fits whole in each phrasing's budget and its TAPEX text where
+    it does, else the row texts a cut table's text is made of. The examples
+    are the same either way; a benchmark warms before its clock starts, so it
+    times what a long run spends per example."""
     budgets = sorted(set(map(self._budgets, range(len(prompts.PROMPTS)))))  # (one limit)
     cfg = self.config
     for table in self.tables(split):
@@ -322,6 +323,8 @@ class ExampleBuilder:
       for limit, budget in budgets:
         if self._truncate(table, budget, 0, verify=limit is None) is table:
           self._tapex(table, table)
+        else:  # shown cut: its text is made from the table's row texts
+          linearize.tapex_rows(table, ())
 
   def num_tables(self, split: str) -> int:
     return len(self._raw[split])

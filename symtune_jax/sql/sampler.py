@@ -549,6 +549,7 @@ class _View:
       for j in self.usable:
         self.unique_row_set(j)
     self.distinct_orderable  # noqa: B018  pylint: disable=pointless-statement
+    self.partly_empty()  # (what a view of some of its rows reads)
     self.with_distinct(2)
     self.with_distinct(3)
     self.text_column()

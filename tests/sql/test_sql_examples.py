@@ -181,6 +181,8 @@ def test_warm_builds_the_per_table_caches_and_changes_no_example(sample_tables, 
                                      verify=verify) is table
       key = (id(table), max(0, budget), verify)
       assert (warm._whole.get(key) is table) == whole  # pylint: disable=protected-access
+      if not whole:  # the row texts its cut versions are made of
+        assert table.cache(linearize._ROWS_ATTR).get(None) is not None  # pylint: disable=protected-access
   assert list(warm.examples(3, "train", 0, 150)) == list(cold.examples(3, "train", 0, 150))
   assert warm.stats.to_json() == cold.stats.to_json()
 
