@@ -134,9 +134,9 @@ class _Db:
     self.key = _quote(row_key_name(table.header))
     self.columns = ", ".join(_quote(h) for h in table.header)
     self._display: dict[int, dict[object, set[str]]] = {}
-    # Output sources (`textscan.Facts.sources`) -> whether none is a number or
-    # date column (`Executor._texts`: the formatted values are the texts).
-    self.text_sources: dict[tuple, bool] = {}
+    # The number and date columns: a value from one may show otherwise than
+    # formatted (`Executor._texts`); from the others the formatted values are the texts.
+    self.not_text = frozenset(j for j, t in enumerate(table.types) if t != ColumnType.TEXT)
     self.index = textscan.header_index(table.header)
     self.quoted = quoted_index(table.header, self.index)
     self._exact_sums: dict[int, bool] = {}
@@ -754,14 +754,7 @@ class Executor:
     it where the value is one, else the formatted value."""
     if sources is None:
       return formatted
-    if sources.__class__ is not tuple:  # (a list, from the parsed tree)
-      sources = tuple(sources)
-    as_is = db.text_sources.get(sources)  # no value from a number or date column
-    if as_is is None:
-      types = db.table.types
-      as_is = db.text_sources[sources] = all(j is None or types[j] == ColumnType.TEXT
-                                              for j in sources)
-    if as_is:
+    if db.not_text.isdisjoint(sources):  # no value from a number or date column
       return formatted
     texts = formatted[:]
     types, n_sources, at = db.table.types, len(sources), 0
