@@ -19,9 +19,11 @@ noise cancels in the ratios):
   - the load average, beside the figures.
 
 Table loading and what a run builds once per table (`ExampleBuilder.warm`:
-the SQLite databases and the executor's per-column lookups, the sampler views
-with every column's facts, row token lengths, whole-table texts) are done per
-process before the clock starts: a long run builds each once, so the clock
+the SQLite databases with the rows in the other orders the row-order check
+runs on, the executor's per-column lookups, the sampler views with every
+column's facts, row token lengths, whether the table fits whole in each
+phrasing's budget, whole-table texts or, for a table that must be cut, its
+row texts) are done per process before the clock starts: a long run builds each once, so the clock
 sees what it spends per example. What a run builds per query form (the
 executor's `textscan` forms), per cell value (the sampler's literal texts) or
 per query (the executor's memo of whole-table results) is not built ahead: it
