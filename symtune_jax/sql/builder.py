@@ -590,6 +590,7 @@ class ExampleBuilder:
     if not pool and start < stop:
       raise InputError(f"no tables in split {split!r}; give more tables", field="split")
     max_attempts = self.config.max_attempts
+    head, n_pool, from_text = f"{seed}/{sid}/", len(pool), seeding.from_text
     for c in range(start, stop, chunk):
       gc_checkpoint()  # the collector's pass, if it is off for generating
       todo = list(range(c, min(stop, c + chunk)))
@@ -597,8 +598,8 @@ class ExampleBuilder:
       for attempt in range(max_attempts):
         picks = []
         for i in todo:
-          rng = attempt_rng(seed, sid, i, attempt)
-          picks.append((int(rng.random() * len(pool)), i, rng))
+          rng = from_text(f"{head}{i}/{attempt}")  # (`attempt_rng`, inline)
+          picks.append((int(rng.random() * n_pool), i, rng))
         picks.sort(key=operator.itemgetter(0))  # the attempts on one table side by side
         staged = [(i, self._prepare(pool[t], rng)) for t, i, rng in picks]
         # The first statement of every attempt, back to back (`Executor.run_ahead`).

@@ -614,7 +614,8 @@ class Executor:
     folded = out is not None
     if not folded:  # `run`, keeping the database for the checks below
       limit = self.max_values + 1
-      if self._ran_ahead(ahead, table, sql, rows, limit):  # (no `_selectable` then)
+      if (ahead is not None and ahead[2] is rows and ahead[3] == limit and ahead[1] == sql
+          and ahead[0].table is table):  # (`_ran_ahead`, inline; no `_selectable` then)
         db, out = ahead[0], ahead[4]
       else:
         got = self._selectable(table, sql)
