@@ -652,9 +652,12 @@ class Executor:
       if tree is None:
         tree = _parse(query)
       sources = _sources(tree, db.table) if tree is not None else None
-    texts = self._texts(db, sources, out, rows, shown)
-    if isinstance(texts, Skip):
-      return texts
+    if sources is None or db.not_text.isdisjoint(sources):  # (`_texts`' first test, inline)
+      texts = shown
+    else:
+      texts = self._texts(db, sources, out, rows, shown)
+      if isinstance(texts, Skip):
+        return texts
     if not answers.splittable(texts):
       return Skip("unsplittable", answers.join_answers(texts)[:80])
     return Answer(values, answers.join_answers(texts))

@@ -1204,7 +1204,8 @@ def sample_query(table: Table, rng: Any, config: SamplerConfig | None = None, *,
     choice = v._choice(cfg)  # pylint: disable=protected-access
   if not choice.items:
     return None
-  shape = choice.pick(rng.random())
+  i = bisect.bisect_right(choice.thresholds, rng.random() * choice.total)  # (`_Choice.pick`)
+  shape = choice.names[i if i <= choice._last else choice._last]  # pylint: disable=protected-access
   if reference:
     built = _BUILDERS[shape][1](_TreeCtx(v, rng, cfg))
     return None if built is None else Query.of(built, shape)
