@@ -632,7 +632,11 @@ class Executor:
       return Skip("too_many")
     if len(values) < self.min_values:
       return Skip("empty", f"{len(values)} < {self.min_values} values")
-    shown = list(map(answers.format_value, values))
+    if len(values) == 1:  # most answers: one value, often a text cell (as it is)
+      v = values[0]
+      shown = [v if v.__class__ is str else answers.format_value(v)]
+    else:
+      shown = list(map(answers.format_value, values))
     if None in shown:
       return Skip("null")
     # What the SQL text tells without sqlglot (None: parse as before).
@@ -660,7 +664,7 @@ class Executor:
         return texts
     if not answers.splittable(texts):
       return Skip("unsplittable", answers.join_answers(texts)[:80])
-    return Answer(values, answers.join_answers(texts))
+    return Answer(values, answers.SEPARATOR.join(texts))  # (`answers.join_answers`)
 
   # --- row-order independence ------------------------------------------------------
   def _order_dependent(self, db: _Db, sql: str, tree: exp.Expression | None,
