@@ -146,8 +146,11 @@ def stage_breakdown(args, path: str) -> dict:
         spent[stage] += clock() - t0
     return wrapper
 
-  # (Older code made its RNGs with numpy's default_rng: timed the same way.)
-  rng_site = (sx, "attempt_rng") if hasattr(sx, "attempt_rng") else (sx.np.random, "default_rng")
+  # Each attempt's RNG: `seeding.from_text` (`attempt_rng`, or inline in
+  # `examples`). (Older code made its RNGs with numpy's default_rng: timed the same way.)
+  rng_site = ((sx.seeding, "from_text") if hasattr(getattr(sx, "seeding", None), "from_text")
+              else (sx, "attempt_rng") if hasattr(sx, "attempt_rng")
+              else (sx.np.random, "default_rng"))
   patches = [(rng_site[0], rng_site[1], "RNG set-up"),
              (sx.ExampleBuilder, "_truncate", "truncation"),
              # (the builder's own names for the samplers: `_prepare` calls them directly)
