@@ -641,7 +641,13 @@ class Executor:
       return Skip("null")
     # What the SQL text tells without sqlglot (None: parse as before).
     if facts is UNREAD:
-      facts = self._read(db, query)
+      template = None if query.__class__ is str else query.template
+      if template is not None:  # a sampled query (`_read`, inline)
+        facts = textscan.scan_template(sql, template, query.literals, db.index, db.quoted)
+        if facts is not None and (facts.order_free_if or facts.probe_decides_if):
+          facts = _given(db, facts)
+      else:
+        facts = self._read(db, query)
     tree = None if facts is not None else _parse(query)
     if self.check_order and not folded:
       if facts is None or not facts.order_free:
