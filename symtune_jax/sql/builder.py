@@ -432,7 +432,7 @@ class ExampleBuilder:
     stats = self.stats
     prompt = int(rng.random() * len(prompts.PROMPTS))
     order_seed = rng.getrandbits(62)
-    limit, budget = self._budgets(prompt)
+    limit, budget = self._budget_cache.get(prompt) or self._budgets(prompt)  # (kept per phrasing)
     # With a whole-input limit the input is measured exactly below, so the
     # truncation trusts its cached per-row lengths (no encode of the table).
     # (The look-up `_truncate` starts with, inline: most tables fit whole.)
