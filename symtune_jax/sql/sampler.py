@@ -624,8 +624,7 @@ class _Ctx:
   def pick(self, seq: Sequence):
     return seq[int(self.rand() * len(seq))]
 
-  def chance(self, p: float) -> bool:
-    return self.rand() < p
+  # (A chance p is ``c.rand() < p``, written out: no call per draw.)
 
 
 class _TreeCtx(_Ctx):
@@ -771,7 +770,7 @@ def _where(c: _Ctx, exclude: Sequence[int], n: int | None = None):
 
 
 def _maybe_where(c: _Ctx, exclude: Sequence[int]):
-  if c.chance(c.cfg.where_probability):
+  if c.rand() < c.cfg.where_probability:
     return _where(c, exclude)[0]
   return None
 
@@ -808,7 +807,7 @@ def _select_where(c: _Ctx):
   where, used = _where(c, ())
   proj = _others(v.usable, used) or v.usable
   cols = [c.pick(proj)]
-  if c.chance(c.cfg.multi_projection_probability) and len(proj) > 1:
+  if c.rand() < c.cfg.multi_projection_probability and len(proj) > 1:
     j = c.pick(proj)
     if j != cols[0]:
       cols.append(j)
@@ -839,13 +838,13 @@ def _select_not(c: _Ctx):
     return None
   neq = c.b.compare("!=", c.col(t), c.literal(other[0]))
   rest = _others(v.usable, (t,))
-  if rest and c.chance(0.7):
+  if rest and c.rand() < 0.7:
     k = c.pick(rest)
     cond = _condition(c, k, anchor)
     where = c.b.and_all([cond, neq])
   else:
     k, where = t, neq
-  if c.chance(0.3):
+  if c.rand() < 0.3:
     return c.b.select([_count_star(c)], where=where)
   proj = _others(v.usable, (t, k)) or v.usable
   return c.b.select([c.col(c.pick(proj))], where=where)
@@ -859,9 +858,9 @@ def _select_not_in(c: _Ctx):
   t = c.pick(cols)
   items = _distinct_values(c, t, 2 + int(c.rng.random() * 2))
   cond = c.b.in_list(c.col(t), [c.literal(x) for x in items], negate=True)
-  if c.chance(0.5):
+  if c.rand() < 0.5:
     return c.b.select([_count_star(c)], where=cond)
-  extra = _where(c, (t,), n=1)[0] if c.chance(0.6) else None
+  extra = _where(c, (t,), n=1)[0] if c.rand() < 0.6 else None
   proj = _others(v.usable, (t,)) or v.usable
   return c.b.select([c.col(c.pick(proj))], where=c.b.and_all([extra, cond]))
 
@@ -874,7 +873,7 @@ def _select_in(c: _Ctx):
   t = c.pick(cols)
   items = _distinct_values(c, t, 2 + int(c.rng.random() * 2))
   cond = c.b.in_list(c.col(t), [c.literal(x) for x in items])
-  if c.chance(0.25):
+  if c.rand() < 0.25:
     return c.b.select([_count_star(c)], where=cond)
   proj = _others(v.usable, (t,)) or v.usable
   return c.b.select([c.col(c.pick(proj))], where=cond)
@@ -883,7 +882,7 @@ def _select_in(c: _Ctx):
 def _select_distinct(c: _Ctx):
   v = c.v
   j = c.pick(v.usable)
-  where = _where(c, (j,))[0] if c.chance(0.5) else None
+  where = _where(c, (j,))[0] if c.rand() < 0.5 else None
   if v.has_nulls(j):
     where = c.b.and_all([where, c.b.not_null(c.col(j))])
   return c.b.select([c.col(j)], where=where, distinct=True)
@@ -911,7 +910,7 @@ def _date_extreme(c: _Ctx):
   d = c.pick(v.date)
   name = c.pick(("MIN", "MAX"))
   proj = _others(v.usable, (d,))
-  if not proj or c.chance(0.4):
+  if not proj or c.rand() < 0.4:
     return c.b.select([c.b.aggregate(name, c.col(d))], where=_maybe_where(c, (d,)))
   inner = c.b.select([c.b.aggregate(name, c.col(d))])
   return c.b.select([c.col(c.pick(proj))],
@@ -920,7 +919,7 @@ def _date_extreme(c: _Ctx):
 
 def _superlative(c: _Ctx):
   v = c.v
-  pool = v.distinct_orderable if v.distinct_orderable and c.chance(0.85) else v.orderable
+  pool = v.distinct_orderable if v.distinct_orderable and c.rand() < 0.85 else v.orderable
   o = c.pick(pool)
   proj = _others(v.usable, (o,))
   if not proj:
@@ -929,8 +928,8 @@ def _superlative(c: _Ctx):
   where = _maybe_where(c, (o, p))
   if v.has_nulls(o):
     where = c.b.and_all([where, c.b.not_null(c.col(o))])
-  limit = 1 if c.chance(0.7) else 1 + int(c.rng.random() * c.cfg.max_limit)
-  return c.b.select([c.col(p)], where=where, order=[(c.col(o), c.chance(0.5))], limit=limit)
+  limit = 1 if c.rand() < 0.7 else 1 + int(c.rng.random() * c.cfg.max_limit)
+  return c.b.select([c.col(p)], where=where, order=[(c.col(o), c.rand() < 0.5)], limit=limit)
 
 
 def _argmax(c: _Ctx):
@@ -940,7 +939,7 @@ def _argmax(c: _Ctx):
   if not proj:
     return None
   p = c.pick(proj)
-  inner_where = _maybe_where(c, (n,)) if c.chance(0.5) else None
+  inner_where = _maybe_where(c, (n,)) if c.rand() < 0.5 else None
   inner = c.b.select([c.b.aggregate(c.pick(("MAX", "MIN")), c.col(n))], where=inner_where)
   return c.b.select([c.col(p)], where=c.b.eq(c.col(n), c.b.subquery(inner)))
 
@@ -955,7 +954,7 @@ def _group_top(c: _Ctx):
   """The most (least) frequent value, only where it is unique (no tie)."""
   v = c.v
   g = c.pick(v.grouping)
-  desc = c.chance(0.8)
+  desc = c.rand() < 0.8
   if not _top_count(v.counts(g), desc):
     desc = not desc
     if not _top_count(v.counts(g), desc):
@@ -991,7 +990,7 @@ def _nested(c: _Ctx):
   proj = _others(v.usable, (n,))
   cond = c.b.compare(c.pick((">", "<")), c.col(n),
                      c.b.subquery(c.b.select([c.b.aggregate("AVG", c.col(n))])))
-  if not proj or c.chance(0.35):
+  if not proj or c.rand() < 0.35:
     return c.b.select([_count_star(c)], where=cond)
   return c.b.select([c.col(c.pick(proj))], where=cond)
 
@@ -1003,7 +1002,7 @@ def _count_above_row(c: _Ctx):
   if key is None:
     return None
   cond = c.b.compare(c.pick((">", "<", ">=", "<=")), c.col(n), _scalar(c, n, *key))
-  if c.chance(0.6):
+  if c.rand() < 0.6:
     return c.b.select([_count_star(c)], where=cond)
   proj = _others(v.usable, (n, key[0]))
   if not proj:
@@ -1021,9 +1020,9 @@ def _in_subquery(c: _Ctx):
   j = c.pick(others)
   row = c.pick(v.nonnull_rows(j))
   inner = c.b.select([c.col(g)], where=c.b.eq(c.col(j), c.lit(row, j)))
-  negate = c.chance(0.25)
+  negate = c.rand() < 0.25
   cond = c.b.in_query(c.col(g), inner, negate=negate)
-  if negate or c.chance(0.4):
+  if negate or c.rand() < 0.4:
     return c.b.select([_count_star(c)], where=cond)
   proj = _others(v.usable, (g, j)) or others
   return c.b.select([c.col(c.pick(proj))], where=cond)
@@ -1052,7 +1051,7 @@ def _compare_rows(c: _Ctx):
     return None
   k, a, b = rows
   cond = c.b.in_list(c.col(k), [c.lit(a, k), c.lit(b, k)])
-  return c.b.select([c.col(k)], where=cond, order=[(c.col(n), c.chance(0.5))], limit=1)
+  return c.b.select([c.col(k)], where=cond, order=[(c.col(n), c.rand() < 0.5)], limit=1)
 
 
 def _abs_diff(c: _Ctx):
@@ -1076,7 +1075,7 @@ def _arith(c: _Ctx):
     return c.b.select([diff], where=where)
   if r < 0.75 and len(v.number) > 1:
     m = c.pick(_others(v.number, (n,)))
-    op = c.b.sub if c.chance(0.6) else c.b.add
+    op = c.b.sub if c.rand() < 0.6 else c.b.add
     where, _ = _where(c, (n, m), n=1)
     return c.b.select([op(c.col(n), c.col(m))], where=where)
   rows = _two_rows(c, n)
@@ -1091,14 +1090,14 @@ def _text_length(c: _Ctx):
   v = c.v
   t = c.pick(v.text)
   lengths, n_longest, n_shortest = v.text_lengths(t)
-  if c.chance(0.35):
+  if c.rand() < 0.35:
     k = lengths[int(c.rng.random() * len(lengths))]
     cond = c.b.compare(c.pick((">", "<")), c.b.length(c.col(t)), c.number(k))
     return c.b.select([_count_star(c)], where=cond)
-  desc = c.chance(0.7)
+  desc = c.rand() < 0.7
   if (n_longest if desc else n_shortest) != 1:  # rows holding the longest (shortest) text
     return None
-  proj = t if c.chance(0.6) else c.pick(v.usable)
+  proj = t if c.rand() < 0.6 else c.pick(v.usable)
   where = c.b.not_null(c.col(t)) if v.has_nulls(t) else None
   return c.b.select([c.col(proj)], where=where, order=[(c.b.length(c.col(t)), desc)],
                     limit=1)
@@ -1115,7 +1114,7 @@ def _row_step(c: _Ctx, after: bool):
   others = _others(v.usable, (o,))
   keys = [k for k in others if row in v.unique_row_set(k)]
   p = c.pick(others or [o])
-  if keys and c.chance(0.7):
+  if keys and c.rand() < 0.7:
     k = c.pick(keys)
     ref = _scalar(c, o, k, row)
   else:
