@@ -768,7 +768,11 @@ def scan_template(sql: str, template: str, literals: Sequence[str], index: dict[
     return None
   if sources is not None:  # each output's name by its literal index, resolved here
     try:
-      sources = tuple([None if m is None else quoted[literals[m]] for m in sources])
+      if len(sources) == 1:  # (most queries: one output; no list made)
+        m = sources[0]
+        sources = (None if m is None else quoted[literals[m]],)
+      else:
+        sources = tuple([None if m is None else quoted[literals[m]] for m in sources])
     except KeyError:  # (a name the sampler didn't quote from the header)
       return scan_cached(sql, index)
   if probe is not None:
