@@ -724,7 +724,13 @@ class _TextCtx(_Ctx):
 
 
 def _others(cols: Sequence[int], exclude: Sequence[int]) -> list[int]:
-  return [c for c in cols if c not in exclude]
+  """[c for c in cols if c not in exclude], for ``cols`` holding each column
+  once (a view's column lists): a copy less the excluded (a few, in C)."""
+  out = list(cols)
+  for j in exclude:
+    if j in out:
+      out.remove(j)
+  return out
 
 
 def _condition(c: _Ctx, j: int, row: int | None):

@@ -165,3 +165,20 @@ def test_choice_by_bisection_is_pick_weighted():
         u = math.nextafter(u, 1.0)
     for u in us:
       assert choice.pick(u) == sampler.pick_weighted(_Fixed(u), items), (weights, u)
+
+
+def test_others_is_the_column_list_less_the_excluded(sample_tables):
+  """`sampler._others` (a copy less the excluded) equals filtering each column
+  of a view's lists, whatever is excluded (repeats, columns not in the list)."""
+  rng = random.Random(0)
+  checked = 0
+  for table in sample_tables:
+    v = sampler._view(table)  # pylint: disable=protected-access
+    for cols in (v.usable, v.number, v.orderable, v.text):
+      assert len(set(cols)) == len(cols)  # each column once: what `_others` needs
+      for _ in range(5):
+        exclude = tuple(rng.choice(range(-1, table.num_columns + 1))
+                        for _ in range(rng.randint(0, 3)))
+        assert sampler._others(cols, exclude) == [j for j in cols if j not in exclude]  # pylint: disable=protected-access
+        checked += 1
+  assert checked > 100
