@@ -755,7 +755,7 @@ def _condition(c: _Ctx, j: int, row: int | None):
 def _where(c: _Ctx, exclude: Sequence[int], n: int | None = None):
   """(WHERE condition on 1..max_conditions columns not in ``exclude``, columns used)."""
   v, cfg, rand = c.v, c.cfg, c.rand
-  cols = [j for j in v.usable if j not in exclude] if exclude else v.usable
+  cols = _others(v.usable, exclude) if exclude else v.usable
   if not cols:
     return None, []
   if n is None:
