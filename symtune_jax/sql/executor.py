@@ -121,18 +121,14 @@ def quoted_index(header: Sequence[str], index: dict[str, int] | None = None
   return {quote_identifier(h): index[h.lower()] for h in header}
 
 
-def _quote(name: str) -> str:
-  return '"' + name.replace('"', '""') + '"'
-
-
 class _Db:
   """One table's database: rows in ``w`` (table order), and, made when a query
   first needs them, ``_r`` (reversed) and ``_s`` (shuffled)."""
 
   def __init__(self, table: Table, steps: list[int]):
     self.table = table
-    self.key = _quote(row_key_name(table.header))
-    self.columns = ", ".join(_quote(h) for h in table.header)
+    self.key = quote_identifier(row_key_name(table.header))
+    self.columns = ", ".join(map(quote_identifier, table.header))
     self._display: dict[int, dict[object, set[str]]] = {}
     # The number and date columns: a value from one may show otherwise than
     # formatted (`Executor._texts`); from the others the formatted values are the texts.
@@ -141,7 +137,7 @@ class _Db:
     self.quoted = quoted_index(table.header, self.index)
     self._exact_sums: dict[int, bool] = {}
     self._counts: dict[int, collections.Counter] = {}
-    self._decl = ", ".join(f"{_quote(h)} {'REAL' if t == ColumnType.NUMBER else 'TEXT'}"
+    self._decl = ", ".join(f"{quote_identifier(h)} {'REAL' if t == ColumnType.NUMBER else 'TEXT'}"
                            for h, t in zip(table.header, table.types))
     self._stores: set[str] = set()
     self._rowid_texts: list[str] | None = None
