@@ -658,7 +658,7 @@ class Executor:
       if tree is None:
         tree = _parse(query)
       sources = _sources(tree, db.table) if tree is not None else None
-    if sources is None or db.not_text.isdisjoint(sources):  # (`_texts`' first test, inline)
+    if sources is None or db.not_text.isdisjoint(sources):  # no value from a number or date column
       texts = shown
     else:
       texts = self._texts(db, sources, out, rows, shown)
@@ -761,11 +761,9 @@ class Executor:
              rows: Sequence[int] | None, formatted: list[str]) -> list[str] | Skip:
     """The answer text of each value of ``out`` (``formatted``: each value's
     `answers.format_value`, row-major): a table cell's text as the table shows
-    it where the value is one, else the formatted value."""
-    if sources is None:
-      return formatted
-    if db.not_text.isdisjoint(sources):  # no value from a number or date column
-      return formatted
+    it where the value is one, else the formatted value. For ``sources`` with
+    a number or date column (`db.not_text`); for the others `_execute` takes
+    the formatted values as they are."""
     texts = formatted[:]
     types, n_sources, at = db.table.types, len(sources), 0
     for row in out:
