@@ -1219,12 +1219,4 @@ def sample_query(table: Table, rng: Any, config: SamplerConfig | None = None, *,
   if built is None:
     return None
   lits = c.lits
-  # `Query.from_text(built.format(*lits), shape, built, lits)`, inline
-  out = _new_query(Query)
-  d = out.__dict__
-  d["sql"], d["shape"], d["tree"], d["template"], d["literals"] = (
-      built.format(*lits), shape, None, built, lits)
-  return out
-
-
-_new_query = object.__new__
+  return Query.from_text(built.format(*lits), shape, built, lits)
