@@ -35,8 +35,12 @@ def approx_token_length(text: str) -> int:
 
 
 def byte_length(text: str) -> int:
-  """Tokens of `seqio.ByteVocabulary` (one per UTF-8 byte, no EOS): 'né' -> 3."""
-  return len(text.encode("utf-8"))
+  """Tokens of `seqio.ByteVocabulary` (one per UTF-8 byte, no EOS): 'né' -> 3.
+
+  An ASCII text (``str.isascii`` reads a flag CPython keeps on the string) is
+  one byte per character: its length, without encoding it.
+  """
+  return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
 def is_byte_vocabulary(vocab: Any) -> bool:

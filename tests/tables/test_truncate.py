@@ -117,6 +117,18 @@ def test_vocab_length_fn_with_seqio_byte_vocab():
   assert 0 < out.num_rows < 60 and fn(linearize.tapex(out)) <= 256
 
 
+def test_byte_length_is_the_byte_vocabulary_count():
+  """`lengths.byte_length` counts an ASCII text without encoding it: the same
+  count as ``seqio.ByteVocabulary().encode`` for ASCII, accented, CJK and
+  emoji texts, and for the prompts a WTQ table makes."""
+  seqio = pytest.importorskip("seqio")
+  vocab = seqio.ByteVocabulary()
+  texts = ["", "a", "col : name | year row 1 : a | 1999", "h\u00e9", "caf\u00e9 | \u6771\u4eac",
+           "\U0001f600 x", "\x7f\x00", linearize.tapex(_table(60))]
+  for text in texts:
+    assert truncate.utf8_length(text) == len(vocab.encode(text)) == len(text.encode("utf-8")), text
+
+
 def test_negative_budget():
   with pytest.raises(ValueError):
     truncate.fit_to_budget(_table(), -1)
