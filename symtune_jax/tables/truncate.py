@@ -13,10 +13,7 @@ case the tokenizer merges across pieces.
 
 from __future__ import annotations
 
-import bisect
 import functools
-import itertools
-import operator
 import random
 from typing import Callable, Sequence
 
@@ -174,9 +171,6 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
     raise ValueError(f"budget must be >= 0, got {budget}")
   shown = _display_table(table, max_cell_chars)
   n = shown.num_rows
-  if rng is None and order_seed is not None:
-    rng = _LazyRandom(order_seed)
-  order = _LazyOrder(n, rng)
   fns = _PIECEWISE.get(linearize)
 
   def text_len(rows: Sequence[int]) -> int:
@@ -184,9 +178,10 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
     return length_fn(linearize(kept, lower=lower) if fns else linearize(kept))
 
   if fns is None:
-    # Generic linearizer: bisection on how many rows of ``order`` to keep.
-    if text_len(order) <= budget:
+    # Generic linearizer: bisection on how many rows of the order to keep.
+    if text_len(range(n)) <= budget:
       return shown
+    order = _order(n, rng, order_seed)
     lo, hi = 0, n  # lo rows fit (or none do), hi rows don't.
     while hi - lo > 1:
       mid = (lo + hi) // 2
@@ -194,7 +189,7 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
         lo = mid
       else:
         hi = mid
-    return _displayed(shown.select_rows(sorted(int(i) for i in order[:lo])), max_cell_chars)
+    return _displayed(shown.select_rows(sorted(order[:lo])), max_cell_chars)
 
   header_fn, row_fn, sep = fns
   head, row_lens, _, total = _measure(shown, length_fn, header_fn, row_fn, sep, lower)
@@ -202,11 +197,8 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
   if total <= budget and (exact or not verify
                           or _full_length(shown, length_fn, linearize, lower) <= budget):
     return shown
-  # The first block: about as many rows as fit at the average row's length.
-  rows_total = total - head
-  first = n if rows_total <= 0 else int(max(0, budget - head) * n / rows_total) + 4
-  k, costs = _rows_that_fit(order, row_lens, _prefix_table(length_fn, header_fn, n),
-                            head, budget, first)
+  prefix = _prefix_table(length_fn, header_fn, n)
+  order, k = _rows_that_fit(n, rng, order_seed, row_lens, prefix, head, budget)
   # The sum is exact for byte-level and whitespace-split length functions;
   # otherwise check it. If the tokenizer made the text longer than the sum,
   # guess from the overshoot, then bisect between the known fit and misfit.
@@ -217,7 +209,7 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
       guess = k
       while guess > 0 and over > 0:
         guess -= 1
-        over -= costs[guess]
+        over -= row_lens[order[guess]] + prefix[guess]  # (what row `guess` added)
       while hi - lo > 1:
         mid = guess if lo < guess < hi else (lo + hi) // 2
         guess = -1
@@ -226,116 +218,55 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
         else:
           hi = mid
       k = lo
-  return _displayed(shown.select_rows(sorted(order.first(k))), max_cell_chars)
+  return _displayed(shown.select_rows(sorted(order[:k])), max_cell_chars)
 
 
-def _rows_that_fit(order: "_LazyOrder", row_lens: Sequence[int], prefix: Sequence[int],
-                   head: int, budget: int, first: int = 8) -> tuple[int, list[int]]:
-  """(k, costs): rows ``order[:k]`` fit with ``head``, the next one does not.
+def _rows_that_fit(n: int, rng, order_seed: int | None, row_lens: Sequence[int],
+                   prefix: Sequence[int], head: int, budget: int) -> tuple[list[int], int]:
+  """(order, k): the rows ``order[:k]`` fit with ``head`` in ``budget``, the
+  next one does not (``order`` holds at least the first k).
 
-  Row i at position p costs ``row_lens[i] + prefix[p]``; the running total is
-  taken a block of positions at a time (``first``, then 8, 16, 32 ...): a lazy
-  order draws the rows of the blocks read, and its first k rows are the same
-  however many are drawn.
+  Rows are taken in the order one at a time: the row at position p costs
+  ``row_lens[row] + prefix[p]``. With ``order_seed`` (and no ``rng``) the order
+  is ``random.Random(order_seed)``'s partial Fisher-Yates shuffle, drawn as far
+  as it is read: position i takes the row at i + int(random() * (n - i)) among
+  those not placed yet (one draw per row read), so keeping k rows of a long
+  table costs k + 1 draws, and the first k rows are the same however many are
+  drawn (`_order` draws them all).
   """
-  n = len(order)
-  k, used, step, later = 0, head, max(1, first), 4
-  costs: list[int] = []
-  get = row_lens.__getitem__
-  while k < n:
-    stop = min(n, k + step)
-    placed = order._prefix(stop)  # pylint: disable=protected-access
-    block = list(map(operator.add, map(get, placed[k:stop]), prefix[k:stop]))
-    if min(block) < 0:  # a length function with negative lengths: one row at a time
-      fit = 0
-      for cost in block:
-        if used + cost > budget:
-          break
-        used += cost
-        fit += 1
-    else:
-      running = list(itertools.accumulate(block, initial=used))
-      fit = max(0, bisect.bisect_right(running, budget) - 1)
-      used = running[fit]
-    costs += block[:fit]
-    k += fit
-    if fit < len(block):
-      break
-    later *= 2
-    step = later
-  return k, costs
+  used = head
+  if rng is None and order_seed is not None:
+    draw = seeding.from_int(order_seed).random  # random.Random(order_seed)'s
+    pool = list(range(n))
+    for i in range(n):
+      j = i + int(draw() * (n - i))
+      row = pool[j]
+      pool[j] = pool[i]
+      pool[i] = row
+      used += row_lens[row] + prefix[i]
+      if used > budget:
+        return pool, i
+    return pool, n
+  order = _order(n, rng, None)
+  for i, row in enumerate(order):
+    used += row_lens[row] + prefix[i]
+    if used > budget:
+      return order, i
+  return order, n
 
 
-class _LazyRandom:
-  """A random order of n rows from ``random.Random(seed)``, drawn as far as it is read.
-
-  A partial Fisher-Yates shuffle: position i takes a uniform pick among the rows
-  not yet placed (one ``random()`` per row read), so keeping k rows of a long
-  table costs k draws, and a prefix of the order never depends on how much of
-  it is read.
-  """
-
-  def __init__(self, seed: int):
-    self.seed = seed
-
-
-class _LazyOrder:
-  """The order rows are kept in (random if an RNG is given), drawn on first use."""
-
-  def __init__(self, n: int, rng):
-    self.n, self.rng, self._order = n, rng, None
-    self._pool: list[int] | None = None
-    self._draw = None
-
-  def _prefix(self, k: int) -> list[int]:
-    """The first k positions (a partial shuffle for `_LazyRandom`)."""
-    if self._order is not None:
-      return self._order
-    if isinstance(self.rng, _LazyRandom):
-      if self._pool is None:
-        self._pool = list(range(self.n))
-        self._done = 0
-        self._draw = seeding.from_int(self.rng.seed).random  # random.Random(seed)'s
-      pool, n, draw = self._pool, self.n, self._draw
-      k = min(k, n)
-      for i in range(self._done, k):
-        j = i + int(draw() * (n - i))
-        pool[i], pool[j] = pool[j], pool[i]
-      self._done = max(self._done, k)
-      if self._done == n:
-        self._order = pool
-      return pool
-    if self.rng is None or not self.n:
-      self._order = list(range(self.n))
-    elif hasattr(self.rng, "permutation"):
-      self._order = [int(i) for i in self.rng.permutation(self.n)]
-    else:
-      order = list(range(self.n))
-      self.rng.shuffle(order)
-      self._order = order
-    return self._order
-
-  def first(self, k: int) -> list[int]:
-    """The first k rows of the order (fewer if there are fewer), as a new list."""
-    return self._prefix(k)[:k]
-
-  def __iter__(self):
-    # In growing blocks: positions already placed never change, so drawing a
-    # few rows ahead gives the same order.
-    i, k = 0, 8
-    while i < self.n:
-      k = min(self.n, max(k, i + 1))
-      yield from self._prefix(k)[i:k]
-      i, k = k, 2 * k
-
-  def __getitem__(self, k):
-    if isinstance(k, slice):
-      stop = self.n if k.stop is None else min(k.stop, self.n)
-      return self._prefix(stop)[:stop][k]
-    return self._prefix(k + 1)[k]
-
-  def __len__(self) -> int:
-    return self.n
+def _order(n: int, rng, order_seed: int | None) -> list[int]:
+  """Every row, in the order they are kept in (`fit_to_budget`'s ``rng`` and
+  ``order_seed``): table order without either."""
+  if rng is None and order_seed is not None:
+    return _rows_that_fit(n, None, order_seed, _zeros(n), _zeros(n), 0, 0)[0]  # (no row costs: all drawn)
+  if rng is None or not n:
+    return list(range(n))
+  if hasattr(rng, "permutation"):
+    return [int(i) for i in rng.permutation(n)]
+  order = list(range(n))
+  rng.shuffle(order)
+  return order
 
 
 def _full_length(table: Table, length_fn: LengthFn, linearize, lower: bool) -> int:
