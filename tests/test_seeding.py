@@ -27,3 +27,24 @@ def test_from_text_is_random_seeded_with_the_text(text):
 def test_different_seeds_give_different_streams():
   assert seeding.from_int(1).random() != seeding.from_int(2).random()
   assert seeding.from_text("a").random() != seeding.from_text("b").random()
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2**62 - 1, 3**80])
+def test_reseeding_an_object_gives_the_fresh_stream(seed):
+  """A used generator reseeded in place (`from_int` / `from_text` with ``rng``)
+  draws what a new one does: its whole state is replaced, the cached gauss too."""
+  used = random.Random(99)
+  used.random()
+  used.gauss(0, 1)  # leaves gauss_next set
+  assert seeding.from_int(seed, used) is used
+  ref = random.Random(seed)
+  assert used.getstate() == ref.getstate()
+  assert [used.random() for _ in range(700)] == [ref.random() for _ in range(700)]  # past a twist
+  text = f"{seed}/1/2/3"
+  assert seeding.from_text(text, used) is used
+  ref = random.Random(text)
+  assert used.getstate() == ref.getstate()
+  assert [used.getrandbits(62) for _ in range(20)] == [ref.getrandbits(62) for _ in range(20)]
+  fresh = seeding.unseeded()
+  assert type(fresh) is random.Random
+  assert seeding.from_int(seed, fresh).getstate() == random.Random(seed).getstate()

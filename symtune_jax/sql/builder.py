@@ -252,7 +252,8 @@ class ExampleBuilder:
   """Builds examples from a fixed set of tables (see module docstring).
 
   Holds the per-process caches (one SQLite database per table, templates,
-  token lengths); the examples do not depend on them.
+  token lengths); the examples do not depend on them. One thread at a time
+  (each database has one cursor); generators of `examples` may interleave.
 
   Args:
     tables: the tables, any order; split by `splits.split_of(table_id)`.
@@ -287,6 +288,9 @@ class ExampleBuilder:
                              max_values=self.config.max_values,
                              max_steps=self.config.max_steps)
     self._templates: list[Template] | None = None
+    # Attempt generators `examples` reseeds round after round (one list per
+    # running chunk: each is taken whole by one round at a time).
+    self._spare_rngs: list[list[random.Random]] = []
     self.chunk = DEFAULT_CHUNK  # indices `examples` makes a round at a time
     self.table_skips = collections.Counter(
         {f"table_{r}": n for r, n in (table_skips or {}).items()})
@@ -595,10 +599,19 @@ class ExampleBuilder:
       gc_checkpoint()  # the collector's pass, if it is off for generating
       todo = list(range(c, min(stop, c + chunk)))
       done: dict[int, dict[str, Any]] = {}
+      # Each attempt's generator is one of ``rngs`` reseeded (`seeding.from_text`
+      # with ``rng``: the stream of a new one): nothing keeps a generator past
+      # its attempt's `_prepare`, so a round reuses the last round's objects.
+      try:
+        rngs = self._spare_rngs.pop()  # (list.pop: one owner, even across threads)
+      except IndexError:
+        rngs = []
       for attempt in range(max_attempts):
+        if len(rngs) < len(todo):
+          rngs += [seeding.unseeded() for _ in range(len(todo) - len(rngs))]
         picks = []
-        for i in todo:
-          rng = from_text(f"{head}{i}/{attempt}")  # (`attempt_rng`, inline)
+        for i, rng in zip(todo, rngs):
+          from_text(f"{head}{i}/{attempt}", rng)  # (`attempt_rng`, inline, reseeding)
           picks.append((int(rng.random() * n_pool), i, rng))
         picks.sort(key=operator.itemgetter(0))  # the attempts on one table side by side
         staged = [(i, self._prepare(pool[t], rng)) for t, i, rng in picks]
@@ -614,6 +627,8 @@ class ExampleBuilder:
             done[i] = ex
         if not todo:
           break
+      picks = []  # (the generators are all free again)
+      self._spare_rngs.append(rngs)
       for i in sorted(todo):
         done[i] = self._fallback(seed, split, i, pool)
       for i in range(c, min(stop, c + chunk)):

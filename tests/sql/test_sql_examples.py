@@ -161,6 +161,23 @@ def test_examples_in_chunks_equal_one_at_a_time(sample_tables, cfg, chunk):
   assert (a.stats.refits > 0) == (cfg.max_input_length is not None)
 
 
+def test_examples_reuse_their_generators_safely(sample_tables):
+  """`examples` reseeds the last round's attempt generators (`seeding.from_text`
+  with ``rng``): generators of one builder interleaved still give each index
+  `example`'s example."""
+  cfg = ExampleConfig(max_input_length=600)  # cut tables: the order generators too
+  ref = ExampleBuilder(sample_tables, cfg)
+  want = {s: [ref.example(s, "train", i) for i in range(120)] for s in (1, 2)}
+  b = ExampleBuilder(sample_tables, cfg)
+  one, two = b.examples(1, "train", 0, 120, chunk=16), b.examples(2, "train", 0, 120, chunk=24)
+  got = {1: [], 2: []}
+  for x, y in zip(one, two):  # each generator suspended mid-range while the other runs
+    got[1].append(x)
+    got[2].append(y)
+  assert got == want
+  assert b._spare_rngs  # pylint: disable=protected-access  (given back for the next call)
+
+
 @pytest.mark.parametrize("cfg", [ExampleConfig(), ExampleConfig(max_input_length=600)])
 def test_warm_builds_the_per_table_caches_and_changes_no_example(sample_tables, cfg):
   cold, warm = ExampleBuilder(sample_tables, cfg), ExampleBuilder(sample_tables, cfg)
