@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import random
+import threading
 from typing import Callable, Sequence
 
 import numpy as np
@@ -221,6 +222,11 @@ def fit_to_budget(table: Table, budget: int, length_fn: LengthFn = approx_token_
   return _displayed(shown.select_rows(sorted(order[:k])), max_cell_chars)
 
 
+# Per thread: the generator `_rows_that_fit` reseeds for each order (only there,
+# and it draws to the end before anything else runs: no other use can interleave).
+_SCRATCH = threading.local()
+
+
 def _rows_that_fit(n: int, rng, order_seed: int | None, row_lens: Sequence[int],
                    prefix: Sequence[int], head: int, budget: int) -> tuple[list[int], int]:
   """(order, k): the rows ``order[:k]`` fit with ``head`` in ``budget``, the
@@ -236,7 +242,10 @@ def _rows_that_fit(n: int, rng, order_seed: int | None, row_lens: Sequence[int],
   """
   used = head
   if rng is None and order_seed is not None:
-    draw = seeding.from_int(order_seed).random  # random.Random(order_seed)'s
+    rng = getattr(_SCRATCH, "rng", None)
+    if rng is None:
+      rng = _SCRATCH.rng = seeding.unseeded()
+    draw = seeding.from_int(order_seed, rng).random  # random.Random(order_seed)'s
     pool = list(range(n))
     for i in range(n):
       j = i + int(draw() * (n - i))
