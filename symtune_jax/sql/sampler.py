@@ -64,7 +64,7 @@ from typing import Any, Callable, Mapping, NamedTuple, Sequence
 from symtune_jax.errors import InputError
 from symtune_jax.sql import query as q
 from symtune_jax.sql.query import Query
-from symtune_jax.tables.table import ColumnType, Table
+from symtune_jax.tables.table import SOURCE_ROWS_ATTR, ColumnType, Table
 
 DEFAULT_SHAPE_WEIGHTS: Mapping[str, float] = {
     "select_where": 2.0,
@@ -213,6 +213,9 @@ class _Facts(NamedTuple):
   monotone: bool  # bool(_View.monotone)
 
 
+_new_facts = tuple.__new__  # `_Facts` from its 7 fields in order
+
+
 def _pick_column(base: "_View", columns: list, get, rows: Sequence[int], j: int) -> tuple:
   """Column j of a view of rows ``rows`` of ``base``'s table (``get``:
   ``itemgetter(*rows)``, None for one row or none), kept in ``columns``."""
@@ -262,10 +265,10 @@ class _View:
   """
 
   def __init__(self, table: Table, derive: bool = True):
-    self.header = table.header
+    self.header = header = table.header
     self.types = types = table.types
     self.values = values = table.values
-    self.n_rows = n = table.num_rows
+    self.n_rows = n = len(table.rows)
     self._nonnull: dict[int, list[int]] = {}
     self._unique: dict[int, list[int]] = {}
     self._counts: dict[int, dict[Any, int]] = {}
@@ -277,24 +280,24 @@ class _View:
     self._feasible: tuple[SamplerConfig, _Choice] | None = None
     # quoted().__getitem__, kept for `_Ctx` (made on first use).
     self.text_col: Callable[[int], str] | None = None
-    source = getattr(table, "source_rows", None) if derive else None
-    if source is not None and len(source[1]) == n and source[0].header is table.header:
-      base = _view(source[0])
+    source = table.__dict__.get(SOURCE_ROWS_ATTR) if derive else None  # (`Table.source_rows`)
+    if source is not None and len(source[1]) == n and source[0].header is header:
+      base = source[0].__dict__.get(_VIEW_ATTR) or _view(source[0])  # (`_view`'s look-up)
       rows = source[1]
       self._base, self._rows = base, rows
-      self._get = operator.itemgetter(*rows) if n > 1 else None
+      self._get = get = operator.itemgetter(*rows) if n > 1 else None
       # Rows kept in table order (what truncation does): no row twice.
-      self._in_order = n < 2 or all(map(operator.lt, rows, rows[1:]))
-      self._columns: list[tuple | None] = [None] * len(self.header)
+      self._in_order = in_order = n < 2 or all(map(operator.lt, rows, rows[1:]))
+      self._columns: list[tuple | None] = [None] * len(header)
       base_nulls = base._nulls
       if any(base_nulls):
         # Counted when first read, but where a column could be empty here
         # and not there (what `same` asks): rows kept once each can't all be
         # empty in a column with fewer empty cells than rows kept.
-        self._nulls = nulls = _NullCounts(base, self._columns, self._get, rows)
+        self._nulls = nulls = _NullCounts(base, self._columns, get, rows)
         same = True
-        for j, k in base.partly_empty():
-          if (k >= n or not self._in_order) and nulls[j] == n:
+        for j, k in base._lists.get("partly_empty") or base.partly_empty():
+          if (k >= n or not in_order) and nulls[j] == n:
             same = False
       else:  # no empty cell anywhere: none here either
         self._nulls, same = base_nulls, True
@@ -526,11 +529,19 @@ class _View:
     """The facts the shapes' feasibility depends on."""
     f = self._facts
     if f is None:
-      f = self._facts = _Facts(
-          usable=min(len(self.usable), 2), number=bool(self.number), date=bool(self.date),
-          orderable=bool(self.orderable), text=bool(self.text),
-          grouping=bool(self.text) and self._has_grouping(),
-          monotone=bool(self.orderable) and self._has_monotone())
+      base = self._base
+      if base is not None and self.usable is base.usable and self.text is base.text:
+        # The same column lists as its table's (`__init__`): the same facts but
+        # the last two. (`_Facts` made from its fields in order, no keyword parsing.)
+        f = base._facts or base.facts()  # pylint: disable=protected-access
+        f = _new_facts(_Facts, (*f[:5], f[4] and self._has_grouping(),
+                                f[3] and self._has_monotone()))
+      else:
+        f = _new_facts(_Facts, (min(len(self.usable), 2), bool(self.number), bool(self.date),
+                                bool(self.orderable), bool(self.text),
+                                bool(self.text) and self._has_grouping(),
+                                bool(self.orderable) and self._has_monotone()))
+      self._facts = f
     return f
 
   def warm(self) -> None:

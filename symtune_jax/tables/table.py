@@ -33,8 +33,9 @@ _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _TEXT_DATE_RE = re.compile(
     r"^(?:(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})|([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4}))$")
 
-# Where a `Table.select_rows` result keeps (source table, row indices).
-_SOURCE_ATTR = "_source_rows"
+# Where a `Table.select_rows` result keeps (source table, row indices) in its
+# ``__dict__`` (`Table.source_rows`; hot paths read the dict directly).
+SOURCE_ROWS_ATTR = "_source_rows"
 
 # Share of non-empty cells that must parse for a column to take that type.
 TYPE_THRESHOLD = 0.9
@@ -230,11 +231,11 @@ class Table:
     values = self.__dict__.get("values")
     if values is not None:
       d["values"] = get(values)
-    source = self.__dict__.get(_SOURCE_ATTR)
+    source = self.__dict__.get(SOURCE_ROWS_ATTR)
     if source is None:
-      d[_SOURCE_ATTR] = (self, idx)
+      d[SOURCE_ROWS_ATTR] = (self, idx)
     else:  # rows of rows of a table: rows of that table
-      d[_SOURCE_ATTR] = (source[0], get(source[1]))
+      d[SOURCE_ROWS_ATTR] = (source[0], get(source[1]))
     return t
 
   def cache(self, name: str) -> dict:
@@ -253,7 +254,7 @@ class Table:
     The table is the first one selected from (never itself a selection), so
     ``self.rows == tuple(table.rows[i] for i in indices)``.
     """
-    return self.__dict__.get(_SOURCE_ATTR)
+    return self.__dict__.get(SOURCE_ROWS_ATTR)
 
   # --- SQLite ---------------------------------------------------------------
   TABLE_NAME = "w"
