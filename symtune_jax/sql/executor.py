@@ -446,10 +446,11 @@ class Executor:
     out: list[tuple | None] = []
     seen: set[tuple[int, str]] = set()  # whole-table queries: the first runs, the rest
     memo, dbs, most = self._memo, self._dbs, self.max_values + 1  # (the fetch limit)
-    # Most runs: a sampled query (no LIMIT, facts not read yet) on a whole
-    # table whose database is open, and no cache order to keep: the statement
-    # is the SQL itself, found here without `_first_statement`'s calls. (A
-    # wrong guess would cost a run, never an answer: `execute` checks.)
+    # Most runs: a sampled query (no LIMIT, facts not read yet) on a table
+    # whose database is open, and no cache order to keep: the statement is the
+    # SQL itself (on a truncated table's rows, `_wrap`ped), found here without
+    # `_first_statement`'s calls. (A wrong guess would cost a run, never an
+    # answer: `execute` checks.)
     plain = self.fast and self.check_order and len(dbs) <= self.cache_size >> 1
     for table, query, rows, facts in runs:  # find its result kept by `execute`
       sql = query if isinstance(query, str) else query.sql
@@ -460,11 +461,12 @@ class Executor:
           out.append(None)  # `execute` has its result (or will have)
           continue
         seen.add(key)
-      if (plain and rows is None and facts is UNREAD and sql.startswith("SELECT ")
+      if (plain and facts is UNREAD and sql.startswith("SELECT ")
           and not sql[-1].isspace() and "LIMIT" not in sql):
         db = dbs.get(table.table_id)
         if db is not None and db.table is table and db.rowid is not None:
-          out.append((db, sql, None, most, self._fetch(db, sql, most)))
+          out.append((db, sql, rows, most, self._fetch(
+              db, sql if rows is None else self._wrap(db, sql, rows), most)))
           continue
       first = self._first_statement(table, sql, rows, facts)
       if first is not None:
