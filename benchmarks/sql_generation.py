@@ -35,7 +35,9 @@ Two length paths, both measured by default:
           punctuation; `symtune generate sql` without --max-input-length);
   byte    what the SeqIO task does with SYMTUNE_VOCAB=byte: the whole input cut
           to --max-input-length - 1 tokens of seqio.ByteVocabulary (the exact
-          count, len(text.encode('utf-8')), via truncate.vocab_length_fn).
+          count, UTF-8 bytes: the function truncate.vocab_length_fn gives for
+          it, taken without importing SeqIO and TensorFlow, as `symtune
+          generate sql` takes it).
   encode  (on request) the byte path counting with ByteVocabulary.encode
           itself, to show what the fast exact count saves.
 
@@ -81,14 +83,20 @@ def _shared_wtq() -> pathlib.Path | None:
 
 
 def _length_fn(name: str):
+  """The length function of path ``name``. "byte" is the function
+  ``truncate.vocab_length_fn(seqio.ByteVocabulary())`` returns (the same
+  object: a test checks it), taken without importing SeqIO, as `symtune
+  generate sql` takes it for the byte vocabulary: TensorFlow, which SeqIO
+  imports, has no part in it, and in the benchmark's own process it slowed the
+  worker's first pass (byte ratio 21-22% in that pass instead of 25%)."""
   from symtune_jax.tables import truncate  # pylint: disable=g-import-not-at-top
   if name == "approx":
     return truncate.approx_token_length
+  if name == "byte":
+    return truncate.utf8_length
   import seqio  # pylint: disable=g-import-not-at-top
   vocab = seqio.ByteVocabulary()
-  if name == "encode":
-    return lambda text: len(vocab.encode(text))
-  return truncate.vocab_length_fn(vocab)
+  return lambda text: len(vocab.encode(text))  # "encode"
 
 
 def _builder(args, path: str):

@@ -29,3 +29,15 @@ def test_every_stage_of_the_breakdown_is_reached():
   assert set(out["calls"]) == set(bench.STAGES)
   missing = [stage for stage, n in out["calls"].items() if n == 0]
   assert not missing, f"stage timers never called: {missing}"
+
+
+def test_the_byte_path_counts_with_the_byte_vocabularys_function():
+  """The benchmark's "byte" path takes, without SeqIO, the very function
+  ``vocab_length_fn(seqio.ByteVocabulary())`` gives; "encode" encodes."""
+  import pytest  # pylint: disable=g-import-not-at-top
+  seqio = pytest.importorskip("seqio")
+  from symtune_jax.tables import truncate  # pylint: disable=g-import-not-at-top
+  bench = _benchmark()
+  assert bench._length_fn("byte") is truncate.vocab_length_fn(seqio.ByteVocabulary())  # pylint: disable=protected-access
+  text = "caf\u00e9 | \u6771\u4eac"
+  assert bench._length_fn("encode")(text) == bench._length_fn("byte")(text) == 14  # pylint: disable=protected-access
