@@ -627,7 +627,6 @@ class ExampleBuilder:
             done[i] = ex
         if not todo:
           break
-      picks = []  # (the generators are all free again)
       self._spare_rngs.append(rngs)
       for i in sorted(todo):
         done[i] = self._fallback(seed, split, i, pool)

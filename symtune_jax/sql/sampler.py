@@ -282,7 +282,7 @@ class _View:
     self.text_col: Callable[[int], str] | None = None
     source = table.__dict__.get(SOURCE_ROWS_ATTR) if derive else None  # (`Table.source_rows`)
     if source is not None and len(source[1]) == n and source[0].header is header:
-      base = source[0].__dict__.get(_VIEW_ATTR) or _view(source[0])  # (`_view`'s look-up)
+      base = _view(source[0])
       rows = source[1]
       self._base, self._rows = base, rows
       self._get = get = operator.itemgetter(*rows) if n > 1 else None
@@ -296,7 +296,7 @@ class _View:
         # empty in a column with fewer empty cells than rows kept.
         self._nulls = nulls = _NullCounts(base, self._columns, get, rows)
         same = True
-        for j, k in base._lists.get("partly_empty") or base.partly_empty():
+        for j, k in base.partly_empty():
           if (k >= n or not in_order) and nulls[j] == n:
             same = False
       else:  # no empty cell anywhere: none here either
